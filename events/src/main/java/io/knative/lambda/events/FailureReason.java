@@ -1,0 +1,54 @@
+package io.knative.lambda.events;
+
+/**
+ * Stable reason codes of {@code build.failed} and {@code deploy.failed} events. The code (the
+ * constant's {@link #code()}) is the interface: alert on it, never on the human message.
+ */
+public enum FailureReason {
+    /** The S3 object (or its bucket) does not exist. */
+    SOURCE_NOT_FOUND("SourceNotFound", false),
+    /** The S3 server refused access to the object (403). */
+    SOURCE_ACCESS_DENIED("SourceAccessDenied", false),
+    /** The object is larger than the configured limit. */
+    SOURCE_TOO_LARGE("SourceTooLarge", false),
+    /** The S3 server could not be reached or answered 5xx. */
+    SOURCE_UNAVAILABLE("SourceUnavailable", true),
+    /** The key is not {@code {scope}/{kind}/{id}[.ext]} with valid names. */
+    INVALID_FUNCTION_ID("InvalidFunctionId", false),
+    /** {@code {kind}-{id}} is longer than the 63 characters a Kubernetes name allows. */
+    FUNCTION_NAME_TOO_LONG("FunctionNameTooLong", false),
+    /** The extension or the {@code runtime} metadata names no runtime the platform has. */
+    UNSUPPORTED_RUNTIME("UnsupportedRuntime", false),
+    /** The source does not compile. */
+    COMPILE_ERROR("CompileError", false),
+    /** The event is not what the catalogue says it should be (missing bucket or key, bad JSON). */
+    INVALID_EVENT("InvalidEvent", false),
+    /** The registry refused the configured credentials. */
+    REGISTRY_UNAUTHORIZED("RegistryUnauthorized", false),
+    /** The configured runtime base image does not exist. */
+    BASE_IMAGE_NOT_FOUND("BaseImageNotFound", false),
+    /** The registry could not be reached or answered 5xx. */
+    REGISTRY_UNAVAILABLE("RegistryUnavailable", true),
+    /** The Knative Service did not become Ready within the configured bound. */
+    READY_TIMEOUT("ReadyTimeout", true),
+    /** Anything the platform did not foresee; the message says what. */
+    INTERNAL_ERROR("InternalError", true);
+
+    private final String code;
+    private final boolean retryable;
+
+    FailureReason(String code, boolean retryable) {
+        this.code = code;
+        this.retryable = retryable;
+    }
+
+    /** The stable code carried in the event's {@code reason} field. */
+    public String code() {
+        return code;
+    }
+
+    /** Whether the same input may succeed later without a change by a person. */
+    public boolean retryable() {
+        return retryable;
+    }
+}
