@@ -1,0 +1,74 @@
+package io.knative.lambda.testsupport;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Stream;
+
+/** A real OCI registry (Debian's {@code docker-registry}, distribution 2.8) on a free loopback port. */
+public final class RegistryServer extends LocalProcess {
+
+    private final int port;
+
+    private RegistryServer(Path dir, int port) {
+        super("registry", List.of(executable("docker-registry", System.getProperty("klambda.docker-registry"),
+                "/usr/bin/docker-registry"), "serve", dir.resolve("config.yml").toString()), dir);
+        this.port = port;
+    }
+
+    /** Starts a registry with its storage in a new temporary folder and waits until {@code /v2/} answers. */
+    public static RegistryServer start() {
+        Path dir = tempDir("klambda-registry-");
+        int port = freePort();
+        try {
+            Files.writeString(dir.resolve("config.yml"), String.join("\n",
+                    "version: 0.1",
+                    "log:",
+                    "  level: warn",
+                    "  accesslog:",
+                    "    disabled: true",
+                    "storage:",
+                    "  filesystem:",
+                    "    rootdirectory: " + dir.resolve("data"),
+                    "  delete:",
+                    "    enabled: true",
+                    "http:",
+                    "  addr: 127.0.0.1:" + port,
+                    ""));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        RegistryServer server = new RegistryServer(dir, port);
+        server.awaitHttp(server.url() + "/v2/", status -> status == 200, Duration.ofSeconds(20));
+        return server;
+    }
+
+    /** {@code 127.0.0.1:<port>}, the registry part of an image reference. */
+    public String host() {
+        return "127.0.0.1:" + port;
+    }
+
+    public String url() {
+        return "http://" + host();
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** How many blobs (layers, configs, manifests) the registry stores: grows only when something new is pushed. */
+    public long blobCount() {
+        Path blobs = workDir().resolve("data/docker/registry/v2/blobs");
+        if (!Files.exists(blobs)) {
+            return 0;
+        }
+        try (Stream<Path> files = Files.walk(blobs)) {
+            return files.filter(p -> p.getFileName().toString().equals("data")).count();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
