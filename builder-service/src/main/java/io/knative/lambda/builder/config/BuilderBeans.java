@@ -1,0 +1,107 @@
+package io.knative.lambda.builder.config;
+
+import java.time.Clock;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import jakarta.annotation.PreDestroy;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Instance;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+
+import org.jboss.logging.Logger;
+
+import com.google.cloud.tools.jib.api.ImageReference;
+import com.google.cloud.tools.jib.api.InvalidImageReferenceException;
+
+import io.knative.lambda.builder.core.BuildService;
+import io.knative.lambda.builder.core.BuildSettings;
+import io.knative.lambda.builder.core.DefaultFunctionPackager;
+import io.knative.lambda.builder.core.JavaSourceCompiler;
+import io.knative.lambda.builder.jib.JibImagePublisher;
+import io.knative.lambda.builder.jib.RegistryOptions;
+import io.knative.lambda.builder.s3.S3SourceStore;
+import io.knative.lambda.events.FunctionRuntime;
+
+/** Wires the plain-Java core to its S3 and Jib adapters from {@link BuilderConfig}; validates it at start. */
+@ApplicationScoped
+public class BuilderBeans {
+
+    private static final Logger LOG = Logger.getLogger(BuilderBeans.class);
+
+    @Produces
+    @Singleton
+    S3SourceStore sourceStore(BuilderConfig config) {
+        return S3SourceStore.create(config.s3().endpoint(), config.s3().region(), config.s3().pathStyle(),
+                config.s3().timeout());
+    }
+
+    void closeSourceStore(@Disposes S3SourceStore store) {
+        store.close();
+    }
+
+    /** Jib's worker threads, shared by all builds; Jib waits on its own tasks, so the pool is not fixed. */
+    private final ExecutorService jibExecutor = Executors.newCachedThreadPool(new ThreadFactory() {
+        private final AtomicInteger n = new AtomicInteger();
+
+        @Override
+        public Thread newThread(Runnable r) {
+            Thread t = new Thread(r, "jib-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        }
+    });
+
+    @PreDestroy
+    void stop() {
+        jibExecutor.shutdownNow();
+    }
+
+    @Produces
+    @Singleton
+    BuildService buildService(BuilderConfig config, S3SourceStore store,
+            Instance<JavaSourceCompiler> javaCompilers) {
+        Optional<JavaSourceCompiler> javaCompiler = javaCompilers.isResolvable() ? Optional.of(javaCompilers.get())
+                : Optional.empty();
+        validateImageReference("klambda.registry", config.registry() + "/probe");
+        Map<String, String> bases = Map.of(
+                FunctionRuntime.PYTHON.id(), config.runtime().python().baseImage(),
+                FunctionRuntime.JAVA.id(), config.runtime().java().baseImage());
+        bases.forEach((runtime, image) -> {
+            if (image.equals("scratch")) {
+                LOG.warnf("the %s runtime base image is 'scratch': function images will hold only the function and will"
+                        + " not run on a cluster; set KLAMBDA_RUNTIME_%s_BASE_IMAGE to the runtime image", runtime,
+                        runtime.toUpperCase(java.util.Locale.ROOT));
+            } else {
+                validateImageReference("klambda.runtime." + runtime + ".base-image", image);
+            }
+        });
+        if (config.build().maxConcurrent() < 1) {
+            throw new IllegalArgumentException("klambda.build.max-concurrent must be at least 1");
+        }
+        RegistryOptions registry = new RegistryOptions(config.registryInsecure(), config.registryUsername(),
+                config.registryPassword());
+        BuildSettings settings = new BuildSettings(config.registry(), bases, config.s3().maxObjectSize().asLongValue(),
+                config.build().maxConcurrent(), config.build().queueTimeout());
+        LOG.infof("builder: registry=%s %s, python base=%s, java base=%s, max-concurrent=%d, max-object-size=%d",
+                config.registry(), registry, bases.get("python"), bases.get("java"), settings.maxConcurrent(),
+                settings.maxSourceBytes());
+        return new BuildService(store, new DefaultFunctionPackager(javaCompiler),
+                new JibImagePublisher(registry, config.build().cacheDir(), jibExecutor), settings, Clock.systemUTC());
+    }
+
+    private static void validateImageReference(String key, String reference) {
+        try {
+            ImageReference.parse(reference);
+        } catch (InvalidImageReferenceException e) {
+            throw new IllegalArgumentException(key + " is not a valid image reference: " + reference, e);
+        }
+    }
+}

@@ -1,0 +1,106 @@
+package io.knative.lambda.builder.config;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+import io.quarkus.runtime.configuration.MemorySize;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
+
+/**
+ * The builder's configuration, prefix {@code klambda}; every key also works as an environment
+ * variable ({@code klambda.s3.endpoint} is {@code KLAMBDA_S3_ENDPOINT}). Secrets are read here but
+ * never logged.
+ */
+@ConfigMapping(prefix = "klambda")
+public interface BuilderConfig {
+
+    /** Where function sources are read. */
+    S3 s3();
+
+    /** Where function images are pushed, {@code host[:port]/path} ({@code KLAMBDA_REGISTRY}). */
+    @WithDefault("127.0.0.1:5000/functions")
+    String registry();
+
+    /** Allow plain HTTP for the registry ({@code KLAMBDA_REGISTRY_INSECURE}). */
+    @WithName("registry-insecure")
+    @WithDefault("false")
+    boolean registryInsecure();
+
+    /** Registry user ({@code KLAMBDA_REGISTRY_USERNAME}). */
+    @WithName("registry-username")
+    Optional<String> registryUsername();
+
+    /** Registry password or token ({@code KLAMBDA_REGISTRY_PASSWORD}); never logged. */
+    @WithName("registry-password")
+    Optional<String> registryPassword();
+
+    /** The runtime base images. */
+    Runtime runtime();
+
+    /** Build limits and caches. */
+    Build build();
+
+    /** Where {@code POST /s3/notifications} sends CloudEvents: {@code K_SINK} (Knative SinkBinding). */
+    Optional<URI> sink();
+
+    /** S3 settings. */
+    interface S3 {
+        /** The S3 API endpoint, e.g. {@code http://minio:9000}; empty for AWS S3 ({@code KLAMBDA_S3_ENDPOINT}). */
+        Optional<URI> endpoint();
+
+        /** Path-style addressing ({@code http://host/bucket/key}), which MinIO and most S3 servers want. */
+        @WithName("path-style")
+        @WithDefault("true")
+        boolean pathStyle();
+
+        /** The region; empty: {@code AWS_REGION}, else {@code us-east-1}. */
+        Optional<String> region();
+
+        /** Largest source accepted; bigger ones fail with {@code SourceTooLarge}. */
+        @WithName("max-object-size")
+        @WithDefault("10M")
+        MemorySize maxObjectSize();
+
+        /** Connect and read timeout of S3 calls. */
+        @WithDefault("10s")
+        Duration timeout();
+    }
+
+    /** Base images per runtime; {@code scratch} is allowed (tests, local use). */
+    interface Runtime {
+        /** The Python runtime image ({@code KLAMBDA_RUNTIME_PYTHON_BASE_IMAGE}). */
+        Lang python();
+
+        /** The Java runtime image ({@code KLAMBDA_RUNTIME_JAVA_BASE_IMAGE}). */
+        Lang java();
+    }
+
+    /** One runtime's base image. */
+    interface Lang {
+        @WithName("base-image")
+        @WithDefault("scratch")
+        String baseImage();
+    }
+
+    /** Build limits. */
+    interface Build {
+        /** Builds running at once ({@code KLAMBDA_BUILD_MAX_CONCURRENT}). */
+        @WithName("max-concurrent")
+        @WithDefault("4")
+        int maxConcurrent();
+
+        /** How long an event waits for a build slot before it is answered 503. */
+        @WithName("queue-timeout")
+        @WithDefault("30s")
+        Duration queueTimeout();
+
+        /** Jib's layer caches ({@code KLAMBDA_BUILD_CACHE_DIR}). */
+        @WithName("cache-dir")
+        @WithDefault("${java.io.tmpdir}/klambda-builder-cache")
+        Path cacheDir();
+    }
+}

@@ -1,0 +1,150 @@
+package io.knative.lambda.builder.core;
+
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+import io.knative.lambda.events.BuildCompleted;
+import io.knative.lambda.events.BuildFailed;
+import io.knative.lambda.events.FailureReason;
+import io.knative.lambda.events.FunctionKey;
+import io.knative.lambda.events.FunctionRuntime;
+import io.knative.lambda.events.InvalidFunctionKeyException;
+import io.knative.lambda.events.UnsupportedRuntimeException;
+
+/**
+ * The builder's core: S3 object in, pushed image out. Plain Java, no transport: the Funqy and Kafka
+ * adapters both call {@link #build(BuildRequest)}.
+ *
+ * <p>Permanent problems come back as {@link BuildOutcome.Failed}; transient ones are thrown as a
+ * {@link BuildException} whose {@link BuildException#retryable()} is true, so that the adapter lets the
+ * bus redeliver. Builds are reproducible (same source, same digest), so a redelivered event is a no-op.
+ */
+public final class BuildService {
+
+    /** Label and annotation prefix of everything the platform writes. */
+    public static final String LABEL_PREFIX = "io.knative.lambda.";
+    /** S3 object metadata keys passed on to the deployer in {@code build.completed}'s {@code settings}. */
+    public static final Set<String> FUNCTION_SETTINGS = Set.of("min-scale", "max-scale", "container-concurrency",
+            "timeout-seconds", "cpu", "memory", "handler");
+
+    private final SourceStore sources;
+    private final FunctionPackager packager;
+    private final ImagePublisher publisher;
+    private final BuildSettings settings;
+    private final Clock clock;
+    private final Semaphore slots;
+
+    public BuildService(SourceStore sources, FunctionPackager packager, ImagePublisher publisher, BuildSettings settings,
+            Clock clock) {
+        this.sources = sources;
+        this.packager = packager;
+        this.publisher = publisher;
+        this.settings = settings;
+        this.clock = clock;
+        this.slots = new Semaphore(settings.maxConcurrent(), true);
+    }
+
+    /**
+     * Builds the function at {@code request.bucket()/request.key()}.
+     *
+     * @throws BuildException only for transient problems ({@link BuildException#retryable()} is true)
+     */
+    public BuildOutcome build(BuildRequest request) throws BuildException {
+        long started = clock.millis();
+        if (isBlank(request.bucket()) || isBlank(request.key())) {
+            return failed(null, request, FailureReason.INVALID_EVENT, "the event names no bucket and key to build");
+        }
+        FunctionKey key;
+        try {
+            key = FunctionKey.parse(request.key());
+        } catch (InvalidFunctionKeyException e) {
+            return failed(null, request, e.reason(), e.getMessage());
+        }
+        acquireSlot();
+        try {
+            return buildFunction(request, key, started);
+        } catch (BuildException e) {
+            if (e.retryable()) {
+                throw e;
+            }
+            return failed(key.id(), request, e.reason(), e.getMessage());
+        } finally {
+            slots.release();
+        }
+    }
+
+    private BuildOutcome buildFunction(BuildRequest request, FunctionKey key, long started) throws BuildException {
+        SourceObject source = sources.fetch(request.bucket(), request.key(), request.versionId(), settings.maxSourceBytes());
+        FunctionRuntime runtime;
+        try {
+            runtime = FunctionRuntime.select(key.extension(), source.metadata().get("runtime"));
+        } catch (UnsupportedRuntimeException e) {
+            return failed(key.id(), request, e.reason(), e.getMessage());
+        }
+        String baseImage = settings.baseImages().get(runtime.id());
+        if (baseImage == null) {
+            return failed(key.id(), request, FailureReason.UNSUPPORTED_RUNTIME,
+                    "no base image is configured for runtime " + runtime.id());
+        }
+        FunctionPackage pack = packager.pack(key, runtime, source);
+        String sourceSha = source.sha256Hex();
+        String handler = source.metadata().getOrDefault("handler", "handler");
+
+        Map<String, String> env = new TreeMap<>();
+        env.put("FUNCTION_ID", key.id());
+        env.put("FUNCTION_KIND", key.kind());
+        env.put("FUNCTION_SCOPE", key.scope());
+        env.put("FUNCTION_RUNTIME", runtime.id());
+        env.put("FUNCTION_HANDLER", handler);
+        env.put("FUNCTION_DIR", "/function");
+        env.putAll(pack.environment());
+
+        Map<String, String> labels = new TreeMap<>();
+        labels.put(LABEL_PREFIX + "function-id", key.id());
+        labels.put(LABEL_PREFIX + "kind", key.kind());
+        labels.put(LABEL_PREFIX + "scope", key.scope());
+        labels.put(LABEL_PREFIX + "runtime", runtime.id());
+        labels.put(LABEL_PREFIX + "source-sha256", sourceSha);
+        labels.put(LABEL_PREFIX + "source", "s3://" + request.bucket() + "/" + request.key());
+        labels.put(LABEL_PREFIX + "base-image", baseImage);
+
+        String repository = settings.registry() + "/" + key.serviceName();
+        PublishedImage image = publisher.publish(new ImageSpec(repository, sourceSha, baseImage, pack.files(), env, labels));
+
+        Map<String, String> functionSettings = new LinkedHashMap<>();
+        source.metadata().entrySet().stream()
+                .filter(e -> FUNCTION_SETTINGS.contains(e.getKey()))
+                .sorted(Map.Entry.comparingByKey())
+                .forEach(e -> functionSettings.put(e.getKey(), e.getValue()));
+
+        BuildCompleted completed = new BuildCompleted(key.id(), key.kind(), key.scope(), runtime.id(), image.byDigest(),
+                image.digest(), "sha256:" + sourceSha, request.bucket(), request.key(), clock.millis() - started,
+                functionSettings);
+        return new BuildOutcome.Completed(completed, image.pushed());
+    }
+
+    private void acquireSlot() throws BuilderBusyException {
+        long waitMs = settings.queueTimeout().toMillis();
+        try {
+            if (!slots.tryAcquire(waitMs, TimeUnit.MILLISECONDS)) {
+                throw new BuilderBusyException(settings.maxConcurrent(), waitMs);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BuilderBusyException(settings.maxConcurrent(), waitMs);
+        }
+    }
+
+    private static BuildOutcome failed(String functionId, BuildRequest request, FailureReason reason, String message) {
+        return new BuildOutcome.Failed(BuildFailed.of(functionId, request.bucket(), request.key(), reason, message));
+    }
+
+    private static boolean isBlank(String s) {
+        return s == null || s.isBlank();
+    }
+}

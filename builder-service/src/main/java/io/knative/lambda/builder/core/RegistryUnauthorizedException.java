@@ -1,0 +1,19 @@
+package io.knative.lambda.builder.core;
+
+import io.knative.lambda.events.FailureReason;
+
+/** The registry refused the builder's credentials for {@link #image()}. */
+public final class RegistryUnauthorizedException extends BuildException {
+
+    private final String image;
+
+    public RegistryUnauthorizedException(String image, Throwable cause) {
+        super(FailureReason.REGISTRY_UNAUTHORIZED, "the registry refused the credentials for " + image
+                + " (KLAMBDA_REGISTRY_USERNAME / KLAMBDA_REGISTRY_PASSWORD)", cause);
+        this.image = image;
+    }
+
+    public String image() {
+        return image;
+    }
+}

@@ -1,0 +1,139 @@
+package io.knative.lambda.builder.http;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.knative.lambda.builder.config.BuilderConfig;
+import io.knative.lambda.events.ErrorResponse;
+import io.knative.lambda.events.InvalidS3EventException;
+import io.knative.lambda.events.S3Notifications;
+import io.knative.lambda.events.S3ObjectEvent;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+
+/**
+ * {@code POST /s3/notifications}: the webhook an S3 server (MinIO {@code mc event add}, s3rver, an
+ * SQS bridge) calls with raw notification JSON. Each record becomes a CloudEvent in the AWS-S3 adapter
+ * format, sent in binary mode to {@code K_SINK} (the broker, via a SinkBinding). Answers 200 only when
+ * the sink accepted every record, 502/503 otherwise so that the S3 server retries; duplicates are
+ * harmless because the CloudEvent id is derived from the S3 record.
+ */
+@ApplicationScoped
+public class S3NotificationWebhook {
+
+    /** The webhook's path. */
+    public static final String PATH = "/s3/notifications";
+    private static final Logger LOG = Logger.getLogger(S3NotificationWebhook.class);
+    private static final int MAX_BODY_BYTES = 1024 * 1024;
+
+    @Inject
+    BuilderConfig config;
+
+    @Inject
+    ObjectMapper mapper;
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    void install(@Observes Router router) {
+        router.post(PATH).order(-100).handler(BodyHandler.create().setBodyLimit(MAX_BODY_BYTES));
+        router.post(PATH).order(-99).blockingHandler(this::handle, false);
+    }
+
+    void handle(RoutingContext ctx) {
+        String body = ctx.body().asString();
+        List<S3ObjectEvent> events;
+        List<JsonNode> records;
+        try {
+            events = S3Notifications.parseNotification(body);
+            records = records(body);
+        } catch (InvalidS3EventException | JsonProcessingException e) {
+            answer(ctx, 400, new ErrorResponse("InvalidEvent", "not an S3 event notification: " + e.getMessage()));
+            return;
+        }
+        Optional<URI> sink = config.sink();
+        if (sink.isEmpty()) {
+            answer(ctx, 503, new ErrorResponse("NoSink", "K_SINK is not set: bind this service to the broker with a"
+                    + " SinkBinding (eventing/) or set K_SINK"));
+            return;
+        }
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < events.size(); i++) {
+            S3ObjectEvent event = events.get(i);
+            String refusal = send(sink.get(), event, records.get(i));
+            if (refusal != null) {
+                LOG.warnf("sink %s refused %s for s3://%s/%s: %s", sink.get(), event.cloudEventType(), event.bucket(),
+                        event.key(), refusal);
+                answer(ctx, 502, new ErrorResponse("SinkRejected", "the sink refused record " + i + " ("
+                        + event.cloudEventType() + " " + event.key() + "): " + refusal + "; retry the notification"));
+                return;
+            }
+            ids.add(event.cloudEventId());
+        }
+        LOG.infof("forwarded %d S3 record(s) to %s", ids.size(), sink.get());
+        ctx.response().setStatusCode(200).putHeader("Content-Type", "application/json")
+                .end("{\"forwarded\":" + ids.size() + ",\"ids\":" + toJson(ids) + "}");
+    }
+
+    /** Sends one record in binary mode; {@code null} when the sink accepted it, else why not. */
+    private String send(URI sink, S3ObjectEvent event, JsonNode record) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(sink)
+                .timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json")
+                .header("ce-specversion", "1.0")
+                .header("ce-id", event.cloudEventId())
+                .header("ce-source", event.cloudEventSource())
+                .header("ce-type", event.cloudEventType())
+                .header("ce-subject", event.key())
+                .POST(HttpRequest.BodyPublishers.ofString(record.toString()));
+        if (event.eventTime() != null) {
+            request.header("ce-time", event.eventTime().toString());
+        }
+        try {
+            HttpResponse<Void> response = http.send(request.build(), HttpResponse.BodyHandlers.discarding());
+            return response.statusCode() / 100 == 2 ? null : "HTTP " + response.statusCode();
+        } catch (IOException e) {
+            return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted";
+        }
+    }
+
+    /** The records exactly as the S3 server sent them, to travel as the CloudEvents' data. */
+    private List<JsonNode> records(String body) throws JsonProcessingException {
+        List<JsonNode> records = new ArrayList<>();
+        JsonNode array = mapper.readTree(body).path("Records");
+        array.forEach(records::add);
+        return records;
+    }
+
+    private String toJson(Object value) {
+        try {
+            return mapper.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            return "[]";
+        }
+    }
+
+    private void answer(RoutingContext ctx, int status, ErrorResponse error) {
+        ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(toJson(error));
+    }
+}

@@ -1,0 +1,209 @@
+package io.knative.lambda.builder.jib;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.stream.Stream;
+
+import com.google.cloud.tools.jib.api.Containerizer;
+import com.google.cloud.tools.jib.api.InsecureRegistryException;
+import com.google.cloud.tools.jib.api.InvalidImageReferenceException;
+import com.google.cloud.tools.jib.api.Jib;
+import com.google.cloud.tools.jib.api.JibContainer;
+import com.google.cloud.tools.jib.api.JibContainerBuilder;
+import com.google.cloud.tools.jib.api.RegistryAuthenticationFailedException;
+import com.google.cloud.tools.jib.api.RegistryImage;
+import com.google.cloud.tools.jib.api.buildplan.AbsoluteUnixPath;
+import com.google.cloud.tools.jib.api.buildplan.FileEntriesLayer;
+import com.google.cloud.tools.jib.api.buildplan.FilePermissions;
+
+import io.knative.lambda.builder.core.BaseImageNotFoundException;
+import io.knative.lambda.builder.core.BuildException;
+import io.knative.lambda.builder.core.ImagePublisher;
+import io.knative.lambda.builder.core.ImageSpec;
+import io.knative.lambda.builder.core.PublishedImage;
+import io.knative.lambda.builder.core.RegistryUnauthorizedException;
+import io.knative.lambda.builder.core.RegistryUnavailableException;
+import io.knative.lambda.events.FailureReason;
+
+/**
+ * Builds function images with Jib Core: no Docker daemon, no user code run. Reproducible: fixed
+ * creation and file times, sorted entries, so the same spec gives the same digest; with Jib's
+ * {@code jib.skipExistingImages} an image the registry already holds is not pushed again.
+ */
+public final class JibImagePublisher implements ImagePublisher {
+
+    /** The creation time of every function image: fixed, for reproducible digests. */
+    public static final Instant CREATION_TIME = Instant.EPOCH;
+    /** The modification time of every file in the function layer. */
+    public static final Instant FILE_TIME = Instant.ofEpochSecond(1);
+    private static final String SCRATCH = "scratch";
+
+    static {
+        // Jib checks the target registry for the built manifest and skips the push when it is there.
+        if (System.getProperty("jib.skipExistingImages") == null) {
+            System.setProperty("jib.skipExistingImages", "true");
+        }
+    }
+
+    private final RegistryOptions options;
+    private final Path cacheDir;
+    private final ExecutorService executor;
+
+    /**
+     * @param options  credentials and transport of the registries
+     * @param cacheDir Jib's base and application layer caches, and scratch space for layer files
+     * @param executor Jib's worker threads, shared by all builds
+     */
+    public JibImagePublisher(RegistryOptions options, Path cacheDir, ExecutorService executor) {
+        this.options = options;
+        this.cacheDir = cacheDir;
+        this.executor = executor;
+    }
+
+    @Override
+    public PublishedImage publish(ImageSpec spec) throws BuildException {
+        Path work = null;
+        try {
+            Files.createDirectories(cacheDir);
+            work = Files.createTempDirectory(cacheDir, "layer-");
+            JibContainerBuilder builder = base(spec.baseImage())
+                    .setCreationTime(CREATION_TIME)
+                    .addFileEntriesLayer(layer(spec.files(), work));
+            spec.environment().forEach(builder::addEnvironmentVariable);
+            spec.labels().forEach(builder::addLabel);
+
+            Containerizer containerizer = Containerizer.to(credentials(RegistryImage.named(spec.reference())))
+                    .setAllowInsecureRegistries(options.insecure())
+                    .setBaseImageLayersCache(cacheDir.resolve("base"))
+                    .setApplicationLayersCache(cacheDir.resolve("application"))
+                    .setExecutorService(executor)
+                    .setToolName("knative-lambda-builder");
+            JibContainer container = builder.containerize(containerizer);
+            return new PublishedImage(spec.repository(), container.getDigest().toString(), container.isImagePushed());
+        } catch (InvalidImageReferenceException e) {
+            throw new BuildException(FailureReason.INVALID_FUNCTION_ID, "not a valid image reference: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RegistryUnavailableException(spec.reference(), "interrupted", e);
+        } catch (ExecutionException | IOException | RuntimeException | com.google.cloud.tools.jib.api.RegistryException
+                | com.google.cloud.tools.jib.api.CacheDirectoryCreationException e) {
+            throw classify(spec, e);
+        } finally {
+            deleteQuietly(work);
+        }
+    }
+
+    private JibContainerBuilder base(String baseImage) throws InvalidImageReferenceException {
+        if (SCRATCH.equals(baseImage)) {
+            return Jib.fromScratch();
+        }
+        return Jib.from(credentials(RegistryImage.named(baseImage)));
+    }
+
+    private RegistryImage credentials(RegistryImage image) {
+        if (options.username().isPresent() && options.password().isPresent()) {
+            image.addCredential(options.username().get(), options.password().get());
+        }
+        return image;
+    }
+
+    private static FileEntriesLayer layer(Map<String, byte[]> files, Path work) throws IOException {
+        FileEntriesLayer.Builder layer = FileEntriesLayer.builder().setName("function");
+        FilePermissions permissions = FilePermissions.fromOctalString("644");
+        for (Map.Entry<String, byte[]> file : new java.util.TreeMap<>(files).entrySet()) {
+            Path local = work.resolve(file.getKey().substring(1)).normalize();
+            if (!local.startsWith(work)) {
+                throw new IOException("layer path escapes the layer: " + file.getKey());
+            }
+            Files.createDirectories(local.getParent());
+            Files.write(local, file.getValue());
+            layer.addEntry(local, AbsoluteUnixPath.get(file.getKey()), permissions, FILE_TIME);
+        }
+        return layer.build();
+    }
+
+    /** Maps Jib's failure to the platform's: unauthorized and missing base are permanent, the rest transient. */
+    private BuildException classify(ImageSpec spec, Exception failure) {
+        Optional<Throwable> unauthorized = cause(failure, com.google.cloud.tools.jib.api.RegistryUnauthorizedException.class)
+                .or(() -> cause(failure, RegistryAuthenticationFailedException.class));
+        if (unauthorized.isPresent()) {
+            return new RegistryUnauthorizedException(spec.reference(), unauthorized.get());
+        }
+        String text = messages(failure);
+        if (!SCRATCH.equals(spec.baseImage()) && text.contains(repositoryOf(spec.baseImage()))
+                && (text.contains("MANIFEST_UNKNOWN") || text.contains("manifest unknown") || text.contains("NAME_UNKNOWN")
+                        || text.contains("repository name not known"))) {
+            return new BaseImageNotFoundException(spec.baseImage(), failure);
+        }
+        String detail;
+        if (cause(failure, InsecureRegistryException.class).isPresent()) {
+            detail = "the registry does not speak HTTPS; set KLAMBDA_REGISTRY_INSECURE=true for a registry on plain HTTP";
+        } else if (cause(failure, ConnectException.class).isPresent() || cause(failure, NoRouteToHostException.class).isPresent()) {
+            detail = "connection refused";
+        } else if (cause(failure, UnknownHostException.class).isPresent()) {
+            detail = "unknown host";
+        } else if (cause(failure, SocketTimeoutException.class).isPresent()) {
+            detail = "timed out";
+        } else {
+            detail = rootMessage(failure);
+        }
+        return new RegistryUnavailableException(spec.reference(), detail, failure);
+    }
+
+    private static String repositoryOf(String image) {
+        int at = image.indexOf('@');
+        String withoutDigest = at >= 0 ? image.substring(0, at) : image;
+        int colon = withoutDigest.lastIndexOf(':');
+        return colon > withoutDigest.lastIndexOf('/') ? withoutDigest.substring(0, colon) : withoutDigest;
+    }
+
+    private static <T extends Throwable> Optional<Throwable> cause(Throwable t, Class<T> type) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (type.isInstance(c)) {
+                return Optional.of(c);
+            }
+            if (c.getCause() == c) {
+                break;
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static String messages(Throwable t) {
+        StringBuilder sb = new StringBuilder();
+        for (Throwable c = t; c != null && c.getCause() != c; c = c.getCause()) {
+            sb.append(c.getMessage()).append('\n');
+        }
+        return sb.toString();
+    }
+
+    private static String rootMessage(Throwable t) {
+        Throwable root = t;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getClass().getSimpleName() + ": " + root.getMessage();
+    }
+
+    private static void deleteQuietly(Path dir) {
+        if (dir == null) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // scratch space; the next build does not depend on it
+        }
+    }
+}

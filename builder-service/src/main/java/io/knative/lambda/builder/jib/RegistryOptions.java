@@ -1,0 +1,19 @@
+package io.knative.lambda.builder.jib;
+
+import java.util.Optional;
+
+/**
+ * How to talk to registries.
+ *
+ * @param insecure allow plain HTTP and self-signed certificates (loopback registries)
+ * @param username registry user, from the environment or a Kubernetes Secret
+ * @param password registry password or token, never logged
+ */
+public record RegistryOptions(boolean insecure, Optional<String> username, Optional<String> password) {
+
+    @Override
+    public String toString() {
+        return "RegistryOptions[insecure=" + insecure + ", username=" + username.orElse("-") + ", password="
+                + (password.isPresent() ? "***" : "-") + "]";
+    }
+}
