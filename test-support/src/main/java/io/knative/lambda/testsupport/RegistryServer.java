@@ -14,7 +14,7 @@ public final class RegistryServer extends LocalProcess {
     private final int port;
 
     private RegistryServer(Path dir, int port) {
-        super("registry", List.of(executable("docker-registry", System.getProperty("klambda.docker-registry"),
+        super("registry", List.of(executable("docker-registry", System.getProperty("test.docker-registry"),
                 "/usr/bin/docker-registry"), "serve", dir.resolve("config.yml").toString()), dir);
         this.port = port;
     }

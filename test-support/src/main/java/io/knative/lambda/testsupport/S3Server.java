@@ -25,8 +25,8 @@ public final class S3Server extends LocalProcess {
     public static S3Server start(String... buckets) {
         Path dir = tempDir("klambda-s3-");
         int port = freePort();
-        String script = System.getProperty("klambda.s3rver",
-                System.getProperty("klambda.project.dir", ".") + "/.tools/node_modules/s3rver/bin/s3rver.js");
+        String script = System.getProperty("test.s3rver",
+                System.getProperty("test.project.dir", ".") + "/.tools/node_modules/s3rver/bin/s3rver.js");
         if (!new java.io.File(script).isFile()) {
             throw new IllegalStateException("s3rver is not installed at " + script
                     + ". Run `make tools` to install what the integration tests need.");

@@ -1,0 +1,108 @@
+package io.knative.lambda.builder.it;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+import io.knative.lambda.testsupport.LocalProcess;
+import io.knative.lambda.testsupport.RecordingSink;
+import io.knative.lambda.testsupport.RegistryServer;
+import io.knative.lambda.testsupport.S3Server;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3Configuration;
+
+/**
+ * Starts the real servers the builder talks to, on free loopback ports: an OCI registry
+ * ({@code docker-registry}), an S3 server ({@code s3rver}) with the bucket {@value #BUCKET}, and a
+ * recording event sink for {@code K_SINK}. Init arg {@code down=registry} or {@code down=s3} points the
+ * builder at a port where nothing listens instead, to exercise the transient-failure path.
+ */
+public class BuilderServers implements QuarkusTestResourceLifecycleManager {
+
+    public static final String BUCKET = "functions";
+    public static final String REGISTRY_PATH = "functions";
+
+    static RegistryServer registry;
+    static S3Server s3;
+    static RecordingSink sink;
+    static S3Client s3Client;
+
+    private String down = "";
+    private Path cacheDir;
+
+    @Override
+    public void init(Map<String, String> initArgs) {
+        down = initArgs.getOrDefault("down", "");
+    }
+
+    @Override
+    public Map<String, String> start() {
+        // The AWS SDK's default chain reads these, as it reads AWS_ACCESS_KEY_ID in production.
+        System.setProperty("aws.accessKeyId", S3Server.ACCESS_KEY_ID);
+        System.setProperty("aws.secretAccessKey", S3Server.SECRET_ACCESS_KEY);
+        s3 = S3Server.start(BUCKET);
+        s3Client = client(s3.endpoint());
+        sink = RecordingSink.start();
+        Map<String, String> config = new HashMap<>();
+        if (down.equals("registry")) {
+            config.put("klambda.registry", "127.0.0.1:" + LocalProcess.freePort() + "/" + REGISTRY_PATH);
+        } else {
+            registry = RegistryServer.start();
+            config.put("klambda.registry", registry.host() + "/" + REGISTRY_PATH);
+        }
+        config.put("klambda.s3.endpoint", down.equals("s3") ? "http://127.0.0.1:" + LocalProcess.freePort() : s3.endpoint());
+        config.put("klambda.s3.region", "us-east-1");
+        config.put("klambda.s3.timeout", "2s");
+        config.put("klambda.registry-insecure", "true");
+        try {
+            cacheDir = Files.createTempDirectory("klambda-builder-cache-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        config.put("klambda.build.cache-dir", cacheDir.toString());
+        config.put("klambda.sink", sink.url());
+        return config;
+    }
+
+    @Override
+    public void stop() {
+        if (s3Client != null) {
+            s3Client.close();
+        }
+        if (sink != null) {
+            sink.close();
+        }
+        if (s3 != null) {
+            s3.close();
+        }
+        if (registry != null) {
+            registry.close();
+            registry = null;
+        }
+    }
+
+    /** An S3 client for the test's own puts, configured like the builder's. */
+    static S3Client client(String endpoint) {
+        return S3Client.builder()
+                .endpointOverride(URI.create(endpoint))
+                .region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(
+                        AwsBasicCredentials.create(S3Server.ACCESS_KEY_ID, S3Server.SECRET_ACCESS_KEY)))
+                .httpClientBuilder(UrlConnectionHttpClient.builder())
+                .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+                .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(true).chunkedEncodingEnabled(false).build())
+                .build();
+    }
+}
