@@ -1,0 +1,40 @@
+package io.knative.lambda.builder.java;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.knative.lambda.builder.core.BuildException;
+import io.knative.lambda.builder.core.JavaSourceCompiler;
+import io.knative.lambda.events.FailureReason;
+import io.knative.lambda.runtime.compiler.CompiledFunction;
+import io.knative.lambda.runtime.compiler.FunctionCompileException;
+import io.knative.lambda.runtime.compiler.JavaFunctionCompiler;
+
+/**
+ * The builder's Java compile step: the function-runtime's ECJ compiler (runs on a JRE, runs no user
+ * code). A source that does not compile fails the build with {@code CompileError} and the compiler's
+ * messages, line numbers included.
+ */
+@ApplicationScoped
+public class EcjJavaSourceCompiler implements JavaSourceCompiler {
+
+    private static final int MAX_MESSAGE_LINES = 20;
+    private final JavaFunctionCompiler compiler = new JavaFunctionCompiler();
+
+    @Override
+    public CompiledJava compile(String fileName, byte[] source) throws BuildException {
+        try {
+            CompiledFunction compiled = compiler.compile(fileName, source);
+            return new CompiledJava(compiled.className(), compiled.classFiles());
+        } catch (FunctionCompileException e) {
+            StringBuilder message = new StringBuilder(fileName).append(" does not compile");
+            e.errors().stream().limit(MAX_MESSAGE_LINES).forEach(line -> message.append('\n').append(line));
+            if (e.errors().size() > MAX_MESSAGE_LINES) {
+                message.append("\n... ").append(e.errors().size() - MAX_MESSAGE_LINES).append(" more");
+            }
+            if (e.errors().isEmpty()) {
+                message.append(": ").append(e.getMessage());
+            }
+            throw new BuildException(FailureReason.COMPILE_ERROR, message.toString(), e);
+        }
+    }
+}
