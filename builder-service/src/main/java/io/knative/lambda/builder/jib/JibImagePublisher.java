@@ -26,6 +26,7 @@ import com.google.cloud.tools.jib.api.RegistryImage;
 import com.google.cloud.tools.jib.api.buildplan.AbsoluteUnixPath;
 import com.google.cloud.tools.jib.api.buildplan.FileEntriesLayer;
 import com.google.cloud.tools.jib.api.buildplan.FilePermissions;
+import com.google.cloud.tools.jib.event.events.TimerEvent;
 
 import io.knative.lambda.builder.core.BaseImageNotFoundException;
 import io.knative.lambda.builder.core.BuildException;
@@ -48,6 +49,7 @@ public final class JibImagePublisher implements ImagePublisher {
     /** The modification time of every file in the function layer. */
     public static final Instant FILE_TIME = Instant.ofEpochSecond(1);
     private static final String SCRATCH = "scratch";
+    private static final System.Logger LOG = System.getLogger(JibImagePublisher.class.getName());
 
     static {
         // Jib checks the target registry for the built manifest and skips the push when it is there.
@@ -88,7 +90,8 @@ public final class JibImagePublisher implements ImagePublisher {
                     .setBaseImageLayersCache(cacheDir.resolve("base"))
                     .setApplicationLayersCache(cacheDir.resolve("application"))
                     .setExecutorService(executor)
-                    .setToolName("knative-lambda-builder");
+                    .setToolName("knative-lambda-builder")
+                    .addEventHandler(TimerEvent.class, JibImagePublisher::logStep);
             JibContainer container = builder.containerize(containerizer);
             return new PublishedImage(spec.repository(), container.getDigest().toString(), container.isImagePushed());
         } catch (InvalidImageReferenceException e) {
@@ -101,6 +104,14 @@ public final class JibImagePublisher implements ImagePublisher {
             throw classify(spec, e);
         } finally {
             deleteQuietly(work);
+        }
+    }
+
+    /** Jib's step timings at DEBUG ({@code io.knative.lambda.builder.jib}): where a slow build spends its time. */
+    private static void logStep(TimerEvent event) {
+        if (event.getState() == TimerEvent.State.FINISHED && LOG.isLoggable(System.Logger.Level.DEBUG)) {
+            LOG.log(System.Logger.Level.DEBUG, "jib step ''{0}'' took {1} ms", event.getDescription(),
+                    event.getElapsed().toMillis());
         }
     }
 
