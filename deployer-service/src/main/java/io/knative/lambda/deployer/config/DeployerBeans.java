@@ -1,0 +1,84 @@
+package io.knative.lambda.deployer.config;
+
+import java.time.Clock;
+import java.util.regex.Pattern;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+
+import org.jboss.logging.Logger;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.knative.lambda.deployer.core.Deployer;
+import io.knative.lambda.deployer.core.DeployerSettings;
+import io.knative.lambda.deployer.core.FunctionCluster;
+import io.knative.lambda.deployer.core.FunctionSettings;
+import io.knative.lambda.deployer.core.InvalidSettingsException;
+import io.knative.lambda.deployer.core.SettingsResolver;
+import io.knative.lambda.deployer.k8s.Fabric8FunctionCluster;
+
+/** Wires the plain-Java core to the fabric8 adapter from {@link DeployerConfig}; refuses a bad configuration at start. */
+@ApplicationScoped
+public class DeployerBeans {
+
+    private static final Logger LOG = Logger.getLogger(DeployerBeans.class);
+    private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+    private static final Pattern ATTRIBUTE = Pattern.compile("[a-z0-9]{1,20}");
+
+    @Produces
+    @Singleton
+    DeployerSettings settings(DeployerConfig config) {
+        require(DNS_LABEL.matcher(config.namespace()).matches(), "klambda.namespace", config.namespace());
+        require(DNS_LABEL.matcher(config.broker()).matches(), "klambda.broker", config.broker());
+        require(config.trigger().backoffPolicy().equals("exponential") || config.trigger().backoffPolicy().equals("linear"),
+                "klambda.trigger.backoff-policy", config.trigger().backoffPolicy());
+        config.trigger().scopeAttribute().ifPresent(a -> require(ATTRIBUTE.matcher(a).matches()
+                && !a.equals("type") && !a.equals("subject"), "klambda.trigger.scope-attribute", a));
+        config.deadLetterSink().ifPresent(uri -> require(uri.isAbsolute(), "klambda.dead-letter-sink", uri.toString()));
+        FunctionSettings defaults = new FunctionSettings(0, 1, 0, 1, "1m", "1", config.function().cpuLimit().orElse(null),
+                null);
+        DeployerSettings.Limits limits = new DeployerSettings.Limits(config.limits().maxScale(),
+                config.limits().containerConcurrency(), config.limits().timeoutSeconds(), config.limits().cpu(),
+                config.limits().memory());
+        try {
+            // The defaults pass the same checks as any function's settings.
+            defaults = new SettingsResolver(defaults, limits).resolve(java.util.Map.of(
+                    "min-scale", Integer.toString(config.function().minScale()),
+                    "max-scale", Integer.toString(config.function().maxScale()),
+                    "container-concurrency", Integer.toString(config.function().containerConcurrency()),
+                    "timeout-seconds", Integer.toString(config.function().timeoutSeconds()),
+                    "cpu", config.function().cpu(),
+                    "memory", config.function().memory()));
+        } catch (InvalidSettingsException e) {
+            throw new IllegalArgumentException("klambda.function." + e.key() + " is invalid: " + e.getMessage(), e);
+        }
+        DeployerSettings settings = new DeployerSettings(config.namespace(), config.broker(),
+                config.deadLetterSink().map(Object::toString), config.readyTimeout(), config.conflictRetries(), defaults,
+                limits, new DeployerSettings.TriggerDelivery(config.trigger().retry(), config.trigger().backoffPolicy(),
+                        config.trigger().backoffDelay(), config.trigger().scopeAttribute()),
+                config.function().serviceAccount(), config.function().runAsUser());
+        LOG.infof("deployer: namespace=%s broker=%s ready-timeout=%ss defaults=%s dead-letter-sink=%s", settings.namespace(),
+                settings.broker(), settings.readyTimeout().toSeconds(), defaults,
+                settings.deadLetterSink().orElse("(none)"));
+        return settings;
+    }
+
+    @Produces
+    @Singleton
+    FunctionCluster cluster(KubernetesClient client, DeployerSettings settings) {
+        return new Fabric8FunctionCluster(client, settings.namespace());
+    }
+
+    @Produces
+    @Singleton
+    Deployer deployer(FunctionCluster cluster, DeployerSettings settings) {
+        return new Deployer(cluster, settings, Clock.systemUTC());
+    }
+
+    private static void require(boolean ok, String key, String value) {
+        if (!ok) {
+            throw new IllegalArgumentException(key + " has an invalid value '" + value + "'");
+        }
+    }
+}

@@ -1,0 +1,126 @@
+package io.knative.lambda.deployer.config;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Optional;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
+
+/**
+ * The deployer's configuration, prefix {@code klambda}; every key also works as an environment variable
+ * ({@code klambda.ready-timeout} is {@code KLAMBDA_READY_TIMEOUT}). See README.md for the table.
+ */
+@ConfigMapping(prefix = "klambda")
+public interface DeployerConfig {
+
+    /** Namespace of the functions' Services and Triggers ({@code KLAMBDA_NAMESPACE}). */
+    @WithDefault("knative-lambda")
+    String namespace();
+
+    /** Broker the per-function Triggers subscribe to ({@code KLAMBDA_BROKER}). */
+    @WithDefault("knative-lambda")
+    String broker();
+
+    /** Dead-letter sink URI of the per-function Triggers ({@code KLAMBDA_DEAD_LETTER_SINK}); none when empty. */
+    @WithName("dead-letter-sink")
+    Optional<URI> deadLetterSink();
+
+    /** How long a rollout may take to become Ready before deploy.failed ReadyTimeout ({@code KLAMBDA_READY_TIMEOUT}). */
+    @WithName("ready-timeout")
+    @WithDefault("120s")
+    Duration readyTimeout();
+
+    /** How many times a 409 conflict is re-read and retried before answering 503. */
+    @WithName("conflict-retries")
+    @WithDefault("5")
+    int conflictRetries();
+
+    /** Defaults of every function. */
+    Function function();
+
+    /** What a function may ask for at most. */
+    Limits limits();
+
+    /** Delivery of the per-function Triggers. */
+    Trigger trigger();
+
+    /** Function defaults (overridable per function by build settings, within {@link Limits}). */
+    interface Function {
+        @WithName("min-scale")
+        @WithDefault("0")
+        int minScale();
+
+        @WithName("max-scale")
+        @WithDefault("10")
+        int maxScale();
+
+        @WithName("container-concurrency")
+        @WithDefault("10")
+        int containerConcurrency();
+
+        @WithName("timeout-seconds")
+        @WithDefault("300")
+        int timeoutSeconds();
+
+        /** CPU request. */
+        @WithDefault("100m")
+        String cpu();
+
+        /** Memory request and limit. */
+        @WithDefault("128Mi")
+        String memory();
+
+        /** CPU limit; none by default (no throttling). */
+        @WithName("cpu-limit")
+        Optional<String> cpuLimit();
+
+        /** The functions' service account; the namespace default when empty. */
+        @WithName("service-account")
+        Optional<String> serviceAccount();
+
+        /** A numeric user to run as, for images that do not name a non-root user. */
+        @WithName("run-as-user")
+        Optional<Long> runAsUser();
+    }
+
+    /** Upper bounds of per-function settings. */
+    interface Limits {
+        @WithName("max-scale")
+        @WithDefault("100")
+        int maxScale();
+
+        @WithName("container-concurrency")
+        @WithDefault("1000")
+        int containerConcurrency();
+
+        @WithName("timeout-seconds")
+        @WithDefault("600")
+        int timeoutSeconds();
+
+        @WithDefault("4")
+        String cpu();
+
+        @WithDefault("4Gi")
+        String memory();
+    }
+
+    /** Per-function Trigger delivery. */
+    interface Trigger {
+        @WithDefault("5")
+        int retry();
+
+        @WithName("backoff-policy")
+        @WithDefault("exponential")
+        String backoffPolicy();
+
+        @WithName("backoff-delay")
+        @WithDefault("PT1S")
+        String backoffDelay();
+
+        /** When set, the CloudEvent extension attribute that must equal the function's scope (e.g. {@code klambdascope}). */
+        @WithName("scope-attribute")
+        Optional<String> scopeAttribute();
+    }
+}

@@ -1,0 +1,27 @@
+package io.knative.lambda.deployer.core;
+
+/** A per-function setting (from S3 object metadata or function.yaml) that the platform refuses; ends in deploy.failed. */
+public final class InvalidSettingsException extends Exception {
+
+    /** The stable reason code of the {@code deploy.failed} event. */
+    public static final String REASON = "InvalidSettings";
+
+    private final String key;
+    private final String value;
+
+    public InvalidSettingsException(String key, String value, String rule) {
+        super("setting " + key + "='" + value + "' is refused: " + rule);
+        this.key = key;
+        this.value = value;
+    }
+
+    /** The setting's name, e.g. {@code max-scale}. */
+    public String key() {
+        return key;
+    }
+
+    /** The value as given. */
+    public String value() {
+        return value;
+    }
+}
