@@ -1,0 +1,140 @@
+package io.knative.lambda.runtime.contract;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.knative.lambda.runtime.compiler.CompiledFunction;
+import io.knative.lambda.runtime.compiler.FunctionCompileException;
+import io.knative.lambda.runtime.compiler.JavaFunctionCompiler;
+
+/** A runtime under contract test: how to lay out a function folder for it (as the builder does) and how to start it. */
+public enum RuntimeKind {
+
+    PYTHON {
+        @Override
+        Map<String, String> layOut(Function function, Path dir) {
+            Map<String, String> env = new HashMap<>();
+            env.put("FUNCTION_RUNTIME", "python");
+            switch (function) {
+                case PARSER -> {
+                    // as the guide uploads it: global/parser/<id>, no extension; no FUNCTION_FILE: the runtime finds it
+                    copy(Path.of(System.getProperty("klambda.shared.dir", "../../../shared"), "seed", "parser.py"), dir.resolve(PARSER_ID));
+                }
+                case CONTRACT -> {
+                    write("functions/python/contract_function.py", dir.resolve("contract_function.py"));
+                    write("functions/python/contract_function.py", dir.resolve("contract_function_copy.py"));
+                    env.put("FUNCTION_FILE", "contract_function.py");
+                }
+                case BROKEN -> write("functions/python/broken_function.py", dir.resolve("broken_function.py"));
+                default -> throw new IllegalArgumentException(function.name());
+            }
+            return env;
+        }
+
+        @Override
+        List<String> command() {
+            return List.of(pythonExecutable(), "-u", requiredFile("klambda.runtime.python").toString());
+        }
+    },
+
+    JAVA {
+        @Override
+        Map<String, String> layOut(Function function, Path dir) {
+            Map<String, String> env = new HashMap<>();
+            env.put("FUNCTION_RUNTIME", "java");
+            String source = switch (function) {
+                case PARSER -> "parser.java";
+                case CONTRACT -> "contractfunction.java";
+                case BROKEN -> "Broken.java";
+            };
+            write("functions/java/" + source, dir.resolve(source));
+            env.put("FUNCTION_FILE", source);
+            try {
+                CompiledFunction compiled = new JavaFunctionCompiler().compile(source, Files.readAllBytes(dir.resolve(source)));
+                compiled.writeTo(dir.resolve("classes"));
+                if (function != Function.PARSER) {
+                    // the parser runs without FUNCTION_CLASS: the runtime finds the single class
+                    env.put("FUNCTION_CLASS", compiled.className());
+                }
+            } catch (FunctionCompileException | IOException e) {
+                throw new IllegalStateException("cannot compile the test function " + source, e);
+            }
+            return env;
+        }
+
+        @Override
+        List<String> command() {
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            return List.of(java, "-jar", requiredFile("klambda.runtime.java").toString());
+        }
+    };
+
+    /** The id the parser runs under, shaped like the guide's my-parser-$(uuidgen). */
+    static final String PARSER_ID = "my-parser-0b7e6c1a";
+
+    /** The test functions every runtime has a version of. */
+    enum Function { PARSER, CONTRACT, BROKEN }
+
+    /** Writes the function into {@code dir} as the builder would and returns the environment the builder would set. */
+    abstract Map<String, String> layOut(Function function, Path dir);
+
+    /** The command that starts the runtime. */
+    abstract List<String> command();
+
+    private static String python;
+
+    /** The real python3 (not a version manager's shim, which adds a fork and a shell to every start). */
+    static synchronized String pythonExecutable() {
+        if (python == null) {
+            try {
+                Process p = new ProcessBuilder("python3", "-c", "import sys; print(sys.executable)").redirectErrorStream(true).start();
+                String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+                python = p.waitFor() == 0 && !out.isEmpty() ? out : "python3";
+            } catch (IOException e) {
+                throw new IllegalStateException("python3 is not installed: the Python runtime needs it", e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                python = "python3";
+            }
+        }
+        return python;
+    }
+
+    static Path requiredFile(String property) {
+        String value = System.getProperty(property);
+        if (value == null || !Files.isRegularFile(Path.of(value))) {
+            throw new IllegalStateException("system property " + property + " must name the runtime (got " + value
+                    + "); run the suite through Maven: mvn -Pit verify -pl function-runtime/contract-tests -am");
+        }
+        return Path.of(value).toAbsolutePath().normalize();
+    }
+
+    static void write(String resource, Path target) {
+        try (InputStream in = RuntimeKind.class.getClassLoader().getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException("test resource " + resource + " is missing");
+            }
+            Files.copy(in, target);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static void copy(Path source, Path target) {
+        if (!Files.isRegularFile(source)) {
+            throw new IllegalStateException("the guide's parser.py is not at " + source + " (set -Dklambda.shared.dir)");
+        }
+        try {
+            Files.copy(source, target);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

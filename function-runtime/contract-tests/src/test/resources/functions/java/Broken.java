@@ -1,0 +1,6 @@
+/** Compiles, but its handler has the wrong shape. */
+public class Broken {
+    public Object process(String event) {
+        return event;
+    }
+}

@@ -1,0 +1,50 @@
+package com.example.fn;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/** The contract suite's Java function: a two-parameter handler whose behaviour the event chooses. */
+public class ContractFunction {
+
+    public Object handler(Map<String, Object> event, Map<String, Object> attributes) throws Exception {
+        String action = String.valueOf(event.getOrDefault("action", "echo"));
+        switch (action) {
+            case "echo":
+                return Map.of("echo", event);
+            case "attributes":
+                return Map.of("attributes", attributes);
+            case "invalid":
+                throw new IllegalArgumentException(String.valueOf(event.getOrDefault("why", "invalid")));
+            case "fail":
+                throw new IllegalStateException("secret-detail-" + event.get("secret"));
+            case "sleep": {
+                long ms = ((Number) event.get("ms")).longValue();
+                Thread.sleep(ms);
+                return Map.of("slept", ms);
+            }
+            case "hold": {
+                // like a handler that ignores interruption: keeps its slot until done
+                long ms = ((Number) event.get("ms")).longValue();
+                long end = System.nanoTime() + ms * 1_000_000L;
+                while (System.nanoTime() < end) {
+                    try {
+                        Thread.sleep(10);
+                    } catch (InterruptedException ignored) {
+                        // keep holding
+                    }
+                }
+                return Map.of("slept", ms);
+            }
+            case "unserialisable":
+                return new Object();
+            default:
+                return Map.of("unknown", action);
+        }
+    }
+
+    /** Would write the marker: the runtime must never call it. */
+    public static void main(String[] args) throws Exception {
+        Files.writeString(Path.of(System.getenv("MARKER")), "the main method ran");
+    }
+}
