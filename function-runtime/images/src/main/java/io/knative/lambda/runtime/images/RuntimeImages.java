@@ -1,0 +1,167 @@
+package io.knative.lambda.runtime.images;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.stream.Stream;
+
+import com.google.cloud.tools.jib.api.Containerizer;
+import com.google.cloud.tools.jib.api.InvalidImageReferenceException;
+import com.google.cloud.tools.jib.api.Jib;
+import com.google.cloud.tools.jib.api.JibContainer;
+import com.google.cloud.tools.jib.api.JibContainerBuilder;
+import com.google.cloud.tools.jib.api.RegistryException;
+import com.google.cloud.tools.jib.api.RegistryImage;
+import com.google.cloud.tools.jib.api.CacheDirectoryCreationException;
+import com.google.cloud.tools.jib.api.buildplan.AbsoluteUnixPath;
+import com.google.cloud.tools.jib.api.buildplan.FileEntriesLayer;
+import com.google.cloud.tools.jib.api.buildplan.FilePermissions;
+import com.google.cloud.tools.jib.api.buildplan.Port;
+
+/**
+ * Builds the runtime images with Jib Core and pushes them: the Python runtime (one file) and the Java runtime
+ * (the quarkus-app folder), each on a configurable base, user 65532, function folder /function.
+ */
+public final class RuntimeImages {
+
+    /** Production base of the Python runtime image. */
+    public static final String DEFAULT_PYTHON_BASE = "python:3.12-slim";
+    /** Production base of the Java runtime image. */
+    public static final String DEFAULT_JAVA_BASE = "eclipse-temurin:21-jre";
+    /** Where the Python runtime file lives in its image. */
+    public static final String PYTHON_RUNTIME_PATH = "/opt/klambda/klambda_runtime.py";
+    /** Where the Java runtime's quarkus-app folder lives in its image. */
+    public static final String JAVA_APP_DIR = "/opt/klambda/java";
+    /** The non-root user both runtimes run as. */
+    public static final String USER = "65532:65532";
+
+    private static final FilePermissions READ_ONLY = FilePermissions.fromOctalString("644");
+    private static final FilePermissions DIR = FilePermissions.fromOctalString("755");
+
+    private RuntimeImages() {
+    }
+
+    /** What was pushed: the reference and its digest ({@code sha256:...}). */
+    public record Pushed(String image, String digest) {
+        /** The reference by digest, {@code repo@sha256:...}, for the builder's base-image setting. */
+        public String byDigest() {
+            String repo = image.contains("@") ? image.substring(0, image.indexOf('@')) : image.replaceFirst(":[^:/]+$", "");
+            return repo + "@" + digest;
+        }
+    }
+
+    /** The Python runtime image: {@code python3 -u /opt/klambda/klambda_runtime.py}. */
+    public static JibContainerBuilder python(Path runtimeFile, String baseImage) throws InvalidImageReferenceException {
+        if (!Files.isRegularFile(runtimeFile)) {
+            throw new IllegalArgumentException("the Python runtime is not at " + runtimeFile);
+        }
+        return common(baseImage, "python")
+                .addFileEntriesLayer(FileEntriesLayer.builder().setName("klambda-python-runtime")
+                        .addEntry(runtimeFile, AbsoluteUnixPath.get(PYTHON_RUNTIME_PATH), READ_ONLY).build())
+                .setEntrypoint("python3", "-u", PYTHON_RUNTIME_PATH)
+                .addEnvironmentVariable("PYTHONDONTWRITEBYTECODE", "1");
+    }
+
+    /** The Java runtime image: {@code java -jar /opt/klambda/java/quarkus-run.jar}, dependencies in their own layer. */
+    public static JibContainerBuilder java(Path quarkusApp, String baseImage) throws InvalidImageReferenceException, IOException {
+        if (!Files.isRegularFile(quarkusApp.resolve("quarkus-run.jar"))) {
+            throw new IllegalArgumentException("no quarkus-run.jar in " + quarkusApp + ": package function-runtime/java first");
+        }
+        FileEntriesLayer.Builder libs = FileEntriesLayer.builder().setName("klambda-java-dependencies");
+        FileEntriesLayer.Builder app = FileEntriesLayer.builder().setName("klambda-java-runtime");
+        try (Stream<Path> files = Files.walk(quarkusApp)) {
+            for (Path file : (Iterable<Path>) files.filter(Files::isRegularFile).sorted(Comparator.naturalOrder())::iterator) {
+                String relative = quarkusApp.relativize(file).toString().replace('\\', '/');
+                AbsoluteUnixPath target = AbsoluteUnixPath.get(JAVA_APP_DIR + "/" + relative);
+                (relative.startsWith("lib/") ? libs : app).addEntry(file, target, READ_ONLY);
+            }
+        }
+        return common(baseImage, "java")
+                .addFileEntriesLayer(libs.build())
+                .addFileEntriesLayer(app.build())
+                .setEntrypoint("java", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "-jar", JAVA_APP_DIR + "/quarkus-run.jar");
+    }
+
+    private static JibContainerBuilder common(String baseImage, String runtime) throws InvalidImageReferenceException {
+        JibContainerBuilder builder = "scratch".equals(baseImage) ? Jib.fromScratch() : Jib.from(baseImage);
+        Map<String, String> labels = new LinkedHashMap<>();
+        labels.put("io.knative.lambda.runtime", runtime);
+        labels.put("org.opencontainers.image.title", "klambda-runtime-" + runtime);
+        return builder
+                .addFileEntriesLayer(FileEntriesLayer.builder().setName("klambda-function-dir")
+                        .addEntry(emptyDir(), AbsoluteUnixPath.get("/function"), DIR).build())
+                .setUser(USER)
+                .setWorkingDirectory(AbsoluteUnixPath.get("/function"))
+                .setExposedPorts(java.util.Set.of(Port.tcp(8080)))
+                .addEnvironmentVariable("FUNCTION_DIR", "/function")
+                .addEnvironmentVariable("FUNCTION_RUNTIME", runtime)
+                .addEnvironmentVariable("PORT", "8080")
+                .setLabels(labels)
+                .setCreationTime(Instant.EPOCH);
+    }
+
+    private static Path emptyDir() {
+        try {
+            Path dir = Files.createTempDirectory("klambda-empty-");
+            dir.toFile().deleteOnExit();
+            return dir;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** Pushes to {@code image}; plain HTTP is allowed (loopback registries), credentials from REGISTRY_USERNAME/REGISTRY_PASSWORD. */
+    public static Pushed push(JibContainerBuilder builder, String image) throws InvalidImageReferenceException, InterruptedException,
+            RegistryException, IOException, CacheDirectoryCreationException, ExecutionException {
+        RegistryImage target = RegistryImage.named(image);
+        String user = System.getenv("REGISTRY_USERNAME");
+        String password = System.getenv("REGISTRY_PASSWORD");
+        if (user != null && password != null) {
+            target.addCredential(user, password);
+        }
+        JibContainer container = builder.containerize(Containerizer.to(target)
+                .setAllowInsecureRegistries(true)
+                .setToolName("klambda-runtime-images"));
+        return new Pushed(image, container.getDigest().toString());
+    }
+
+    /**
+     * {@code RuntimeImages --registry HOST[:PORT][/PATH] [--tag T] [--python-base B] [--java-base B] [--python-runtime F]
+     * [--quarkus-app D]}: builds and pushes {@code klambda-runtime-python} and {@code klambda-runtime-java}.
+     */
+    public static void main(String[] args) throws Exception {
+        Map<String, String> opts = new LinkedHashMap<>();
+        opts.put("--tag", "latest");
+        opts.put("--python-base", DEFAULT_PYTHON_BASE);
+        opts.put("--java-base", DEFAULT_JAVA_BASE);
+        opts.put("--python-runtime", "function-runtime/python/klambda_runtime.py");
+        opts.put("--quarkus-app", "function-runtime/java/target/quarkus-app");
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            if (!opts.containsKey(args[i]) && !args[i].equals("--registry")) {
+                throw new IllegalArgumentException("unknown option " + args[i]);
+            }
+            opts.put(args[i], args[i + 1]);
+        }
+        String registry = opts.get("--registry");
+        if (registry == null || registry.isBlank()) {
+            System.err.println("usage: RuntimeImages --registry HOST[:PORT][/PATH] [--tag T] [--python-base B] [--java-base B]");
+            System.exit(2);
+        }
+        List<Pushed> pushed = new ArrayList<>();
+        pushed.add(push(python(Path.of(opts.get("--python-runtime")), opts.get("--python-base")),
+                registry + "/klambda-runtime-python:" + opts.get("--tag")));
+        pushed.add(push(java(Path.of(opts.get("--quarkus-app")), opts.get("--java-base")),
+                registry + "/klambda-runtime-java:" + opts.get("--tag")));
+        for (Pushed p : pushed) {
+            System.out.println(p.image() + " " + p.byDigest());
+        }
+        System.exit(0);
+    }
+}
