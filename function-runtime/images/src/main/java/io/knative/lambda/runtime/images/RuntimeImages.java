@@ -162,6 +162,5 @@ public final class RuntimeImages {
         for (Pushed p : pushed) {
             System.out.println(p.image() + " " + p.byDigest());
         }
-        System.exit(0);
     }
 }

@@ -1,0 +1,208 @@
+#!/usr/bin/env python3
+"""make bench-runtime: both function runtimes beside a bare server of the same stack, measured in one run.
+
+Cold start: process exec -> first 200 on POST / (median of COLD_RUNS starts). Throughput and p50/p99: wrk,
+keep-alive, loopback, 16 connections, 2 threads, WRK_SECONDS after a warm-up, trivial handler. RSS: idle
+(after start and one request) and the peak sampled under load. Prints a Markdown table.
+"""
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+FR = os.path.join(ROOT, "function-runtime")
+COLD_RUNS = int(os.environ.get("COLD_RUNS", "11"))
+WRK_SECONDS = int(os.environ.get("WRK_SECONDS", "10"))
+WARMUP_SECONDS = int(os.environ.get("WARMUP_SECONDS", "5"))
+BODY = b'{"n": 1}'
+REQUEST = (b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: %d\r\n"
+           b"Connection: close\r\n\r\n%s" % (len(BODY), BODY))
+PYTHON = sys.executable
+JAVA = shutil.which("java") or "java"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def post_status(port):
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
+            s.sendall(REQUEST)
+            data = s.recv(64)
+            return int(data.split(b" ", 2)[1]) if data.startswith(b"HTTP/") else -1
+    except OSError:
+        return -1
+
+
+def start(cmd, env, port):
+    full = dict(os.environ, HOST="127.0.0.1", PORT=str(port), **env)
+    return subprocess.Popen(cmd, env=full, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def stop(proc):
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def cold_start_ms(cmd, env):
+    """Exec -> first 200 on POST /, polled every ~1 ms."""
+    port = free_port()
+    t0 = time.perf_counter()
+    proc = start(cmd, env, port)
+    try:
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError("%s exited with %s" % (cmd, proc.returncode))
+            if post_status(port) == 200:
+                return (time.perf_counter() - t0) * 1000
+            if time.perf_counter() - t0 > 60:
+                raise RuntimeError("%s did not answer in 60 s" % cmd)
+            time.sleep(0.001)
+    finally:
+        stop(proc)
+
+
+def rss_kb(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def wrk(port, seconds, script):
+    out = subprocess.run(["wrk", "-t2", "-c16", "-d%ds" % seconds, "--latency", "-s", script,
+                          "http://127.0.0.1:%d/" % port], capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+
+    def latency(pct):
+        m = re.search(r"^\s+%s%%\s+([\d.]+)(us|ms|s)\s*$" % pct, out, re.M)
+        value, unit = float(m.group(1)), m.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return rps, latency(50), latency(99), int(errors.group(1)) if errors else 0
+
+
+def load(cmd, env, script):
+    """Starts once: idle RSS, warm-up, measured wrk run with the RSS peak sampled every 100 ms."""
+    port = free_port()
+    proc = start(cmd, env, port)
+    try:
+        deadline = time.time() + 60
+        while post_status(port) != 200:
+            if proc.poll() is not None or time.time() > deadline:
+                raise RuntimeError("%s did not start" % cmd)
+            time.sleep(0.01)
+        time.sleep(0.5)
+        idle = rss_kb(proc.pid)
+        wrk(port, WARMUP_SECONDS, script)
+        peak = [0]
+        done = threading.Event()
+
+        def sample():
+            while not done.is_set():
+                peak[0] = max(peak[0], rss_kb(proc.pid))
+                done.wait(0.1)
+
+        t = threading.Thread(target=sample)
+        t.start()
+        try:
+            rps, p50, p99, non2xx = wrk(port, WRK_SECONDS, script)
+        finally:
+            done.set()
+            t.join()
+        return {"rps": rps, "p50": p50, "p99": p99, "non2xx": non2xx, "idle": idle / 1024, "peak": peak[0] / 1024}
+    finally:
+        stop(proc)
+
+
+def main():
+    work = tempfile.mkdtemp(prefix="klambda-bench-")
+    script = os.path.join(work, "post.lua")
+    with open(script, "w") as f:
+        f.write('wrk.method = "POST"\nwrk.body = \'{"n": 1}\'\nwrk.headers["Content-Type"] = "application/json"\n')
+    pyfn = os.path.join(work, "python")
+    os.makedirs(pyfn)
+    shutil.copy(os.path.join(FR, "bench", "functions", "trivial.py"), os.path.join(pyfn, "trivial.py"))
+    jfn = os.path.join(work, "java")
+    os.makedirs(jfn)
+    compiler_cp = os.path.join(FR, "compiler", "target", "function-compiler-0.1.0-SNAPSHOT.jar") + ":" + \
+        os.path.join(FR, "compiler", "target", "lib", "*")
+    cls = subprocess.run([JAVA, "-cp", compiler_cp, "io.knative.lambda.runtime.compiler.JavaFunctionCompiler",
+                          os.path.join(FR, "bench", "functions", "Trivial.java"), os.path.join(jfn, "classes")],
+                         capture_output=True, text=True, check=True).stdout.strip()
+    runtime_jar = os.path.join(FR, "java", "target", "quarkus-app", "quarkus-run.jar")
+    bare_jar = os.path.join(FR, "bench-bare-quarkus", "target", "quarkus-app", "quarkus-run.jar")
+
+    # JDK AppCDS archives (dynamic, -XX:ArchiveClassesAtExit), one per app, made by one training start each
+    def appcds(name, jar, env):
+        archive = os.path.join(work, name + ".jsa")
+        port = free_port()
+        proc = start([JAVA, "-XX:ArchiveClassesAtExit=" + archive, "-jar", jar], env, port)
+        deadline = time.time() + 60
+        while post_status(port) != 200 and time.time() < deadline:
+            time.sleep(0.01)
+        stop(proc)
+        return ["-XX:SharedArchiveFile=" + archive] if os.path.exists(archive) else []
+
+    jenv = {"FUNCTION_DIR": jfn, "FUNCTION_CLASS": cls, "FUNCTION_ID": "trivial"}
+    penv = {"FUNCTION_DIR": pyfn, "FUNCTION_ID": "trivial"}
+    runtime_cds = appcds("runtime", runtime_jar, jenv)
+    bare_cds = appcds("bare", bare_jar, {})
+
+    subjects = [
+        ("Python bare (stdlib ThreadingHTTPServer)", [PYTHON, "-u", os.path.join(FR, "bench", "bare_server.py")], {}),
+        ("Python runtime (klambda_runtime.py)", [PYTHON, "-u", os.path.join(FR, "python", "klambda_runtime.py")], penv),
+        ("Java bare (Quarkus route), AppCDS", [JAVA] + bare_cds + ["-jar", bare_jar], {}),
+        ("Java runtime (Quarkus), AppCDS", [JAVA] + runtime_cds + ["-jar", runtime_jar], jenv),
+        ("Java bare (Quarkus route), no CDS archive", [JAVA, "-jar", bare_jar], {}),
+        ("Java runtime (Quarkus), no CDS archive", [JAVA, "-jar", runtime_jar], jenv),
+    ]
+    results = {}
+    for name, cmd, env in subjects:
+        colds = [cold_start_ms(cmd, env) for _ in range(COLD_RUNS)]
+        results[name] = {"cold": statistics.median(colds), "cold_min": min(colds), "cold_max": max(colds)}
+        if "no CDS" not in name:
+            results[name].update(load(cmd, env, script))
+        sys.stderr.write("bench-runtime: %s done\n" % name)
+
+    print("Machine: %d cores, load average %s; %s; %s" % (
+        os.cpu_count(), " ".join("%.2f" % x for x in os.getloadavg()), sys.version.split()[0],
+        subprocess.run([JAVA, "-version"], capture_output=True, text=True).stderr.splitlines()[0]))
+    print("Cold start: median of %d starts; wrk -t2 -c16 -d%ds --latency (POST %s) after %d s warm-up.\n"
+          % (COLD_RUNS, WRK_SECONDS, BODY.decode(), WARMUP_SECONDS))
+    print("| subject | cold start median (min–max) | req/s | p50 | p99 | non-2xx | RSS idle | RSS under load |")
+    print("|---|---|---|---|---|---|---|---|")
+    for name, r in results.items():
+        if "rps" in r:
+            print("| %s | %.0f ms (%.0f–%.0f) | %.0f | %.2f ms | %.2f ms | %d | %.0f MiB | %.0f MiB |" % (
+                name, r["cold"], r["cold_min"], r["cold_max"], r["rps"], r["p50"], r["p99"], r["non2xx"], r["idle"], r["peak"]))
+        else:
+            print("| %s | %.0f ms (%.0f–%.0f) | | | | | | |" % (name, r["cold"], r["cold_min"], r["cold_max"]))
+    pb, pr = results[subjects[0][0]], results[subjects[1][0]]
+    jb, jr = results[subjects[2][0]], results[subjects[3][0]]
+    print("\nRatios runtime/bare: Python throughput %.0f %%, cold start %.2fx, RSS idle %.2fx; "
+          "Java throughput %.0f %%, cold start %.2fx, RSS idle %.2fx." % (
+              100 * pr["rps"] / pb["rps"], pr["cold"] / pb["cold"], pr["idle"] / pb["idle"],
+              100 * jr["rps"] / jb["rps"], jr["cold"] / jb["cold"], jr["idle"] / jb["idle"]))
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Serves one function locally with the same runtime it gets in production (make run-function FILE=... PORT=...).
+#   .py or no extension -> the Python runtime; .java -> compiled with the project's ECJ compiler, then the Java runtime.
+# Extra settings pass through the environment: FUNCTION_ID, FUNCTION_HANDLER, FUNCTION_TIMEOUT_MS,
+# FUNCTION_MAX_BODY_BYTES, FUNCTION_CONCURRENCY, HOST (default 127.0.0.1).
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+MVN="${MVN:-mvn -B -ntp}"
+FILE="${1:-${FILE:-}}"
+PORT="${2:-${PORT:-8080}}"
+if [ -z "$FILE" ] || [ ! -f "$FILE" ]; then
+  echo "usage: make run-function FILE=path/to/function[.py|.java] [PORT=8080]" >&2
+  exit 2
+fi
+FILE="$(cd "$(dirname "$FILE")" && pwd)/$(basename "$FILE")"
+name="$(basename "$FILE")"
+stem="${name%.*}"
+export PORT HOST="${HOST:-127.0.0.1}"
+export FUNCTION_ID="${FUNCTION_ID:-$(echo "$stem" | tr 'A-Z_' 'a-z-' | tr -cd 'a-z0-9-')}"
+
+case "$name" in
+  *.java)
+    jar="$ROOT/function-runtime/java/target/quarkus-app/quarkus-run.jar"
+    compiler="$ROOT/function-runtime/compiler/target/function-compiler-0.1.0-SNAPSHOT.jar"
+    if [ ! -f "$jar" ] || [ ! -f "$compiler" ]; then
+      echo "run-function: building the Java runtime and compiler (once)" >&2
+      (cd "$ROOT" && $MVN -q package -DskipTests -pl function-runtime/compiler,function-runtime/java -am)
+    fi
+    dir="$(mktemp -d -t klambda-function-XXXXXX)"
+    trap 'rm -rf "$dir"' EXIT
+    cp "$FILE" "$dir/$name"
+    class="$(java -cp "$compiler:$ROOT/function-runtime/compiler/target/lib/*" \
+      io.knative.lambda.runtime.compiler.JavaFunctionCompiler "$dir/$name" "$dir/classes")"
+    echo "run-function: $name compiled to $class; Java runtime on http://$HOST:$PORT/" >&2
+    FUNCTION_RUNTIME=java FUNCTION_DIR="$dir" FUNCTION_FILE="$name" FUNCTION_CLASS="$class" \
+      java -jar "$jar" &
+    pid=$!
+    trap 'kill -TERM $pid 2>/dev/null; wait $pid; rm -rf "$dir"' INT TERM
+    wait $pid
+    ;;
+  *.py|*[!.]*)
+    if [[ "$name" == *.* && "$name" != *.py ]]; then
+      echo "run-function: $name: only .py, .java or extension-less (Python) files" >&2
+      exit 2
+    fi
+    echo "run-function: $name on the Python runtime, http://$HOST:$PORT/" >&2
+    FUNCTION_RUNTIME=python FUNCTION_DIR="$(dirname "$FILE")" FUNCTION_FILE="$name" \
+      exec python3 -u "$ROOT/function-runtime/python/klambda_runtime.py"
+    ;;
+esac
