@@ -41,3 +41,14 @@ else
   mkdir -p .tools
   npm install --prefix .tools --no-audit --no-fund --silent "s3rver@$S3RVER_VERSION" >/dev/null
 fi
+
+# A Kafka broker (KRaft) from Maven Central jars, for `make run` and the integration tests.
+KAFKA_VERSION=$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' scripts/kafka/pom.xml)
+if [ -f ".tools/kafka/libs/kafka_2.13-$KAFKA_VERSION.jar" ]; then
+  echo "tools: kafka $KAFKA_VERSION present"
+else
+  echo "tools: copying kafka $KAFKA_VERSION jars into .tools/kafka/libs"
+  rm -rf .tools/kafka
+  mvn -B -q -ntp -f scripts/kafka/pom.xml dependency:copy-dependencies \
+    -DoutputDirectory="$PWD/.tools/kafka/libs" -DincludeScope=runtime
+fi

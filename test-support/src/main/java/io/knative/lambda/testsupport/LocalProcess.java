@@ -132,7 +132,12 @@ public class LocalProcess implements AutoCloseable {
 
     /** Deletes the server's folder. */
     public void deleteWorkDir() {
-        try (Stream<Path> paths = Files.walk(workDir)) {
+        deleteTree(workDir);
+    }
+
+    /** Deletes a folder and everything in it, best effort. */
+    static void deleteTree(Path dir) {
+        try (Stream<Path> paths = Files.walk(dir)) {
             paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException ignored) {
             // best effort: it is a temporary folder

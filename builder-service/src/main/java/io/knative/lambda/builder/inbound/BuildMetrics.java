@@ -1,4 +1,4 @@
-package io.knative.lambda.builder.http;
+package io.knative.lambda.builder.inbound;
 
 import java.util.concurrent.TimeUnit;
 
@@ -21,7 +21,7 @@ public class BuildMetrics {
     @Inject
     MeterRegistry registry;
 
-    void record(BuildOutcome outcome, long nanos) {
+    public void record(BuildOutcome outcome, long nanos) {
         if (outcome instanceof BuildOutcome.Completed completed) {
             builds(completed.pushed() ? "completed" : "cached").increment();
             Timer.builder("klambda.build.duration").description("time from event to pushed image")
@@ -32,7 +32,7 @@ public class BuildMetrics {
         }
     }
 
-    void recordTransient(FailureReason reason) {
+    public void recordTransient(FailureReason reason) {
         builds("retry").increment();
         failures(reason.code()).increment();
     }

@@ -1,4 +1,4 @@
-package io.knative.lambda.builder.http;
+package io.knative.lambda.builder.inbound;
 
 /** A request that is not a valid CloudEvent (a required attribute missing, bad JSON): answered 400. */
 public final class InvalidEventException extends RuntimeException {

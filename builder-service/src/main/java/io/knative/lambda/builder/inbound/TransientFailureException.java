@@ -1,4 +1,4 @@
-package io.knative.lambda.builder.http;
+package io.knative.lambda.builder.inbound;
 
 import io.knative.lambda.builder.core.BuildException;
 

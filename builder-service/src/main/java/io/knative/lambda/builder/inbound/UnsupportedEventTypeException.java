@@ -1,4 +1,4 @@
-package io.knative.lambda.builder.http;
+package io.knative.lambda.builder.inbound;
 
 /**
  * A CloudEvent of a type this service does not handle: answered 400, which Knative does not retry

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 
+import io.knative.lambda.testsupport.KafkaServer;
 import io.knative.lambda.testsupport.LocalProcess;
 import io.knative.lambda.testsupport.RecordingSink;
 import io.knative.lambda.testsupport.RegistryServer;
@@ -25,7 +26,7 @@ import software.amazon.awssdk.services.s3.S3Configuration;
 /**
  * Starts the real servers the builder talks to, on free loopback ports: an OCI registry
  * ({@code docker-registry}), an S3 server ({@code s3rver}) with the bucket {@value #BUCKET}, and a
- * recording event sink for {@code K_SINK}. Init arg {@code down=registry} or {@code down=s3} points the
+ * recording event sink for {@code K_SINK}; with init arg {@code kafka=true} also a Kafka broker. Init arg {@code down=registry} or {@code down=s3} points the
  * builder at a port where nothing listens instead, to exercise the transient-failure path.
  */
 public class BuilderServers implements QuarkusTestResourceLifecycleManager {
@@ -36,14 +37,17 @@ public class BuilderServers implements QuarkusTestResourceLifecycleManager {
     static RegistryServer registry;
     static S3Server s3;
     static RecordingSink sink;
+    static KafkaServer kafka;
     static S3Client s3Client;
 
     private String down = "";
+    private boolean withKafka;
     private Path cacheDir;
 
     @Override
     public void init(Map<String, String> initArgs) {
         down = initArgs.getOrDefault("down", "");
+        withKafka = Boolean.parseBoolean(initArgs.getOrDefault("kafka", "false"));
     }
 
     @Override
@@ -72,11 +76,22 @@ public class BuilderServers implements QuarkusTestResourceLifecycleManager {
         }
         config.put("klambda.build.cache-dir", cacheDir.toString());
         config.put("klambda.sink", sink.url());
+        if (withKafka) {
+            kafka = KafkaServer.start();
+            config.put("klambda.kafka.enabled", "true");
+            config.put("klambda.kafka.bootstrap-servers", kafka.bootstrapServers());
+            config.put("klambda.kafka.backoff", "100ms");
+            config.put("klambda.kafka.max-attempts", "2");
+        }
         return config;
     }
 
     @Override
     public void stop() {
+        if (kafka != null) {
+            kafka.close();
+            kafka = null;
+        }
         if (s3Client != null) {
             s3Client.close();
         }
