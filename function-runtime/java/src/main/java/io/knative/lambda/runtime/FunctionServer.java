@@ -95,6 +95,8 @@ public class FunctionServer {
                 });
         workers = pool;
         config = cfg;
+        // runs beside Quarkus' own shutdown hook: not ready, and Connection: close, from the moment SIGTERM arrives
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> draining = true, "klambda-drain"));
         Thread watchdog = new Thread(this::watchdog, "klambda-watchdog");
         watchdog.setDaemon(true);
         watchdog.start();
