@@ -1,0 +1,179 @@
+package io.knative.lambda.localbroker;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletionStage;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.knative.lambda.events.ErrorResponse;
+import io.knative.lambda.events.EventTypes;
+import io.smallrye.reactive.messaging.annotations.Blocking;
+import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
+
+/**
+ * Delivers {@code io.knative.lambda.invoke} events to the function named by their subject, as the
+ * per-function Trigger does on a cluster: binary mode, retries with exponential backoff on 404, 408,
+ * 409, 429 and 5xx, the function's response event published on the bus. A function that answers
+ * 4xx gets its error published as {@code io.knative.lambda.response.error}; what keeps failing is
+ * also sent to the dead-letter topic. Offsets are committed after the outcome is on the bus.
+ */
+@ApplicationScoped
+public class Dispatcher {
+
+    private static final Logger LOG = Logger.getLogger(Dispatcher.class);
+
+    @Inject
+    RouteTable routes;
+
+    @Inject
+    Bus bus;
+
+    @Inject
+    BrokerConfig config;
+
+    @Inject
+    ObjectMapper mapper;
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @Incoming("invokes")
+    @Blocking(ordered = false)
+    public CompletionStage<Void> dispatch(Message<byte[]> message) {
+        IncomingKafkaRecordMetadata<?, ?> kafka = message.getMetadata(IncomingKafkaRecordMetadata.class).orElse(null);
+        if (kafka == null) {
+            return message.ack();
+        }
+        Event event = Event.fromKafka(kafka.getHeaders(), message.getPayload());
+        if (!EventTypes.INVOKE.equals(event.type())) {
+            return message.ack();
+        }
+        Outcome outcome = deliver(event);
+        CompletionStage<Void> published = bus.publish(outcome.reply());
+        if (outcome.deadLetter()) {
+            return published.thenCompose(x -> message.nack(new IllegalStateException(outcome.why())));
+        }
+        return published.thenCompose(x -> message.ack());
+    }
+
+    /** The response to publish, and whether the invoke event also goes to the dead-letter topic. */
+    record Outcome(Event reply, boolean deadLetter, String why) {
+    }
+
+    private Outcome deliver(Event event) {
+        String functionId = event.subject();
+        Duration backoff = config.dispatch().backoff();
+        String last = "no attempt";
+        for (int attempt = 1; attempt <= config.dispatch().maxAttempts(); attempt++) {
+            if (attempt > 1) {
+                sleep(backoff);
+                backoff = backoff.multipliedBy(2);
+            }
+            Optional<String> url = functionId == null ? Optional.empty() : routes.url(functionId);
+            if (url.isEmpty()) {
+                last = "no function '" + functionId + "' is deployed";
+                continue;
+            }
+            try {
+                HttpResponse<byte[]> response = http.send(request(url.get(), event), HttpResponse.BodyHandlers.ofByteArray());
+                int status = response.statusCode();
+                if (status / 100 == 2) {
+                    return new Outcome(responseEvent(event, response, EventTypes.RESPONSE_SUCCESS), false, null);
+                }
+                if (!retryable(status)) {
+                    return new Outcome(responseEvent(event, response, EventTypes.RESPONSE_ERROR), false, null);
+                }
+                last = "HTTP " + status + " from " + url.get();
+            } catch (IOException e) {
+                last = e.getClass().getSimpleName() + " calling " + url.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                last = "interrupted";
+                break;
+            }
+            LOG.infof("invoke %s of %s: attempt %d failed (%s)", event.id(), functionId, attempt, last);
+        }
+        String code = last.startsWith("no function") ? "FunctionNotFound" : "DeliveryFailed";
+        LOG.warnf("invoke %s of %s failed after %d attempts: %s", event.id(), functionId, config.dispatch().maxAttempts(), last);
+        return new Outcome(errorEvent(event, code, last), true, last);
+    }
+
+    private HttpRequest request(String url, Event event) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(url))
+                .timeout(config.dispatch().timeout())
+                .POST(HttpRequest.BodyPublishers.ofByteArray(event.data()));
+        event.attributes().forEach((k, v) -> builder.header("ce-" + k, v));
+        builder.header("Content-Type", event.contentType() == null ? "application/json" : event.contentType());
+        return builder.build();
+    }
+
+    /** The function's reply as an event: its own CloudEvent when it sent one, else its body wrapped. */
+    private Event responseEvent(Event invoke, HttpResponse<byte[]> response, String fallbackType) {
+        Map<String, String> attributes = new LinkedHashMap<>();
+        response.headers().map().forEach((name, values) -> {
+            String lower = name.toLowerCase(java.util.Locale.ROOT);
+            if (lower.startsWith("ce-") && !values.isEmpty()) {
+                attributes.put(lower.substring(3), values.get(0));
+            }
+        });
+        String contentType = response.headers().firstValue("Content-Type").orElse("application/json");
+        if (attributes.containsKey("type")) {
+            return new Event(attributes, contentType, response.body());
+        }
+        attributes.put("specversion", "1.0");
+        attributes.put("id", UUID.nameUUIDFromBytes(("response\n" + invoke.id()).getBytes(StandardCharsets.UTF_8)).toString());
+        attributes.put("type", fallbackType);
+        attributes.put("source", EventTypes.functionSource(invoke.subject()));
+        attributes.put("subject", invoke.subject());
+        attributes.put("time", Instant.now().toString());
+        return new Event(attributes, contentType, response.body());
+    }
+
+    private Event errorEvent(Event invoke, String code, String message) {
+        Map<String, String> attributes = new LinkedHashMap<>();
+        attributes.put("specversion", "1.0");
+        attributes.put("id", UUID.nameUUIDFromBytes(("error\n" + invoke.id()).getBytes(StandardCharsets.UTF_8)).toString());
+        attributes.put("type", EventTypes.RESPONSE_ERROR);
+        attributes.put("source", "/knative-lambda/local-broker");
+        if (invoke.subject() != null) {
+            attributes.put("subject", invoke.subject());
+        }
+        attributes.put("time", Instant.now().toString());
+        attributes.put("knativelambdainvokeid", invoke.id());
+        try {
+            return new Event(attributes, "application/json", mapper.writeValueAsBytes(new ErrorResponse(code, message)));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The statuses Knative's dispatcher retries. */
+    static boolean retryable(int status) {
+        return status >= 500 || status == 404 || status == 408 || status == 409 || status == 429;
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,120 @@
+package io.knative.lambda.localbroker;
+
+import java.util.List;
+import java.util.Map;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.knative.lambda.events.ErrorResponse;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+
+/**
+ * The broker ingress of local mode, like the Kafka broker's: {@code POST /} (or
+ * {@code /<namespace>/<broker>}) takes a CloudEvent in binary or structured mode and answers 202 once
+ * it is on the Kafka topic. {@code GET /events} shows recent events ({@code ?type=}prefix,
+ * {@code &subject=}, {@code &limit=}); {@code GET /routes} the functions invoke events reach.
+ */
+@ApplicationScoped
+public class Ingress {
+
+    private static final Logger LOG = Logger.getLogger(Ingress.class);
+    private static final int MAX_BODY_BYTES = 1024 * 1024;
+
+    @Inject
+    Bus bus;
+
+    @Inject
+    EventLog log;
+
+    @Inject
+    RouteTable routes;
+
+    @Inject
+    ObjectMapper mapper;
+
+    void install(@Observes Router router) {
+        router.post("/*").order(-100).handler(BodyHandler.create().setBodyLimit(MAX_BODY_BYTES));
+        router.post("/").order(-99).handler(this::accept);
+        router.post("/:namespace/:broker").order(-99).handler(this::accept);
+        router.get("/events").order(-99).handler(this::events);
+        router.get("/routes").order(-99).handler(ctx -> json(ctx, 200, routesView()));
+    }
+
+    void accept(RoutingContext ctx) {
+        String contentType = ctx.request().getHeader("Content-Type");
+        Event event;
+        if (contentType != null && contentType.startsWith("application/cloudevents+json")) {
+            try {
+                JsonNode json = mapper.readTree(ctx.body().buffer().getBytes());
+                if (!json.isObject()) {
+                    throw new IllegalArgumentException("not a JSON object");
+                }
+                event = Event.fromStructured(json);
+            } catch (Exception e) {
+                json(ctx, 400, new ErrorResponse("InvalidEvent", "the structured CloudEvent is not a JSON object"));
+                return;
+            }
+        } else if (ctx.request().getHeader("ce-id") != null || ctx.request().getHeader("ce-type") != null) {
+            byte[] body = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
+            event = Event.fromHttpBinary(ctx.request().headers(), contentType, body);
+        } else {
+            json(ctx, 415, new ErrorResponse("UnsupportedMediaType", "send a CloudEvent: binary mode (ce-* headers) or"
+                    + " structured mode (Content-Type: application/cloudevents+json)"));
+            return;
+        }
+        List<String> missing = event.missingRequired();
+        if (!missing.isEmpty()) {
+            json(ctx, 400, new ErrorResponse("InvalidEvent", "the CloudEvent lacks required attribute(s) "
+                    + String.join(", ", missing)));
+            return;
+        }
+        if (!"1.0".equals(event.attributes().get("specversion"))) {
+            json(ctx, 400, new ErrorResponse("InvalidEvent", "specversion must be 1.0"));
+            return;
+        }
+        bus.publish(event).whenComplete((ok, failure) -> ctx.vertx().runOnContext(v -> {
+            if (failure != null) {
+                LOG.warnf("event %s (%s) not accepted by Kafka: %s", event.id(), event.type(), failure.getMessage());
+                json(ctx, 503, new ErrorResponse("BusUnavailable", "Kafka did not take the event; retry"));
+            } else {
+                ctx.response().setStatusCode(202).end();
+            }
+        }));
+    }
+
+    void events(RoutingContext ctx) {
+        String type = ctx.request().getParam("type");
+        String subject = ctx.request().getParam("subject");
+        int limit;
+        try {
+            limit = Integer.parseInt(ctx.request().getParam("limit", "100"));
+        } catch (NumberFormatException e) {
+            json(ctx, 400, new ErrorResponse("BadRequest", "limit must be a number"));
+            return;
+        }
+        json(ctx, 200, log.find(type, subject, Math.max(1, limit)).stream().map(e -> e.structured(mapper)).toList());
+    }
+
+    private Map<String, String> routesView() {
+        return routes.snapshot();
+    }
+
+    private void json(RoutingContext ctx, int status, Object body) {
+        try {
+            ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json")
+                    .end(mapper.writeValueAsString(body));
+        } catch (JsonProcessingException e) {
+            ctx.response().setStatusCode(500).end();
+        }
+    }
+}
