@@ -164,13 +164,23 @@ public final class KnativeSchemas {
         }
     }
 
-    /** additionalProperties: false wherever the schema names its properties and does not preserve unknown fields. */
+    /**
+     * additionalProperties: false wherever the schema names its properties and does not preserve unknown
+     * fields; then the Kubernetes extension keywords (x-kubernetes-*), which JSON Schema does not know, go.
+     */
     private static void forbidUnknownFields(JsonNode node) {
         if (node instanceof ObjectNode object) {
             if (object.has("properties") && !object.path("x-kubernetes-preserve-unknown-fields").asBoolean(false)
                     && !object.has("additionalProperties")) {
                 object.put("additionalProperties", false);
             }
+            List<String> extensions = new ArrayList<>();
+            object.fieldNames().forEachRemaining(n -> {
+                if (n.startsWith("x-kubernetes-") && !(object.get(n).isObject() && object.get(n).has("type"))) {
+                    extensions.add(n);
+                }
+            });
+            object.remove(extensions);
             object.fields().forEachRemaining(e -> forbidUnknownFields(e.getValue()));
         } else if (node instanceof ArrayNode array) {
             array.forEach(KnativeSchemas::forbidUnknownFields);

@@ -19,7 +19,11 @@ public class KnativeCrds implements Consumer<KubernetesServer> {
 
     @Override
     public void accept(KubernetesServer server) {
-        KubernetesClient client = server.getClient();
+        install(server.getClient());
+    }
+
+    /** Creates the Service, Revision and Trigger CRDs through {@code client}. */
+    public static void install(KubernetesClient client) {
         for (String[] kind : new String[][] { { "serving.knative.dev/v1", "Service" }, { "serving.knative.dev/v1", "Revision" },
                 { "eventing.knative.dev/v1", "Trigger" } }) {
             try (InputStream in = Files.newInputStream(KnativeSchemas.crd(kind[0], kind[1]))) {

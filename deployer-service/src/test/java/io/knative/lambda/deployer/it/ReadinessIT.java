@@ -62,11 +62,11 @@ class ReadinessIT extends MockApiTestBase {
         Response reply = binary(BUILD_COMPLETED, "b-" + id, id, build(id, digest('a')));
 
         reply.then().statusCode(200).header("ce-type", "io.knative.lambda.deploy.failed");
-        assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(Duration.ofSeconds(4));
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(Duration.ofSeconds(8));
         JsonNode data = parse(reply.asString());
         assertThat(data.path("reason").asText()).isEqualTo("ReadyTimeout");
         assertThat(data.path("retryable").asBoolean()).isTrue();
-        assertThat(data.path("message").asText()).contains("within 4s").contains("observed none");
+        assertThat(data.path("message").asText()).contains("within 8s").contains("observed none");
 
         Response duplicate = binary(BUILD_COMPLETED, "b-" + id, id, build(id, digest('a')));
 
