@@ -1,0 +1,17 @@
+package io.knative.lambda.deployer.local;
+
+import java.util.List;
+
+/**
+ * How local mode starts each runtime as a host process: the same runtimes the function images carry.
+ *
+ * @param python the command of the Python runtime, e.g. {@code python3 -u function-runtime/python/klambda_runtime.py}
+ * @param java   the command of the Java runtime, e.g. {@code java -jar function-runtime/java/target/quarkus-app/quarkus-run.jar}
+ */
+public record LocalRuntimes(List<String> python, List<String> java) {
+
+    /** The command for {@code FUNCTION_RUNTIME}. */
+    public List<String> command(String runtime) {
+        return "java".equals(runtime) ? java : python;
+    }
+}
