@@ -1,6 +1,7 @@
 package io.knative.lambda.deployer.config;
 
 import java.time.Clock;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -36,6 +37,13 @@ public class DeployerBeans {
         config.trigger().scopeAttribute().ifPresent(a -> require(ATTRIBUTE.matcher(a).matches()
                 && !a.equals("type") && !a.equals("subject"), "klambda.trigger.scope-attribute", a));
         config.deadLetterSink().ifPresent(uri -> require(uri.isAbsolute(), "klambda.dead-letter-sink", uri.toString()));
+        if (config.deadLetterSink().isPresent() && config.deadLetterSinkRef().isPresent()) {
+            throw new IllegalArgumentException("set klambda.dead-letter-sink or klambda.dead-letter-sink-ref, not both");
+        }
+        Optional<DeployerSettings.DeadLetterSink> deadLetterSink = config.deadLetterSink()
+                .map(uri -> DeployerSettings.DeadLetterSink.ofUri(uri.toString()))
+                .or(() -> config.deadLetterSinkRef().map(r -> DeployerSettings.DeadLetterSink.ofRef(r.apiVersion(), r.kind(),
+                        r.name())));
         FunctionSettings defaults = new FunctionSettings(0, 1, 0, 1, "1m", "1", config.function().cpuLimit().orElse(null),
                 null);
         DeployerSettings.Limits limits = new DeployerSettings.Limits(config.limits().maxScale(),
@@ -54,13 +62,13 @@ public class DeployerBeans {
             throw new IllegalArgumentException("klambda.function." + e.key() + " is invalid: " + e.getMessage(), e);
         }
         DeployerSettings settings = new DeployerSettings(config.namespace(), config.broker(),
-                config.deadLetterSink().map(Object::toString), config.readyTimeout(), config.conflictRetries(), defaults,
+                deadLetterSink, config.readyTimeout(), config.conflictRetries(), defaults,
                 limits, new DeployerSettings.TriggerDelivery(config.trigger().retry(), config.trigger().backoffPolicy(),
                         config.trigger().backoffDelay(), config.trigger().scopeAttribute()),
                 config.function().serviceAccount(), config.function().runAsUser());
         LOG.infof("deployer: namespace=%s broker=%s ready-timeout=%ss defaults=%s dead-letter-sink=%s", settings.namespace(),
                 settings.broker(), settings.readyTimeout().toSeconds(), defaults,
-                settings.deadLetterSink().orElse("(none)"));
+                settings.deadLetterSink().map(Object::toString).orElse("(none)"));
         return settings;
     }
 

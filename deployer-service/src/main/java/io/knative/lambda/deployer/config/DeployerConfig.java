@@ -27,6 +27,14 @@ public interface DeployerConfig {
     @WithName("dead-letter-sink")
     Optional<URI> deadLetterSink();
 
+    /**
+     * Dead-letter sink of the per-function Triggers by reference, e.g. the platform's KafkaSink
+     * ({@code KLAMBDA_DEAD_LETTER_SINK_REF_API_VERSION}, {@code _KIND}, {@code _NAME}); exclusive with
+     * {@link #deadLetterSink()}.
+     */
+    @WithName("dead-letter-sink-ref")
+    Optional<Ref> deadLetterSinkRef();
+
     /** How long a rollout may take to become Ready before deploy.failed ReadyTimeout ({@code KLAMBDA_READY_TIMEOUT}). */
     @WithName("ready-timeout")
     @WithDefault("120s")
@@ -45,6 +53,16 @@ public interface DeployerConfig {
 
     /** Delivery of the per-function Triggers. */
     Trigger trigger();
+
+    /** A reference to an addressable in the functions' namespace. */
+    interface Ref {
+        @WithName("api-version")
+        String apiVersion();
+
+        String kind();
+
+        String name();
+    }
 
     /** Function defaults (overridable per function by build settings, within {@link Limits}). */
     interface Function {

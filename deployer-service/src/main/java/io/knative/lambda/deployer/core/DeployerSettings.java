@@ -9,7 +9,7 @@ import java.util.Optional;
  *
  * @param namespace          where functions run ({@code KLAMBDA_NAMESPACE})
  * @param broker             the broker per-function Triggers subscribe to ({@code KLAMBDA_BROKER})
- * @param deadLetterSink     URI of the function Triggers' dead-letter sink, if any
+ * @param deadLetterSink     the function Triggers' dead-letter sink, if any
  * @param readyTimeout       how long a rollout may take to become Ready before {@code ReadyTimeout}
  * @param conflictRetries    how many times a 409 conflict is re-read and retried
  * @param defaults           scaling and resources when the build names none
@@ -21,7 +21,7 @@ import java.util.Optional;
 public record DeployerSettings(
         String namespace,
         String broker,
-        Optional<String> deadLetterSink,
+        Optional<DeadLetterSink> deadLetterSink,
         Duration readyTimeout,
         int conflictRetries,
         FunctionSettings defaults,
@@ -39,6 +39,34 @@ public record DeployerSettings(
         }
         if (conflictRetries < 0) {
             throw new IllegalArgumentException("conflict retries must be >= 0, got " + conflictRetries);
+        }
+    }
+
+    /**
+     * Where a function Trigger sends what failed every retry: a URI, or a reference to an addressable
+     * (e.g. the platform's KafkaSink), exactly one of the two.
+     *
+     * @param uri        an absolute URI, or {@code null}
+     * @param apiVersion the referent's apiVersion, or {@code null}
+     * @param kind       the referent's kind, or {@code null}
+     * @param name       the referent's name (same namespace), or {@code null}
+     */
+    public record DeadLetterSink(String uri, String apiVersion, String kind, String name) {
+
+        /** A sink by URI. */
+        public static DeadLetterSink ofUri(String uri) {
+            return new DeadLetterSink(Objects.requireNonNull(uri, "uri"), null, null, null);
+        }
+
+        /** A sink by reference. */
+        public static DeadLetterSink ofRef(String apiVersion, String kind, String name) {
+            return new DeadLetterSink(null, Objects.requireNonNull(apiVersion, "apiVersion"),
+                    Objects.requireNonNull(kind, "kind"), Objects.requireNonNull(name, "name"));
+        }
+
+        @Override
+        public String toString() {
+            return uri != null ? uri : kind + "/" + name + " (" + apiVersion + ")";
         }
     }
 
@@ -80,9 +108,14 @@ public record DeployerSettings(
                 serviceAccountName, runAsUser);
     }
 
-    /** A copy with a dead-letter sink. */
+    /** A copy with a dead-letter sink by URI. */
     public DeployerSettings withDeadLetterSink(String uri) {
-        return new DeployerSettings(namespace, broker, Optional.ofNullable(uri), readyTimeout, conflictRetries, defaults,
+        return withDeadLetterSink(DeadLetterSink.ofUri(uri));
+    }
+
+    /** A copy with a dead-letter sink. */
+    public DeployerSettings withDeadLetterSink(DeadLetterSink sink) {
+        return new DeployerSettings(namespace, broker, Optional.of(sink), readyTimeout, conflictRetries, defaults,
                 limits, trigger, serviceAccountName, runAsUser);
     }
 }

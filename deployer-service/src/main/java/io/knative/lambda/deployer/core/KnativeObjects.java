@@ -104,7 +104,14 @@ public final class KnativeObjects {
                 .withRetry(settings.trigger().retry())
                 .withBackoffPolicy(settings.trigger().backoffPolicy())
                 .withBackoffDelay(settings.trigger().backoffDelay());
-        settings.deadLetterSink().ifPresent(uri -> delivery.withNewDeadLetterSink().withUri(uri).endDeadLetterSink());
+        settings.deadLetterSink().ifPresent(sink -> {
+            if (sink.uri() != null) {
+                delivery.withNewDeadLetterSink().withUri(sink.uri()).endDeadLetterSink();
+            } else {
+                delivery.withNewDeadLetterSink().withNewRef().withApiVersion(sink.apiVersion()).withKind(sink.kind())
+                        .withName(sink.name()).endRef().endDeadLetterSink();
+            }
+        });
         DeliverySpec deliverySpec = delivery.build();
 
         TriggerBuilder trigger = new TriggerBuilder()

@@ -127,6 +127,21 @@ class KnativeObjectsTest {
     }
 
     @Test
+    void aDeadLetterSinkByReferenceIsWrittenAsARef() {
+        KnativeObjects byRef = new KnativeObjects(settings.withDeadLetterSink(DeployerSettings.DeadLetterSink.ofRef(
+                "eventing.knative.dev/v1alpha1", "KafkaSink", "knative-lambda-dead-letters")));
+
+        Trigger trigger = byRef.desiredTrigger(TestBuilds.build("dl", TestBuilds.digest('a')), null);
+
+        var ref = trigger.getSpec().getDelivery().getDeadLetterSink().getRef();
+        assertThat(ref.getKind()).isEqualTo("KafkaSink");
+        assertThat(ref.getName()).isEqualTo("knative-lambda-dead-letters");
+        assertThat(ref.getApiVersion()).isEqualTo("eventing.knative.dev/v1alpha1");
+        assertThat(trigger.getSpec().getDelivery().getDeadLetterSink().getUri()).isNull();
+        KnativeSchemas.assertValid(trigger);
+    }
+
+    @Test
     void aConfiguredScopeAttributeIsAddedToTheTriggerFilter() throws Exception {
         DeployerSettings scoped = new DeployerSettings("knative-lambda", "knative-lambda", java.util.Optional.empty(),
                 settings.readyTimeout(), 5, settings.defaults(), settings.limits(),
