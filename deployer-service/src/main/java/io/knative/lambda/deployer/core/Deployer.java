@@ -94,14 +94,14 @@ public final class Deployer {
         }
         long generation = generation(applied.object());
         LOG.debugf("service %s %s at generation %d", name, applied.written() ? "written" : "unchanged", generation);
-        return settle(id, name, generation, null, build.image(), applied.object(), started);
+        return settle(id, name, generation, null, build.image(), applied.object(), started, buildEventId);
     }
 
     /**
      * Pins all traffic of the function's Service to the revision named by {@code request} (or to the newest
      * revision running its image) and reports it like a rollout. The next build unpins.
      */
-    public DeployOutcome rollback(String functionId, RollbackRequested request) {
+    public DeployOutcome rollback(String functionId, RollbackRequested request, String eventId) {
         long started = clock.millis();
         if (blank(functionId)) {
             return failed(functionId, DeployReasons.INVALID_EVENT, "rollback.requested needs the function id as its subject",
@@ -132,7 +132,7 @@ public final class Deployer {
         }
         String revisionName = revision.get().getMetadata().getName();
         Service pinned = pin(name, revisionName);
-        return settle(functionId, name, generation(pinned), revisionName, image(revision.get()), pinned, started);
+        return settle(functionId, name, generation(pinned), revisionName, image(revision.get()), pinned, started, eventId);
     }
 
     /** Deletes the function's Service and Trigger; {@code function.deleted} also when they were already gone. */
@@ -156,8 +156,8 @@ public final class Deployer {
 
     /** Waits for the outcome of {@code generation} unless it was reported already, then claims it. */
     private DeployOutcome settle(String functionId, String name, long generation, String pinnedRevision, String image,
-            Service current, long started) {
-        Optional<DeployOutcome> reported = alreadyReported(functionId, current, generation);
+            Service current, long started, String eventId) {
+        Optional<DeployOutcome> reported = alreadyReported(functionId, current, generation, eventId);
         if (reported.isPresent()) {
             return reported.get();
         }
@@ -180,20 +180,20 @@ public final class Deployer {
                     s.observedGeneration());
             return new DeployOutcome.AlreadyReported(functionId, name, generation, "superseded");
         }
-        return claim(name, generation, last, outcome);
+        return claim(name, generation, last, outcome, eventId);
     }
 
     /**
      * Records on the Service that the outcome of {@code generation} is being emitted, guarded by the
      * resourceVersion: of two deliveries racing, exactly one wins and answers with the event.
      */
-    private DeployOutcome claim(String name, long generation, Service last, DeployOutcome outcome) {
+    private DeployOutcome claim(String name, long generation, Service last, DeployOutcome outcome, String eventId) {
         Service current = last;
         for (int attempt = 0; attempt <= settings.conflictRetries() + 5; attempt++) {
             if (current == null) {
                 return outcome; // deleted meanwhile: nothing to record on, nobody else can claim either
             }
-            Optional<DeployOutcome> reported = alreadyReported(outcome.functionId(), current, generation);
+            Optional<DeployOutcome> reported = alreadyReported(outcome.functionId(), current, generation, eventId);
             if (reported.isPresent()) {
                 return reported.get();
             }
@@ -201,6 +201,12 @@ public final class Deployer {
             Map<String, String> annotations = new LinkedHashMap<>(annotations(claimed));
             annotations.put(Labels.REPORTED_GENERATION, Long.toString(generation));
             annotations.put(Labels.REPORTED_OUTCOME, outcome.eventType());
+            annotations.put(Labels.REPORTED_EVENT, eventId == null ? "" : eventId);
+            if (outcome instanceof DeployOutcome.Failed f) {
+                annotations.put(Labels.REPORTED_REASON, f.event().reason());
+            } else {
+                annotations.remove(Labels.REPORTED_REASON);
+            }
             claimed.getMetadata().setAnnotations(annotations);
             try {
                 cluster.updateService(claimed);
@@ -213,11 +219,22 @@ public final class Deployer {
                 "conflicts persisted after " + (settings.conflictRetries() + 5) + " retries", null);
     }
 
-    private Optional<DeployOutcome> alreadyReported(String functionId, Service current, long generation) {
-        String reported = annotations(current).get(Labels.REPORTED_GENERATION);
+    /**
+     * Whether the outcome of {@code generation} (or of a later one) was emitted already. One exception: a
+     * {@code ReadyTimeout} is retryable, so a different event for the same rollout (someone asked again)
+     * waits again and reports; a redelivery of the event that got the timeout does not.
+     */
+    private Optional<DeployOutcome> alreadyReported(String functionId, Service current, long generation, String eventId) {
+        Map<String, String> annotations = annotations(current);
+        String reported = annotations.get(Labels.REPORTED_GENERATION);
         if (reported != null) {
             try {
-                if (Long.parseLong(reported) >= generation) {
+                long reportedGeneration = Long.parseLong(reported);
+                if (reportedGeneration == generation && DeployReasons.READY_TIMEOUT.equals(annotations.get(Labels.REPORTED_REASON))
+                        && eventId != null && !eventId.equals(annotations.get(Labels.REPORTED_EVENT))) {
+                    return Optional.empty();
+                }
+                if (reportedGeneration >= generation) {
                     return Optional.of(new DeployOutcome.AlreadyReported(functionId, current.getMetadata().getName(),
                             generation, annotations(current).get(Labels.REPORTED_OUTCOME)));
                 }

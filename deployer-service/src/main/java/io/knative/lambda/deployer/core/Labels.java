@@ -32,6 +32,10 @@ public final class Labels {
     public static final String REPORTED_GENERATION = "io.knative.lambda/reported-generation";
     /** Annotation: the type of that outcome event. */
     public static final String REPORTED_OUTCOME = "io.knative.lambda/reported-outcome";
+    /** Annotation: the reason of that outcome when it was a failure. */
+    public static final String REPORTED_REASON = "io.knative.lambda/reported-reason";
+    /** Annotation: the id of the event whose reply carried that outcome. */
+    public static final String REPORTED_EVENT = "io.knative.lambda/reported-event-id";
 
     /** Knative's label naming a Revision's Service. */
     public static final String KNATIVE_SERVICE = "serving.knative.dev/service";

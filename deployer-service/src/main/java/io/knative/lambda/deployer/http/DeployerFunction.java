@@ -94,7 +94,7 @@ public class DeployerFunction {
 
     private DeployOutcome rollbackRequested(CloudEvent<JsonNode> event) {
         RollbackRequested request = read(event.data(), RollbackRequested.class);
-        return deployer.rollback(event.subject(), request);
+        return deployer.rollback(event.subject(), request, event.id());
     }
 
     private DeployOutcome objectRemoved(CloudEvent<JsonNode> event) {

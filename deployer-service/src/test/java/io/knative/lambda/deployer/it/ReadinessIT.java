@@ -54,7 +54,7 @@ class ReadinessIT extends MockApiTestBase {
     }
 
     @Test
-    void aServiceThatNeverBecomesReadyGivesReadyTimeoutOnceAndDuplicatesGiveNoEvent() {
+    void aServiceThatNeverBecomesReadyGivesReadyTimeoutOnceDuplicatesNothingAndAskingAgainReports() {
         String id = newId("timeout");
         controller().behave("parser-" + id, new Ignore());
         long started = System.nanoTime();
@@ -72,6 +72,15 @@ class ReadinessIT extends MockApiTestBase {
 
         assertThat(duplicate.header("ce-type")).isNull();
         assertThat(duplicate.asString()).isEmpty();
+
+        // ReadyTimeout is retryable: a new request for the same rollout waits again and reports.
+        controller().behave("parser-" + id, new BecomeReady());
+        controller().reconcileNow("parser-" + id);
+        Response askedAgain = binary(BUILD_COMPLETED, "b2-" + id, id, build(id, digest('a')));
+
+        askedAgain.then().statusCode(200).header("ce-type", "io.knative.lambda.deploy.completed");
+        assertThat(parse(askedAgain.asString()).path("revision").asText()).isEqualTo("parser-" + id + "-00001");
+        assertThat(service("parser-" + id).getMetadata().getGeneration()).isEqualTo(1L);
     }
 
     @Test
