@@ -4,7 +4,7 @@ MVN ?= mvn -B -ntp
 PORT ?= 8080
 
 .DEFAULT_GOAL := help
-.PHONY: help tools build test test-unit run stop bench-build
+.PHONY: help tools build test test-unit run stop bench-build images deploy undeploy trigger-build
 
 help: ## list the commands
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk -F':.*?## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -29,6 +29,24 @@ stop: ## stop what `make run` started
 
 bench-build: tools ## benchmark builds through a running builder against the local registry (N=200)
 	@scripts/bench-build.sh
+
+images: ## build and push the service images with Jib, then the runtime images (REGISTRY=host[:port]/path [INSECURE=true])
+	@test -n "$(REGISTRY)" || { echo "usage: make images REGISTRY=host[:port]/path [INSECURE=true] [TAG=...]" >&2; exit 2; }
+	$(MVN) -q package -DskipTests -pl builder-service,deployer-service -am \
+	  -Dquarkus.container-image.build=true -Dquarkus.container-image.push=true \
+	  -Dquarkus.container-image.registry=$(firstword $(subst /, ,$(REGISTRY))) \
+	  -Dquarkus.container-image.group=$(patsubst $(firstword $(subst /, ,$(REGISTRY)))/%,%,$(REGISTRY)) \
+	  -Dquarkus.container-image.insecure=$(or $(INSECURE),false) $(if $(TAG),-Dquarkus.container-image.tag=$(TAG))
+	$(MAKE) runtime-images REGISTRY=$(REGISTRY) RUNTIME_TAG=$(or $(TAG),0.1.0)
+
+deploy: ## install the platform on the current kubectl context: k8s/ (kustomize) then eventing/ [REGISTRY=... TAG=...]
+	@scripts/deploy.sh deploy
+
+undeploy: ## remove what `make deploy` installed (and the functions in the namespace)
+	@scripts/deploy.sh undeploy
+
+trigger-build: ## publish io.knative.lambda.build.requested for PARSER_ID (the guide's trigger-build-dev) [BROKER_URL=...]
+	@scripts/trigger-build.sh
 
 # --- function-runtime (run-function, bench-runtime, images) ---
 .PHONY: run-function bench-runtime runtime-images
