@@ -26,6 +26,7 @@ import jakarta.enterprise.event.Observes;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -49,6 +50,7 @@ public class FunctionServer {
     private static final String CE_JSON = "application/cloudevents+json";
 
     private final ObjectMapper mapper = new ObjectMapper();
+    private final ObjectReader reader = mapper.readerFor(Object.class);
     private final AtomicInteger active = new AtomicInteger();
     private final Set<Invocation> running = ConcurrentHashMap.newKeySet();
     private final Metrics metrics;
@@ -176,6 +178,9 @@ public class FunctionServer {
             try {
                 n = Long.parseLong(length.strip());
             } catch (NumberFormatException e) {
+                n = -1;
+            }
+            if (n < 0) {
                 inv.answerError(new HttpError(400, "BadRequest", "invalid Content-Length", true));
                 return;
             }
@@ -408,7 +413,7 @@ public class FunctionServer {
 
         private Object readJson(byte[] bytes) {
             try {
-                return mapper.readValue(bytes, Object.class);
+                return reader.readValue(bytes);
             } catch (IOException e) {
                 String message = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
                 throw new HttpError(400, "InvalidJson", "the body is not valid JSON: "
@@ -496,18 +501,18 @@ public class FunctionServer {
             active.decrementAndGet();
             double seconds = (System.nanoTime() - start) / 1e9;
             boolean cold = metrics.record(seconds, errorCode);
-            Map<String, Object> line = record("info", "invocation");
-            line.put("function", config == null ? null : config.functionId());
-            line.put("mode", mode);
-            line.put("eventId", attributes == null ? null : attributes.get("id"));
-            line.put("eventType", attributes == null ? null : attributes.get("type"));
-            line.put("status", status);
-            line.put("durationMs", Math.round(seconds * 1e6) / 1000.0);
-            line.put("coldStart", cold);
+            // hand-built (no map, no data binding): this line is written for every request
+            StringBuilder line = new StringBuilder(256).append("{\"level\":\"info\",\"msg\":\"invocation\",\"function\":")
+                    .append(subjectJson == null ? "null" : subjectJson).append(",\"mode\":\"").append(mode).append("\",\"eventId\":");
+            JsonLog.appendString(line, attributes == null ? null : attributes.get("id"));
+            line.append(",\"eventType\":");
+            JsonLog.appendString(line, attributes == null ? null : attributes.get("type"));
+            line.append(",\"status\":").append(status).append(",\"durationMs\":").append(Math.round(seconds * 1e6) / 1000.0)
+                    .append(",\"coldStart\":").append(cold);
             if (errorCode != null) {
-                line.put("error", errorCode);
+                line.append(",\"error\":\"").append(errorCode).append('"');
             }
-            JsonLog.log(line);
+            JsonLog.logRaw(line);
         }
     }
 

@@ -39,12 +39,58 @@ final class JsonLog {
 
     /** Queues one line; the record's insertion order is kept, {@code ts} is added last. */
     static void log(Map<String, Object> record) {
-        record.put("ts", Instant.now().toString());
+        record.put("ts", timestamp());
         try {
             LINES.add(MAPPER.writeValueAsString(record) + "\n");
         } catch (JsonProcessingException e) {
             LINES.add("{\"level\":\"error\",\"msg\":\"unloggable record\"}\n");
         }
+    }
+
+    /** Queues a line built by the caller (a JSON object without its closing brace); adds {@code ts} and closes it. */
+    static void logRaw(StringBuilder open) {
+        open.append(",\"ts\":\"").append(timestamp()).append("\"}\n");
+        LINES.add(open.toString());
+    }
+
+    /** Appends {@code value} as a JSON string (or null). */
+    static void appendString(StringBuilder b, Object value) {
+        if (value == null) {
+            b.append("null");
+            return;
+        }
+        String s = value.toString();
+        b.append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '"' || c == '\\') {
+                b.append('\\').append(c);
+            } else if (c < 0x20) {
+                b.append(String.format("\\u%04x", (int) c));
+            } else {
+                b.append(c);
+            }
+        }
+        b.append('"');
+    }
+
+    private record Second(long epochSecond, String text) {
+    }
+
+    private static volatile Second cached = new Second(-1, "");
+
+    /** RFC 3339 UTC with milliseconds; the formatted second is cached (a formatter per line is costly). */
+    static String timestamp() {
+        long now = System.currentTimeMillis();
+        long second = now / 1000;
+        Second s = cached;
+        if (s.epochSecond() != second) {
+            s = new Second(second, java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss")
+                    .withZone(java.time.ZoneOffset.UTC).format(Instant.ofEpochSecond(second)));
+            cached = s;
+        }
+        int millis = (int) (now % 1000);
+        return s.text() + (millis < 10 ? ".00" : millis < 100 ? ".0" : ".") + millis + "Z";
     }
 
     /** Writes what is queued now (at shutdown, and every 50 ms). */
