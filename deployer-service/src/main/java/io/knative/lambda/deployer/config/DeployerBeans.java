@@ -65,7 +65,7 @@ public class DeployerBeans {
                 deadLetterSink, config.readyTimeout(), config.conflictRetries(), defaults,
                 limits, new DeployerSettings.TriggerDelivery(config.trigger().retry(), config.trigger().backoffPolicy(),
                         config.trigger().backoffDelay(), config.trigger().scopeAttribute()),
-                config.function().serviceAccount(), config.function().runAsUser());
+                config.function().serviceAccount(), config.function().runAsUser(), config.function().tmpVolume());
         LOG.infof("deployer: namespace=%s broker=%s ready-timeout=%ss defaults=%s dead-letter-sink=%s", settings.namespace(),
                 settings.broker(), settings.readyTimeout().toSeconds(), defaults,
                 settings.deadLetterSink().map(Object::toString).orElse("(none)"));

@@ -101,6 +101,11 @@ public interface DeployerConfig {
         /** A numeric user to run as, for images that do not name a non-root user. */
         @WithName("run-as-user")
         Optional<Long> runAsUser();
+
+        /** A writable emptyDir on /tmp (the root filesystem is read-only); needs Knative's emptyDir feature. */
+        @WithName("tmp-volume")
+        @WithDefault("true")
+        boolean tmpVolume();
     }
 
     /** Upper bounds of per-function settings. */

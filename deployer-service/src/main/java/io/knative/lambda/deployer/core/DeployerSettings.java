@@ -17,6 +17,8 @@ import java.util.Optional;
  * @param trigger            delivery of the per-function Trigger
  * @param serviceAccountName the functions' service account, if not the namespace default
  * @param runAsUser          a numeric user id to run functions as, if the image does not name one
+ * @param tmpVolume          whether functions get a writable emptyDir on /tmp (Knative feature
+ *                           {@code kubernetes.podspec-volumes-emptydir} must be enabled)
  */
 public record DeployerSettings(
         String namespace,
@@ -28,7 +30,8 @@ public record DeployerSettings(
         Limits limits,
         TriggerDelivery trigger,
         Optional<String> serviceAccountName,
-        Optional<Long> runAsUser) {
+        Optional<Long> runAsUser,
+        boolean tmpVolume) {
 
     public DeployerSettings {
         Objects.requireNonNull(namespace, "namespace");
@@ -99,13 +102,13 @@ public record DeployerSettings(
                 new FunctionSettings(0, 10, 10, 300, "100m", "128Mi", "1", null),
                 new Limits(100, 1000, 600, "4", "4Gi"),
                 new TriggerDelivery(5, "exponential", "PT1S", Optional.empty()),
-                Optional.empty(), Optional.empty());
+                Optional.empty(), Optional.empty(), true);
     }
 
     /** A copy with another ready timeout. */
     public DeployerSettings withReadyTimeout(Duration timeout) {
         return new DeployerSettings(namespace, broker, deadLetterSink, timeout, conflictRetries, defaults, limits, trigger,
-                serviceAccountName, runAsUser);
+                serviceAccountName, runAsUser, tmpVolume);
     }
 
     /** A copy with a dead-letter sink by URI. */
@@ -116,6 +119,6 @@ public record DeployerSettings(
     /** A copy with a dead-letter sink. */
     public DeployerSettings withDeadLetterSink(DeadLetterSink sink) {
         return new DeployerSettings(namespace, broker, Optional.of(sink), readyTimeout, conflictRetries, defaults,
-                limits, trigger, serviceAccountName, runAsUser);
+                limits, trigger, serviceAccountName, runAsUser, tmpVolume);
     }
 }

@@ -71,15 +71,15 @@ public final class KnativeObjects {
                             .withServiceAccountName(settings.serviceAccountName().orElse(null))
                             .withEnableServiceLinks(false)
                             .withContainers(container(build, fn))
-                            .addNewVolume()
-                                .withName(TMP_VOLUME)
-                                .withNewEmptyDir().withSizeLimit(new Quantity("64Mi")).endEmptyDir()
-                            .endVolume()
                         .endSpec()
                     .endTemplate()
                     .withTraffic(latestTraffic())
                 .endSpec();
         Service desired = service.build();
+        if (settings.tmpVolume()) {
+            desired.getSpec().getTemplate().getSpec().setVolumes(List.of(new io.fabric8.kubernetes.api.model.VolumeBuilder()
+                    .withName(TMP_VOLUME).withNewEmptyDir().withSizeLimit(new Quantity("64Mi")).endEmptyDir().build()));
+        }
 
         Map<String, String> annotations = new LinkedHashMap<>();
         annotations.put(Labels.SOURCE_DIGEST, nullToEmpty(build.sourceDigest()));
@@ -217,7 +217,10 @@ public final class KnativeObjects {
                 .withSecurityContext(security.build())
                 .withNewReadinessProbe().withNewHttpGet().withPath("/health/ready").endHttpGet().endReadinessProbe()
                 .withNewLivenessProbe().withNewHttpGet().withPath("/health/live").endHttpGet().endLivenessProbe()
-                .addNewVolumeMount().withName(TMP_VOLUME).withMountPath("/tmp").endVolumeMount()
+                .withVolumeMounts(settings.tmpVolume()
+                        ? List.of(new io.fabric8.kubernetes.api.model.VolumeMountBuilder().withName(TMP_VOLUME)
+                                .withMountPath("/tmp").build())
+                        : List.of())
                 .build();
     }
 

@@ -127,6 +127,22 @@ class KnativeObjectsTest {
     }
 
     @Test
+    void withoutTheTmpVolumeTheServiceHasNoVolumes() throws Exception {
+        DeployerSettings noTmp = new DeployerSettings("knative-lambda", "knative-lambda", java.util.Optional.empty(),
+                settings.readyTimeout(), 5, settings.defaults(), settings.limits(), settings.trigger(),
+                java.util.Optional.empty(), java.util.Optional.of(65532L), false);
+
+        Service service = new KnativeObjects(noTmp).desiredService(TestBuilds.build("notmp", TestBuilds.digest('a')), "e",
+                resolver.resolve(Map.of()));
+
+        assertThat(service.getSpec().getTemplate().getSpec().getVolumes()).isNullOrEmpty();
+        Container container = service.getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertThat(container.getVolumeMounts()).isNullOrEmpty();
+        assertThat(container.getSecurityContext().getRunAsUser()).isEqualTo(65532L);
+        KnativeSchemas.assertValid(service);
+    }
+
+    @Test
     void aDeadLetterSinkByReferenceIsWrittenAsARef() {
         KnativeObjects byRef = new KnativeObjects(settings.withDeadLetterSink(DeployerSettings.DeadLetterSink.ofRef(
                 "eventing.knative.dev/v1alpha1", "KafkaSink", "knative-lambda-dead-letters")));
@@ -146,7 +162,7 @@ class KnativeObjectsTest {
         DeployerSettings scoped = new DeployerSettings("knative-lambda", "knative-lambda", java.util.Optional.empty(),
                 settings.readyTimeout(), 5, settings.defaults(), settings.limits(),
                 new DeployerSettings.TriggerDelivery(5, "exponential", "PT1S", java.util.Optional.of("klambdascope")),
-                java.util.Optional.empty(), java.util.Optional.empty());
+                java.util.Optional.empty(), java.util.Optional.empty(), true);
         BuildCompleted build = TestBuilds.build("acme", "parser", "p", TestBuilds.digest('a'), Map.of());
 
         Trigger trigger = new KnativeObjects(scoped).desiredTrigger(build, null);
