@@ -59,13 +59,14 @@ public sealed interface RolloutState {
             return new Pending(ready == null ? "no Ready condition yet" : describe(ready));
         }
         if ("False".equalsIgnoreCase(ready.getStatus())) {
+            // Knative's Ready often says only "RevisionMissing: Configuration x does not have any ready Revision";
+            // ConfigurationsReady (then RoutesReady) carries the revision's own reason and message.
             Condition cause = ready;
-            if (blank(ready.getReason()) || blank(ready.getMessage())) {
-                for (Condition c : conditions(status)) {
-                    if ("False".equalsIgnoreCase(c.getStatus()) && !blank(c.getReason())) {
-                        cause = c;
-                        break;
-                    }
+            for (String type : List.of("ConfigurationsReady", "RoutesReady")) {
+                Condition c = condition(status, type);
+                if (c != null && "False".equalsIgnoreCase(c.getStatus()) && !blank(c.getReason())) {
+                    cause = c;
+                    break;
                 }
             }
             return new Failed(blank(cause.getReason()) ? "NotReady" : cause.getReason(),

@@ -39,6 +39,18 @@ class RolloutStateTest {
     }
 
     @Test
+    void theRevisionsOwnFailureFromConfigurationsReadyWinsOverReadysSummary() {
+        Service service = new ServiceBuilder(service(1, 1, "False", "RevisionMissing",
+                "Configuration \"f\" does not have any ready Revision.", "f-00001", null))
+                .editStatus().addNewCondition().withType("ConfigurationsReady").withStatus("False")
+                .withReason("RevisionFailed").withMessage("Revision \"f-00001\" failed with message: Back-off pulling image")
+                .endCondition().endStatus().build();
+
+        assertThat(RolloutState.of(service, 1, null)).isEqualTo(new RolloutState.Failed("RevisionFailed",
+                "Revision \"f-00001\" failed with message: Back-off pulling image"));
+    }
+
+    @Test
     void readyUnknownIsPending() {
         assertThat(RolloutState.of(service(1, 1, "Unknown", "Deploying", null, "f-00001", null), 1, null))
                 .isInstanceOf(RolloutState.Pending.class);
