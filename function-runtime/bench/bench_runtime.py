@@ -171,6 +171,8 @@ def main():
         ("Python runtime (klambda_runtime.py)", [PYTHON, "-u", os.path.join(FR, "python", "klambda_runtime.py")], penv),
         ("Java bare (Quarkus route), AppCDS", [JAVA] + bare_cds + ["-jar", bare_jar], {}),
         ("Java runtime (Quarkus), AppCDS", [JAVA] + runtime_cds + ["-jar", runtime_jar], jenv),
+        ("Java runtime (Quarkus), AppCDS, FUNCTION_EXECUTION=event-loop", [JAVA] + runtime_cds + ["-jar", runtime_jar],
+         dict(jenv, FUNCTION_EXECUTION="event-loop")),
         ("Java bare (Quarkus route), no CDS archive", [JAVA, "-jar", bare_jar], {}),
         ("Java runtime (Quarkus), no CDS archive", [JAVA, "-jar", runtime_jar], jenv),
     ]
@@ -196,11 +198,11 @@ def main():
         else:
             print("| %s | %.0f ms (%.0f–%.0f) | | | | | | |" % (name, r["cold"], r["cold_min"], r["cold_max"]))
     pb, pr = results[subjects[0][0]], results[subjects[1][0]]
-    jb, jr = results[subjects[2][0]], results[subjects[3][0]]
+    jb, jr, je = results[subjects[2][0]], results[subjects[3][0]], results[subjects[4][0]]
     print("\nRatios runtime/bare: Python throughput %.0f %%, cold start %.2fx, RSS idle %.2fx; "
-          "Java throughput %.0f %%, cold start %.2fx, RSS idle %.2fx." % (
+          "Java throughput %.0f %% (event-loop execution %.0f %%), cold start %.2fx, RSS idle %.2fx." % (
               100 * pr["rps"] / pb["rps"], pr["cold"] / pb["cold"], pr["idle"] / pb["idle"],
-              100 * jr["rps"] / jb["rps"], jr["cold"] / jb["cold"], jr["idle"] / jb["idle"]))
+              100 * jr["rps"] / jb["rps"], 100 * je["rps"] / jb["rps"], jr["cold"] / jb["cold"], jr["idle"] / jb["idle"]))
     shutil.rmtree(work, ignore_errors=True)
 
 

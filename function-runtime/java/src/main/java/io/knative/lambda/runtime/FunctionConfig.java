@@ -6,7 +6,7 @@ import java.util.Map;
 
 /** The runtime's settings from the environment, the same variables and defaults as the Python runtime. */
 public record FunctionConfig(Path functionDir, String functionId, String className, String handlerName,
-                             long timeoutMs, int maxBodyBytes, int concurrency, long drainMs) {
+                             long timeoutMs, int maxBodyBytes, int concurrency, long drainMs, boolean eventLoop) {
 
     /** Reads the settings; throws IllegalStateException with a plain message when one is unusable. */
     public static FunctionConfig from(Map<String, String> env) {
@@ -20,10 +20,14 @@ public record FunctionConfig(Path functionDir, String functionId, String classNa
             className = guessClassName(dir);
         }
         long timeoutMs = number(env, "FUNCTION_TIMEOUT_MS", 30000, 1);
+        String execution = value(env, "FUNCTION_EXECUTION", "worker");
+        if (!execution.equals("worker") && !execution.equals("event-loop")) {
+            throw new IllegalStateException("FUNCTION_EXECUTION must be worker or event-loop, got '" + execution + "'");
+        }
         return new FunctionConfig(dir, id, className.strip(), value(env, "FUNCTION_HANDLER", "handler"), timeoutMs,
                 (int) number(env, "FUNCTION_MAX_BODY_BYTES", 6 * 1024 * 1024, 1),
                 (int) number(env, "FUNCTION_CONCURRENCY", 16, 1),
-                number(env, "FUNCTION_DRAIN_TIMEOUT_MS", timeoutMs + 5000, 1));
+                number(env, "FUNCTION_DRAIN_TIMEOUT_MS", timeoutMs + 5000, 1), execution.equals("event-loop"));
     }
 
     /** The CloudEvent source of the function's responses. */

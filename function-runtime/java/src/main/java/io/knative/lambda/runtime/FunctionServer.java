@@ -216,6 +216,11 @@ public class FunctionServer {
 
     private void submit(Invocation inv) {
         running.add(inv);
+        if (config.eventLoop()) {
+            // FUNCTION_EXECUTION=event-loop: no hand-off, for handlers that never block (README)
+            inv.run();
+            return;
+        }
         try {
             inv.future = workers.submit(inv::run);
         } catch (RejectedExecutionException e) {

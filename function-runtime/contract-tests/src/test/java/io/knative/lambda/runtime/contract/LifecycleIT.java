@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -58,6 +59,22 @@ class LifecycleIT {
             // once the slot is free again, requests are served
             await().atMost(Duration.ofSeconds(10)).until(() ->
                     to(p).contentType("application/json").body("{\"action\":\"echo\"}").post("/").statusCode() == 200);
+        }
+    }
+
+    @Test
+    void javaOnTheEventLoopServesTheSameContract() {
+        try (FunctionProcess p = FunctionProcess.start(RuntimeKind.JAVA, RuntimeKind.Function.CONTRACT, "event-loop-fn",
+                Map.of("FUNCTION_EXECUTION", "event-loop", "FUNCTION_TIMEOUT_MS", "1000"))) {
+            Response plain = to(p).contentType("application/json").body("{\"action\":\"echo\",\"n\":1}").post("/");
+            assertThat(plain.statusCode()).isEqualTo(200);
+            assertThat(plain.asString()).isEqualTo("{\"echo\":{\"action\":\"echo\",\"n\":1}}");
+
+            Response binary = ContractIT.binary(p, "el-1").body("{\"action\":\"invalid\",\"why\":\"no\"}").post("/");
+            assertThat(binary.statusCode()).isEqualTo(400);
+            assertThat(binary.header("ce-type")).isEqualTo("io.knative.lambda.response.error");
+
+            assertPlainError(to(p).contentType("application/json").body("{\"action\":\"sleep\",\"ms\":1500}").post("/"), 504, "Timeout");
         }
     }
 
