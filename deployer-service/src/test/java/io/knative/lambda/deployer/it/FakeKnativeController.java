@@ -116,11 +116,14 @@ public final class FakeKnativeController implements AutoCloseable {
                 .withUrl("http://" + name + "." + namespace + ".example.com")
                 .withLatestCreatedRevisionName(revs.latestCreated);
         if (behaviour instanceof Fail fail) {
+            // As Knative reports a revision that cannot start: the detail on ConfigurationsReady, a summary on Ready.
             next.withLatestReadyRevisionName(revs.latestReady)
                     .addNewCondition().withType("ConfigurationsReady").withStatus("False").withReason(fail.reason())
                     .withMessage(fail.message()).endCondition()
-                    .addNewCondition().withType("Ready").withStatus("False").withReason(fail.reason())
-                    .withMessage(fail.message()).endCondition()
+                    .addNewCondition().withType("Ready").withStatus("False").withReason(revs.latestReady == null
+                            ? "RevisionMissing" : fail.reason())
+                    .withMessage(revs.latestReady == null ? "Configuration \"" + name
+                            + "\" does not have any ready Revision." : fail.message()).endCondition()
                     .addNewCondition().withType("RoutesReady").withStatus("True").endCondition();
         } else {
             revs.latestReady = revs.latestCreated;

@@ -46,11 +46,32 @@ class ReadinessIT extends MockApiTestBase {
         reply.then().statusCode(200).header("ce-type", "io.knative.lambda.deploy.failed").header("ce-subject", id);
         JsonNode data = parse(reply.asString());
         assertThat(data.path("functionId").asText()).isEqualTo(id);
-        assertThat(data.path("reason").asText()).isEqualTo("RevisionFailed");
+        assertThat(data.path("reason").asText()).as("ConfigurationsReady's reason, not Ready's RevisionMissing")
+                .isEqualTo("RevisionFailed");
         assertThat(data.path("message").asText()).isEqualTo(message);
         assertThat(data.path("retryable").asBoolean()).isFalse();
         assertThat(service("parser-" + id).getMetadata().getAnnotations())
                 .containsEntry("io.knative.lambda/reported-outcome", "io.knative.lambda.deploy.failed");
+    }
+
+    @Test
+    void aNewDigestWhoseRevisionFailsIsReportedWhileTheOldRevisionKeepsServing() {
+        String id = newId("badupdate");
+        String name = "parser-" + id;
+        binary(BUILD_COMPLETED, "b1-" + id, id, build(id, digest('a'))).then().header("ce-type",
+                "io.knative.lambda.deploy.completed");
+        controller().behave(name, new Fail("RevisionFailed", "Revision \"" + name
+                + "-00002\" failed with message: container exited with code 1."));
+
+        Response reply = binary(BUILD_COMPLETED, "b2-" + id, id, build(id, digest('c')));
+
+        reply.then().statusCode(200).header("ce-type", "io.knative.lambda.deploy.failed");
+        assertThat(parse(reply.asString()).path("reason").asText()).isEqualTo("RevisionFailed");
+        assertThat(parse(reply.asString()).path("message").asText()).contains(name + "-00002").contains("exited");
+        assertThat(service(name).getStatus().getLatestReadyRevisionName()).isEqualTo(name + "-00001");
+        assertThat(service(name).getMetadata().getAnnotations())
+                .containsEntry("io.knative.lambda/reported-generation", "2")
+                .containsEntry("io.knative.lambda/reported-reason", "RevisionFailed");
     }
 
     @Test
