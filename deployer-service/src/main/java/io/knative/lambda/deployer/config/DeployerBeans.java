@@ -10,6 +10,13 @@ import jakarta.inject.Singleton;
 
 import org.jboss.logging.Logger;
 
+import java.util.List;
+
+import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Instance;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.knative.lambda.deployer.core.Deployer;
 import io.knative.lambda.deployer.core.DeployerSettings;
@@ -18,8 +25,11 @@ import io.knative.lambda.deployer.core.FunctionSettings;
 import io.knative.lambda.deployer.core.InvalidSettingsException;
 import io.knative.lambda.deployer.core.SettingsResolver;
 import io.knative.lambda.deployer.k8s.Fabric8FunctionCluster;
+import io.knative.lambda.deployer.local.LocalFunctionCluster;
+import io.knative.lambda.deployer.local.LocalRuntimes;
+import io.knative.lambda.deployer.local.OciImagePuller;
 
-/** Wires the plain-Java core to the fabric8 adapter from {@link DeployerConfig}; refuses a bad configuration at start. */
+/** Wires the plain-Java core to its deploy target (fabric8 or local) from {@link DeployerConfig}; refuses a bad configuration at start. */
 @ApplicationScoped
 public class DeployerBeans {
 
@@ -74,8 +84,27 @@ public class DeployerBeans {
 
     @Produces
     @Singleton
-    FunctionCluster cluster(KubernetesClient client, DeployerSettings settings) {
-        return new Fabric8FunctionCluster(client, settings.namespace());
+    FunctionCluster cluster(Instance<KubernetesClient> client, DeployerSettings settings, DeployerConfig config,
+            ObjectMapper mapper) {
+        switch (config.target()) {
+            case "knative":
+                return new Fabric8FunctionCluster(client.get(), settings.namespace());
+            case "local":
+                DeployerConfig.Local local = config.local();
+                LOG.infof("deploy target: local (functions run as host processes; work dir %s)", local.workDir());
+                return new LocalFunctionCluster(new OciImagePuller(mapper, local.registryScheme()),
+                        new LocalRuntimes(List.of(local.pythonRuntime().trim().split("\\s+")),
+                                List.of(local.javaRuntime().trim().split("\\s+"))),
+                        local.workDir(), local.startTimeout());
+            default:
+                throw new IllegalArgumentException("klambda.target must be knative or local, not " + config.target());
+        }
+    }
+
+    void closeCluster(@Disposes FunctionCluster cluster) {
+        if (cluster instanceof LocalFunctionCluster local) {
+            local.close();
+        }
     }
 
     @Produces

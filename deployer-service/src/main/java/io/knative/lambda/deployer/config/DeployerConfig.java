@@ -15,6 +15,19 @@ import io.smallrye.config.WithName;
 @ConfigMapping(prefix = "klambda")
 public interface DeployerConfig {
 
+    /**
+     * Where functions run ({@code KLAMBDA_TARGET}): {@code knative} (the cluster, through the Kubernetes
+     * API) or {@code local} (this machine: host processes with the project's runtimes, DESIGN §2).
+     */
+    @WithDefault("knative")
+    String target();
+
+    /** The local deploy target. */
+    Local local();
+
+    /** The Kafka transport of local mode; off by default (Knative HTTP delivery). */
+    Kafka kafka();
+
     /** Namespace of the functions' Services and Triggers ({@code KLAMBDA_NAMESPACE}). */
     @WithDefault("knative-lambda")
     String namespace();
@@ -145,5 +158,63 @@ public interface DeployerConfig {
         /** When set, the CloudEvent extension attribute that must equal the function's scope (e.g. {@code klambdascope}). */
         @WithName("scope-attribute")
         Optional<String> scopeAttribute();
+    }
+
+    /** Local mode's deploy target. */
+    interface Local {
+        /** Where pulled functions and their logs go ({@code KLAMBDA_LOCAL_WORK_DIR}). */
+        @WithName("work-dir")
+        @WithDefault("${java.io.tmpdir}/klambda-local")
+        java.nio.file.Path workDir();
+
+        /** The Python runtime's command, space-separated ({@code KLAMBDA_LOCAL_PYTHON_RUNTIME}). */
+        @WithName("python-runtime")
+        @WithDefault("python3 -u function-runtime/python/klambda_runtime.py")
+        String pythonRuntime();
+
+        /** The Java runtime's command, space-separated ({@code KLAMBDA_LOCAL_JAVA_RUNTIME}). */
+        @WithName("java-runtime")
+        @WithDefault("java -jar function-runtime/java/target/quarkus-app/quarkus-run.jar")
+        String javaRuntime();
+
+        /** {@code http} for a loopback registry, {@code https} otherwise. */
+        @WithName("registry-scheme")
+        @WithDefault("http")
+        String registryScheme();
+
+        /** How long a function process may take to answer its readiness probe. */
+        @WithName("start-timeout")
+        @WithDefault("60s")
+        Duration startTimeout();
+    }
+
+    /** Kafka as the event bus instead of Knative HTTP delivery. */
+    interface Kafka {
+        /** Consume and publish CloudEvents on Kafka ({@code KLAMBDA_KAFKA_ENABLED}). */
+        @WithDefault("false")
+        boolean enabled();
+
+        /** {@code host:port,...} ({@code KLAMBDA_KAFKA_BOOTSTRAP_SERVERS}). */
+        @WithName("bootstrap-servers")
+        @WithDefault("127.0.0.1:9092")
+        String bootstrapServers();
+
+        /** The topic every CloudEvent travels on. */
+        @WithDefault("knative-lambda")
+        String topic();
+
+        /** Where events go that keep failing. */
+        @WithName("dead-letter-topic")
+        @WithDefault("knative-lambda-dead-letters")
+        String deadLetterTopic();
+
+        /** Attempts of a transiently failing event before it is dead-lettered. */
+        @WithName("max-attempts")
+        @WithDefault("5")
+        int maxAttempts();
+
+        /** The first retry's delay; doubled for each further attempt. */
+        @WithDefault("1s")
+        Duration backoff();
     }
 }

@@ -9,6 +9,9 @@ import org.jboss.logging.Logger;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.knative.lambda.deployer.inbound.InvalidEventException;
+import io.knative.lambda.deployer.inbound.TransientFailureException;
+import io.knative.lambda.deployer.inbound.UnsupportedEventTypeException;
 import io.knative.lambda.events.ErrorResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;

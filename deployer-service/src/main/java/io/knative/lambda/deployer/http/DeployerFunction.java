@@ -1,30 +1,13 @@
 package io.knative.lambda.deployer.http;
 
-import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.UUID;
 
 import jakarta.inject.Inject;
 
-import org.jboss.logging.Logger;
-
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.knative.lambda.deployer.core.ClusterUnavailableException;
-import io.knative.lambda.deployer.core.DeployOutcome;
-import io.knative.lambda.deployer.core.DeployReasons;
-import io.knative.lambda.deployer.core.Deployer;
-import io.knative.lambda.events.BuildCompleted;
-import io.knative.lambda.events.DeployFailed;
-import io.knative.lambda.events.EventTypes;
-import io.knative.lambda.events.FunctionKey;
-import io.knative.lambda.events.InvalidFunctionKeyException;
-import io.knative.lambda.events.InvalidS3EventException;
-import io.knative.lambda.events.RollbackRequested;
-import io.knative.lambda.events.S3Notifications;
-import io.knative.lambda.events.S3ObjectEvent;
+import io.knative.lambda.deployer.inbound.DeployEventHandler;
 import io.quarkus.funqy.Funq;
 import io.quarkus.funqy.knative.events.CloudEvent;
 import io.quarkus.funqy.knative.events.CloudEventBuilder;
@@ -32,138 +15,32 @@ import io.quarkus.funqy.knative.events.CloudEventMapping;
 
 /**
  * The deployer's Knative inbound adapter: every CloudEvent posted to {@code /} (binary or structured)
- * lands here. {@code build.completed} rolls out, {@code rollback.requested} pins traffic, S3
- * {@code ObjectRemoved:*} removes; the reply ({@code deploy.completed}, {@code deploy.failed} or
- * {@code function.deleted}) goes back in the same mode after a bounded wait for Ready, or no event when a
- * duplicate delivery finds the outcome already reported. Other types are refused with 400.
+ * goes to {@link DeployEventHandler}; the reply goes back in the same mode after the bounded wait for
+ * Ready, or no event (204) when a duplicate finds the outcome already reported. Refusals and API
+ * failures leave as 400 / 503 through {@link CloudEventErrorHandler}.
  */
 public class DeployerFunction {
 
-    private static final Logger LOG = Logger.getLogger(DeployerFunction.class);
-    static final String HANDLED = EventTypes.BUILD_COMPLETED + ", " + EventTypes.ROLLBACK_REQUESTED + " and "
-            + EventTypes.S3_OBJECT_REMOVED_PREFIX + "*";
-
     @Inject
-    Deployer deployer;
-
-    @Inject
-    DeployMetrics metrics;
-
-    @Inject
-    ObjectMapper mapper;
+    DeployEventHandler handler;
 
     @Funq("deploy")
     @CloudEventMapping(trigger = "*")
     public CloudEvent<Object> deploy(CloudEvent<JsonNode> event) {
-        CloudEventChecks.requireAttributes(event.id(), event.source(), event.specVersion(), event.type());
-        String type = event.type();
-        long started = System.nanoTime();
-        DeployOutcome outcome;
-        try {
-            if (EventTypes.BUILD_COMPLETED.equals(type)) {
-                outcome = buildCompleted(event);
-            } else if (EventTypes.ROLLBACK_REQUESTED.equals(type)) {
-                outcome = rollbackRequested(event);
-            } else if (EventTypes.isS3ObjectRemoved(type)) {
-                outcome = objectRemoved(event);
-            } else {
-                throw new UnsupportedEventTypeException(type, HANDLED);
-            }
-        } catch (ClusterUnavailableException e) {
-            metrics.recordTransient();
-            LOG.warnf("event %s (%s, subject %s): Kubernetes API failure, answering 503 for a retry: %s", event.id(), type,
-                    event.subject(), e.getMessage());
-            throw new TransientFailureException(e);
-        }
-        metrics.record(outcome, System.nanoTime() - started);
-        log(event, outcome);
-        return reply(event, outcome);
-    }
-
-    private DeployOutcome buildCompleted(CloudEvent<JsonNode> event) {
-        BuildCompleted build = read(event.data(), BuildCompleted.class);
-        if (build == null) {
-            return invalid(event.subject(), "build.completed data must be a JSON object as in the event catalogue");
-        }
-        if (event.subject() != null && build.functionId() != null && !event.subject().equals(build.functionId())) {
-            return invalid(build.functionId(), "subject '" + event.subject() + "' is not the data's functionId '"
-                    + build.functionId() + "'");
-        }
-        return deployer.deploy(build, event.id());
-    }
-
-    private DeployOutcome rollbackRequested(CloudEvent<JsonNode> event) {
-        RollbackRequested request = read(event.data(), RollbackRequested.class);
-        return deployer.rollback(event.subject(), request, event.id());
-    }
-
-    private DeployOutcome objectRemoved(CloudEvent<JsonNode> event) {
-        S3ObjectEvent s3;
-        try {
-            JsonNode data = event.data();
-            s3 = S3Notifications.parseCloudEvent(event.type(),
-                    data == null || data.isNull() ? null : data.isTextual() ? data.asText() : data.toString());
-        } catch (InvalidS3EventException e) {
-            throw new InvalidEventException(e.getMessage());
-        }
-        FunctionKey key;
-        try {
-            key = FunctionKey.parse(s3.key());
-        } catch (InvalidFunctionKeyException e) {
-            return new DeployOutcome.Ignored(null, "s3://" + s3.bucket() + "/" + s3.key() + " is not a function: "
-                    + e.getMessage());
-        }
-        return deployer.remove(key);
-    }
-
-    private <T> T read(JsonNode data, Class<T> type) {
-        if (data == null || !data.isObject()) {
+        DeployEventHandler.Reply reply = handler.handle(new DeployEventHandler.Inbound(event.id(), event.source(),
+                event.specVersion(), event.type(), event.subject(), event.data()));
+        if (reply == null) {
             return null;
         }
-        try {
-            return mapper.treeToValue(data, type);
-        } catch (Exception e) {
-            return null;
-        }
-    }
-
-    private static DeployOutcome invalid(String functionId, String message) {
-        return new DeployOutcome.Failed(new DeployFailed(functionId, DeployReasons.INVALID_EVENT, message, false));
-    }
-
-    private static void log(CloudEvent<JsonNode> event, DeployOutcome outcome) {
-        if (outcome instanceof DeployOutcome.Failed f) {
-            LOG.infof("deploy.failed event=%s type=%s function=%s reason=%s: %s", event.id(), event.type(),
-                    f.functionId(), f.event().reason(), f.event().message());
-        } else if (outcome instanceof DeployOutcome.Completed c) {
-            LOG.infof("deploy.completed event=%s function=%s service=%s revision=%s url=%s in %d ms", event.id(),
-                    c.functionId(), c.event().service(), c.event().revision(), c.event().url(), c.event().durationMs());
-        } else if (outcome instanceof DeployOutcome.Deleted d) {
-            LOG.infof("function.deleted event=%s function=%s service=%s", event.id(), d.functionId(), d.event().service());
-        } else if (outcome instanceof DeployOutcome.AlreadyReported r) {
-            LOG.infof("event=%s type=%s function=%s: outcome of %s generation %d already reported (%s); no event",
-                    event.id(), event.type(), r.functionId(), r.service(), r.generation(), r.outcome());
-        } else if (outcome instanceof DeployOutcome.Ignored i) {
-            LOG.infof("event=%s type=%s ignored: %s", event.id(), event.type(), i.why());
-        }
-    }
-
-    /** The reply; a deterministic id per (request, reply type); {@code null} (no event) when there is nothing to say. */
-    private static CloudEvent<Object> reply(CloudEvent<JsonNode> request, DeployOutcome outcome) {
-        if (outcome.eventType() == null) {
-            return null;
-        }
-        String id = UUID.nameUUIDFromBytes((request.source() + "\n" + request.id() + "\n" + outcome.eventType())
-                .getBytes(StandardCharsets.UTF_8)).toString();
         CloudEventBuilder builder = CloudEventBuilder.create()
                 .specVersion("1.0")
-                .id(id)
-                .type(outcome.eventType())
-                .source(EventTypes.SOURCE_DEPLOYER)
+                .id(reply.id())
+                .type(reply.type())
+                .source(reply.source())
                 .time(OffsetDateTime.now(ZoneOffset.UTC));
-        if (outcome.functionId() != null) {
-            builder.subject(outcome.functionId());
+        if (reply.subject() != null) {
+            builder.subject(reply.subject());
         }
-        return builder.build(outcome.data());
+        return builder.build(reply.data());
     }
 }

@@ -1,16 +1,16 @@
-package io.knative.lambda.deployer.http;
+package io.knative.lambda.deployer.inbound;
 
 import java.util.ArrayList;
 import java.util.List;
 
 /** The CloudEvents 1.0 required attributes, checked where Funqy does not check them. */
-final class CloudEventChecks {
+public final class CloudEventChecks {
 
     private CloudEventChecks() {
     }
 
     /** Throws {@link InvalidEventException} naming every required attribute that is missing or empty. */
-    static void requireAttributes(String id, String source, String specVersion, String type) {
+    public static void requireAttributes(String id, String source, String specVersion, String type) {
         List<String> missing = new ArrayList<>();
         if (blank(id)) {
             missing.add("id");

@@ -1,4 +1,4 @@
-package io.knative.lambda.deployer.http;
+package io.knative.lambda.deployer.inbound;
 
 import java.util.concurrent.TimeUnit;
 
@@ -21,7 +21,7 @@ public class DeployMetrics {
     @Inject
     MeterRegistry registry;
 
-    void record(DeployOutcome outcome, long nanos) {
+    public void record(DeployOutcome outcome, long nanos) {
         String name = outcome instanceof DeployOutcome.Completed ? "completed"
                 : outcome instanceof DeployOutcome.Failed ? "failed"
                 : outcome instanceof DeployOutcome.Deleted ? "deleted"
@@ -35,7 +35,7 @@ public class DeployMetrics {
                 .publishPercentileHistogram().register(registry).record(nanos, TimeUnit.NANOSECONDS);
     }
 
-    void recordTransient() {
+    public void recordTransient() {
         deploys("retry").increment();
     }
 

@@ -1,4 +1,4 @@
-package io.knative.lambda.deployer.http;
+package io.knative.lambda.deployer.inbound;
 
 import io.knative.lambda.deployer.core.ClusterUnavailableException;
 

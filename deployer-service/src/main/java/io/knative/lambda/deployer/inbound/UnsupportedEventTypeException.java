@@ -1,4 +1,4 @@
-package io.knative.lambda.deployer.http;
+package io.knative.lambda.deployer.inbound;
 
 /**
  * A CloudEvent of a type the deployer does not handle: answered 400, which Knative does not retry (404

@@ -1,0 +1,170 @@
+package io.knative.lambda.deployer.inbound;
+
+import java.nio.charset.StandardCharsets;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.knative.lambda.deployer.core.ClusterUnavailableException;
+import io.knative.lambda.deployer.core.DeployOutcome;
+import io.knative.lambda.deployer.core.DeployReasons;
+import io.knative.lambda.deployer.core.Deployer;
+import io.knative.lambda.events.BuildCompleted;
+import io.knative.lambda.events.DeployFailed;
+import io.knative.lambda.events.EventTypes;
+import io.knative.lambda.events.FunctionKey;
+import io.knative.lambda.events.InvalidFunctionKeyException;
+import io.knative.lambda.events.InvalidS3EventException;
+import io.knative.lambda.events.RollbackRequested;
+import io.knative.lambda.events.S3Notifications;
+import io.knative.lambda.events.S3ObjectEvent;
+
+/**
+ * What the deployer does with one CloudEvent, whatever carried it (Knative HTTP delivery or Kafka):
+ * {@code build.completed} rolls out, {@code rollback.requested} pins traffic, S3 {@code ObjectRemoved:*}
+ * removes; the reply is {@code deploy.completed}, {@code deploy.failed} or {@code function.deleted}
+ * with an id derived from the request, or none when a duplicate finds the outcome already reported.
+ * Other types throw {@link UnsupportedEventTypeException}; API failures {@link TransientFailureException}.
+ */
+@ApplicationScoped
+public class DeployEventHandler {
+
+    private static final Logger LOG = Logger.getLogger(DeployEventHandler.class);
+    /** The types this service handles, for messages. */
+    public static final String HANDLED = EventTypes.BUILD_COMPLETED + ", " + EventTypes.ROLLBACK_REQUESTED + " and "
+            + EventTypes.S3_OBJECT_REMOVED_PREFIX + "*";
+
+    @Inject
+    Deployer deployer;
+
+    @Inject
+    DeployMetrics metrics;
+
+    @Inject
+    ObjectMapper mapper;
+
+    /** A CloudEvent as received; {@code data} is its JSON data, or {@code null}. */
+    public record Inbound(String id, String source, String specVersion, String type, String subject, JsonNode data) {
+    }
+
+    /** The reply CloudEvent. */
+    public record Reply(String id, String type, String source, String subject, Object data) {
+    }
+
+    /** Whether events of this type are the deployer's. */
+    public boolean handles(String type) {
+        return EventTypes.BUILD_COMPLETED.equals(type) || EventTypes.ROLLBACK_REQUESTED.equals(type)
+                || EventTypes.isS3ObjectRemoved(type);
+    }
+
+    /** Acts on the event; the reply, or {@code null} when there is nothing to say. */
+    public Reply handle(Inbound event) {
+        CloudEventChecks.requireAttributes(event.id(), event.source(), event.specVersion(), event.type());
+        String type = event.type();
+        long started = System.nanoTime();
+        DeployOutcome outcome;
+        try {
+            if (EventTypes.BUILD_COMPLETED.equals(type)) {
+                outcome = buildCompleted(event);
+            } else if (EventTypes.ROLLBACK_REQUESTED.equals(type)) {
+                outcome = rollbackRequested(event);
+            } else if (EventTypes.isS3ObjectRemoved(type)) {
+                outcome = objectRemoved(event);
+            } else {
+                throw new UnsupportedEventTypeException(type, HANDLED);
+            }
+        } catch (ClusterUnavailableException e) {
+            metrics.recordTransient();
+            LOG.warnf("event %s (%s, subject %s): Kubernetes API failure, answering 503 for a retry: %s", event.id(), type,
+                    event.subject(), e.getMessage());
+            throw new TransientFailureException(e);
+        }
+        metrics.record(outcome, System.nanoTime() - started);
+        log(event, outcome);
+        return reply(event, outcome);
+    }
+
+    private DeployOutcome buildCompleted(Inbound event) {
+        BuildCompleted build = read(event.data(), BuildCompleted.class);
+        if (build == null) {
+            return invalid(event.subject(), "build.completed data must be a JSON object as in the event catalogue");
+        }
+        if (event.subject() != null && build.functionId() != null && !event.subject().equals(build.functionId())) {
+            return invalid(build.functionId(), "subject '" + event.subject() + "' is not the data's functionId '"
+                    + build.functionId() + "'");
+        }
+        return deployer.deploy(build, event.id());
+    }
+
+    private DeployOutcome rollbackRequested(Inbound event) {
+        RollbackRequested request = read(event.data(), RollbackRequested.class);
+        return deployer.rollback(event.subject(), request, event.id());
+    }
+
+    private DeployOutcome objectRemoved(Inbound event) {
+        S3ObjectEvent s3;
+        try {
+            JsonNode data = event.data();
+            s3 = S3Notifications.parseCloudEvent(event.type(),
+                    data == null || data.isNull() ? null : data.isTextual() ? data.asText() : data.toString());
+        } catch (InvalidS3EventException e) {
+            throw new InvalidEventException(e.getMessage());
+        }
+        FunctionKey key;
+        try {
+            key = FunctionKey.parse(s3.key());
+        } catch (InvalidFunctionKeyException e) {
+            return new DeployOutcome.Ignored(null, "s3://" + s3.bucket() + "/" + s3.key() + " is not a function: "
+                    + e.getMessage());
+        }
+        return deployer.remove(key);
+    }
+
+    private <T> T read(JsonNode data, Class<T> type) {
+        if (data == null || !data.isObject()) {
+            return null;
+        }
+        try {
+            return mapper.treeToValue(data, type);
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    private static DeployOutcome invalid(String functionId, String message) {
+        return new DeployOutcome.Failed(new DeployFailed(functionId, DeployReasons.INVALID_EVENT, message, false));
+    }
+
+    private static void log(Inbound event, DeployOutcome outcome) {
+        if (outcome instanceof DeployOutcome.Failed f) {
+            LOG.infof("deploy.failed event=%s type=%s function=%s reason=%s: %s", event.id(), event.type(),
+                    f.functionId(), f.event().reason(), f.event().message());
+        } else if (outcome instanceof DeployOutcome.Completed c) {
+            LOG.infof("deploy.completed event=%s function=%s service=%s revision=%s url=%s in %d ms", event.id(),
+                    c.functionId(), c.event().service(), c.event().revision(), c.event().url(), c.event().durationMs());
+        } else if (outcome instanceof DeployOutcome.Deleted d) {
+            LOG.infof("function.deleted event=%s function=%s service=%s", event.id(), d.functionId(), d.event().service());
+        } else if (outcome instanceof DeployOutcome.AlreadyReported r) {
+            LOG.infof("event=%s type=%s function=%s: outcome of %s generation %d already reported (%s); no event",
+                    event.id(), event.type(), r.functionId(), r.service(), r.generation(), r.outcome());
+        } else if (outcome instanceof DeployOutcome.Ignored i) {
+            LOG.infof("event=%s type=%s ignored: %s", event.id(), event.type(), i.why());
+        }
+    }
+
+    /** The reply; a deterministic id per (request, reply type); {@code null} (no event) when there is nothing to say. */
+    private static Reply reply(Inbound request, DeployOutcome outcome) {
+        if (outcome.eventType() == null) {
+            return null;
+        }
+        String id = UUID.nameUUIDFromBytes((request.source() + "\n" + request.id() + "\n" + outcome.eventType())
+                .getBytes(StandardCharsets.UTF_8)).toString();
+        return new Reply(id, outcome.eventType(), EventTypes.SOURCE_DEPLOYER, outcome.functionId(), outcome.data());
+    }
+}
