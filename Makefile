@@ -21,7 +21,7 @@ test: tools ## run every test: unit (*Test) and integration (*IT) against real r
 test-unit: ## run the unit tests only (no servers needed)
 	$(MVN) verify
 
-run: tools ## start the platform locally (registry, S3, builder) and build the guide's parser.py
+run: tools ## the whole platform on this machine (Kafka, registry, S3, broker, builder, deployer): upload, build, deploy, invoke the guide's parser.py
 	@scripts/run-local.sh
 
 stop: ## stop what `make run` started

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Shared by run-local.sh and the benchmarks: start and stop the local registry, S3 server and
 # builder on loopback. Every process is recorded in .run/pids so that `make stop` finds it.
-# Ports: KLAMBDA_REGISTRY_PORT (5000), KLAMBDA_S3_PORT (4569), BUILDER_PORT (8081).
+# Ports: KLAMBDA_REGISTRY_PORT (5000), KLAMBDA_S3_PORT (4569), BUILDER_PORT (8081),
+# DEPLOYER_PORT (8082), BROKER_PORT (8180), KAFKA_PORT (9092, controller 9093).
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 RUN=$ROOT/.run
@@ -9,7 +10,14 @@ REGISTRY_PORT=${KLAMBDA_REGISTRY_PORT:-5000}
 S3_PORT=${KLAMBDA_S3_PORT:-4569}
 BUILDER_PORT=${BUILDER_PORT:-8081}
 BUCKET=${KLAMBDA_BUCKET:-knative-lambda-fusion-modules-tmp}
+DEPLOYER_PORT=${DEPLOYER_PORT:-8082}
+BROKER_PORT=${BROKER_PORT:-8180}
+KAFKA_PORT=${KAFKA_PORT:-9092}
+KAFKA_CONTROLLER_PORT=${KAFKA_CONTROLLER_PORT:-9093}
 BUILDER_JAR=$ROOT/builder-service/target/quarkus-app/quarkus-run.jar
+DEPLOYER_JAR=$ROOT/deployer-service/target/quarkus-app/quarkus-run.jar
+BROKER_JAR=$ROOT/local-broker/target/quarkus-app/quarkus-run.jar
+JAVA_RUNTIME_JAR=$ROOT/function-runtime/java/target/quarkus-app/quarkus-run.jar
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
@@ -67,6 +75,88 @@ build_builder() {
   fi
 }
 
+build_platform() {
+  local stale=""
+  for jar in "$BUILDER_JAR" "$DEPLOYER_JAR" "$BROKER_JAR" "$JAVA_RUNTIME_JAR"; do
+    [ -f "$jar" ] || stale=yes
+  done
+  if [ -z "$stale" ] && [ -n "$(find "$ROOT"/{events,builder-service,deployer-service,local-broker,function-runtime}/src \
+        -newer "$BUILDER_JAR" -type f 2>/dev/null | head -1)" ]; then stale=yes; fi
+  if [ -n "$stale" ]; then
+    say "building the platform (mvn package, a few minutes the first time)"
+    (cd "$ROOT" && mvn -B -q -ntp package -DskipTests \
+      -pl builder-service,deployer-service,local-broker,function-runtime/java -am) || return 1
+  fi
+}
+
+start_kafka() {
+  local dir=$RUN/kafka libs=$ROOT/.tools/kafka/libs
+  port_free "$KAFKA_PORT" || { echo "port $KAFKA_PORT is taken (KAFKA_PORT)" >&2; return 1; }
+  mkdir -p "$dir"
+  cat > "$dir/server.properties" <<PROPS
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:$KAFKA_CONTROLLER_PORT
+listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
+advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT
+controller.listener.names=CONTROLLER
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+inter.broker.listener.name=PLAINTEXT
+log.dirs=$dir/data
+num.partitions=3
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=3
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+group.initial.rebalance.delay.ms=0
+PROPS
+  if [ ! -f "$dir/data/meta.properties" ]; then
+    java -cp "$libs/*" kafka.tools.StorageTool format -t "$(python3 -c 'import base64,uuid;print(base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("="))')" \
+      -c "$dir/server.properties" > "$dir/format.log" 2>&1 || { cat "$dir/format.log" >&2; return 1; }
+  fi
+  java -Xmx512m -XX:+UseSerialGC -cp "$libs/*" kafka.Kafka "$dir/server.properties" > "$RUN/kafka.log" 2>&1 &
+  remember $! kafka
+  for _ in $(seq 600); do
+    if grep -q "Kafka Server started" "$RUN/kafka.log" 2>/dev/null; then
+      say "kafka      127.0.0.1:$KAFKA_PORT (KRaft, from Maven Central jars, data $dir/data)"; return 0
+    fi
+    sleep 0.1
+  done
+  echo "kafka did not start; see $RUN/kafka.log" >&2; return 1
+}
+
+start_s3_notifying() { # the S3 server whose object notifications go to the builder's webhook
+  mkdir -p "$RUN/s3"
+  port_free "$S3_PORT" || { echo "port $S3_PORT is taken (KLAMBDA_S3_PORT)" >&2; return 1; }
+  node "$ROOT/scripts/s3-server.js" --directory "$RUN/s3" --port "$S3_PORT" --bucket "$BUCKET" \
+    --webhook "http://127.0.0.1:$BUILDER_PORT/s3/notifications" > "$RUN/s3.log" 2>&1 &
+  remember $! s3
+  wait_http "http://127.0.0.1:$S3_PORT/" "S3 server"
+  say "S3         http://127.0.0.1:$S3_PORT (s3rver, bucket $BUCKET; notifications -> builder webhook)"
+}
+
+start_broker() {
+  port_free "$BROKER_PORT" || { echo "port $BROKER_PORT is taken (BROKER_PORT)" >&2; return 1; }
+  env KLAMBDA_KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:$KAFKA_PORT" QUARKUS_HTTP_PORT="$BROKER_PORT" \
+    java -jar "$BROKER_JAR" > "$RUN/broker.log" 2>&1 &
+  remember $! broker
+  wait_http "http://127.0.0.1:$BROKER_PORT/q/health/ready" "local broker" 600
+  say "broker     http://127.0.0.1:$BROKER_PORT (ingress: POST /, recent events: GET /events)"
+}
+
+start_deployer() {
+  port_free "$DEPLOYER_PORT" || { echo "port $DEPLOYER_PORT is taken (DEPLOYER_PORT)" >&2; return 1; }
+  env KLAMBDA_TARGET=local KLAMBDA_KAFKA_ENABLED=true KLAMBDA_KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:$KAFKA_PORT" \
+    KLAMBDA_NAMESPACE=local KLAMBDA_LOCAL_WORK_DIR="$RUN/functions" \
+    KLAMBDA_LOCAL_PYTHON_RUNTIME="python3 -u $ROOT/function-runtime/python/klambda_runtime.py" \
+    KLAMBDA_LOCAL_JAVA_RUNTIME="java -jar $JAVA_RUNTIME_JAR" \
+    QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT="$DEPLOYER_PORT" \
+    java -jar "$DEPLOYER_JAR" > "$RUN/deployer.log" 2>&1 &
+  remember $! deployer
+  wait_http "http://127.0.0.1:$DEPLOYER_PORT/q/health/ready" "deployer-service" 600
+  say "deployer   http://127.0.0.1:$DEPLOYER_PORT (local target: functions run as host processes)"
+}
+
 start_builder() { # extra env as NAME=value arguments
   port_free "$BUILDER_PORT" || { echo "port $BUILDER_PORT is taken (BUILDER_PORT)" >&2; return 1; }
   env AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER AWS_REGION=us-east-1 \
@@ -82,8 +172,12 @@ start_builder() { # extra env as NAME=value arguments
 
 stop_all() {
   [ -f "$RUN/pids" ] || { echo "nothing to stop"; return 0; }
-  while read -r pid name; do
-    if kill "$pid" 2>/dev/null; then echo "stopped $name ($pid)"; fi
-  done < "$RUN/pids"
+  # the reverse of the start order; the deployer stops the function processes it started
+  tac "$RUN/pids" | while read -r pid name; do
+    if kill "$pid" 2>/dev/null; then
+      for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+      echo "stopped $name ($pid)"
+    fi
+  done
   rm -f "$RUN/pids"
 }

@@ -1,55 +1,99 @@
 #!/usr/bin/env bash
-# `make run`: the builder on one machine, for real. Starts a registry and an S3 server on loopback,
-# builds and starts builder-service, uploads the developer guide's parser.py as
-# global/parser/<uuid>, posts the S3 notification to the builder's webhook (which forwards the
-# CloudEvent to the builder itself, as the broker would) and shows build.completed and the image in
-# the registry. Stays up until Ctrl-C; `make stop` stops it from another terminal.
+# `make run`: the whole platform on one machine, for real (DESIGN §2, local mode). Starts Kafka
+# (KRaft, from Maven Central jars), a registry (Debian's docker-registry) and an S3 server on
+# loopback, then the local broker, the builder and the deployer over Kafka; uploads the guide's
+# parser.py as global/parser/my-parser-<uuid>, waits for deploy.completed, invokes the function
+# with the guide's test event as plain JSON and as a CloudEvent, and stays up until Ctrl-C.
+# `make stop` stops everything from another terminal.
 set -euo pipefail
 source "$(dirname "$0")/local-env.sh"
 
 if [ "${1:-}" = stop ]; then stop_all; exit 0; fi
 if [ -f "$RUN/pids" ]; then stop_all >/dev/null; fi
+rm -rf "$RUN"
 mkdir -p "$RUN"
-trap 'echo; stop_all; exit 0' INT TERM
+trap 'echo; say "stopping"; stop_all; exit 0' INT TERM
 
-build_builder
+build_platform
+start_kafka
 start_registry
-start_s3
-# The webhook's sink is the builder itself: in a cluster it is the broker (SinkBinding K_SINK).
-start_builder K_SINK="http://127.0.0.1:$BUILDER_PORT/"
+start_broker
+start_builder KLAMBDA_KAFKA_ENABLED=true KLAMBDA_KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:$KAFKA_PORT" \
+  K_SINK="http://127.0.0.1:$BROKER_PORT/"
+start_deployer
+start_s3_notifying
 
 PARSER_ID="my-parser-$(cat /proc/sys/kernel/random/uuid)"
 KEY="global/parser/$PARSER_ID"
 PARSER="$ROOT/../shared/seed/parser.py"
 [ -f "$PARSER" ] || PARSER="$ROOT/examples/parser.py"
 say "uploading the guide's parser.py as s3://$BUCKET/$KEY"
+START=$(date +%s%N)
 curl -sf -X PUT --data-binary @"$PARSER" "http://127.0.0.1:$S3_PORT/$BUCKET/$KEY" -o /dev/null
 
-say "asking the builder (io.knative.lambda.build.requested, binary mode)"
-curl -s -D "$RUN/reply.headers" -o "$RUN/reply.json" "http://127.0.0.1:$BUILDER_PORT/" \
-  -H "ce-specversion: 1.0" -H "ce-id: run-$PARSER_ID" -H "ce-source: /make/run" \
-  -H "ce-type: io.knative.lambda.build.requested" -H "Content-Type: application/json" \
-  -d "{\"bucket\":\"$BUCKET\",\"key\":\"$KEY\"}"
-grep -i '^ce-' "$RUN/reply.headers"
-python3 -m json.tool "$RUN/reply.json"
-DIGEST=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["digest"])' "$RUN/reply.json")
-say "the registry serves it: GET /v2/functions/parser-$PARSER_ID/manifests/$DIGEST"
-curl -s -o /dev/null -w "HTTP %{http_code}\n" -H "Accept: application/vnd.docker.distribution.manifest.v2+json" \
-  "http://127.0.0.1:$REGISTRY_PORT/v2/functions/parser-$PARSER_ID/manifests/$DIGEST"
+say "waiting for io.knative.lambda.deploy.completed (S3 notification -> builder -> Kafka -> deployer)"
+URL=""
+for _ in $(seq 1200); do
+  URL=$(curl -sf "http://127.0.0.1:$BROKER_PORT/events?type=io.knative.lambda.deploy&subject=$PARSER_ID" | python3 -c '
+import json, sys
+for e in json.load(sys.stdin):
+    if e["type"] == "io.knative.lambda.deploy.failed":
+        print("FAILED " + json.dumps(e.get("data"))); break
+    if e["type"] == "io.knative.lambda.deploy.completed":
+        print(e["data"]["url"]); break
+' || true)
+  [ -n "$URL" ] && break
+  sleep 0.1
+done
+case "$URL" in
+  "") echo "no deploy.completed within 120 s; logs in $RUN/*.log" >&2; exit 1 ;;
+  FAILED*) echo "deploy failed: ${URL#FAILED }" >&2; exit 1 ;;
+esac
+say "deployed in $(( ($(date +%s%N) - START) / 1000000 )) ms: $URL"
+curl -sf "http://127.0.0.1:$BROKER_PORT/events?subject=$PARSER_ID" | python3 -c '
+import json, sys
+for e in json.load(sys.stdin):
+    print("   ", e["type"], e.get("source", ""))'
+
+say "invoking it with plain JSON (the guide's curl)"
+curl -s -X POST "$URL" -H "Content-Type: application/json" \
+  -d '{"parser_id":"'"$PARSER_ID"'","third_party_id":"customer-123","data":{"key":"value"}}'
+echo
+
+say "invoking it with a CloudEvent through the broker (io.knative.lambda.invoke, subject $PARSER_ID)"
+curl -s -o /dev/null -w "    broker answered %{http_code}\n" "http://127.0.0.1:$BROKER_PORT/" \
+  -H "ce-specversion: 1.0" -H "ce-id: make-run-$PARSER_ID" -H "ce-source: /make/run" \
+  -H "ce-type: io.knative.lambda.invoke" -H "ce-subject: $PARSER_ID" -H "Content-Type: application/json" \
+  -d '{"parser_id":"'"$PARSER_ID"'","third_party_id":"customer-123","data":{"key":"value"}}'
+for _ in $(seq 300); do
+  RESPONSE=$(curl -sf "http://127.0.0.1:$BROKER_PORT/events?type=io.knative.lambda.response&subject=$PARSER_ID" | python3 -c '
+import json, sys
+events = json.load(sys.stdin)
+if events: print(json.dumps(events[-1], indent=2))' || true)
+  [ -n "$RESPONSE" ] && break
+  sleep 0.1
+done
+echo "$RESPONSE"
+
+say "the functions (scripts/klambda get ksvc)"
+"$ROOT/scripts/klambda" get ksvc
 
 cat <<TXT
 
-Try more by hand (the platform stays up until Ctrl-C, or 'make stop'):
-  # an S3 notification, as MinIO or AWS would send it, through the webhook:
-  curl -s http://127.0.0.1:$BUILDER_PORT/s3/notifications -H 'Content-Type: application/json' \\
-    -d '{"Records":[{"eventName":"ObjectCreated:Put","eventSource":"aws:s3","awsRegion":"us-east-1",
-         "s3":{"bucket":{"name":"$BUCKET"},"object":{"key":"$KEY","size":1}}}]}'
-  # a build request:
-  curl -si http://127.0.0.1:$BUILDER_PORT/ -H 'ce-specversion: 1.0' -H 'ce-id: 42' -H 'ce-source: /me' \\
-    -H 'ce-type: io.knative.lambda.build.requested' -H 'Content-Type: application/json' \\
-    -d '{"bucket":"$BUCKET","key":"$KEY"}'
-  # metrics and health:
-  curl -s http://127.0.0.1:$BUILDER_PORT/q/metrics | grep klambda_
-  curl -s http://127.0.0.1:$BUILDER_PORT/q/health
+The platform is up until Ctrl-C (or 'make stop' from another terminal). Try more by hand:
+  # plain JSON, binary CloudEvent, structured CloudEvent straight to the function:
+  curl -s $URL -H 'Content-Type: application/json' -d '{"parser_id":"$PARSER_ID","data":{"key":"value"}}'
+  curl -si $URL -H 'ce-specversion: 1.0' -H 'ce-id: 1' -H 'ce-source: /me' -H 'ce-type: io.knative.lambda.invoke' \\
+    -H 'Content-Type: application/json' -d '{"parser_id":"$PARSER_ID"}'
+  curl -s $URL -H 'Content-Type: application/cloudevents+json' \\
+    -d '{"specversion":"1.0","id":"2","source":"/me","type":"io.knative.lambda.invoke","data":{"parser_id":"$PARSER_ID"}}'
+  # through the broker, and the response events:
+  scripts/klambda invoke $PARSER_ID '{"parser_id":"$PARSER_ID"}'
+  scripts/klambda events io.knative.lambda.response $PARSER_ID
+  # a new version (the function is rebuilt and replaced), and removal (the function stops):
+  curl -X PUT --data-binary @examples/parser.py http://127.0.0.1:$S3_PORT/$BUCKET/global/parser/another-parser
+  curl -X DELETE http://127.0.0.1:$S3_PORT/$BUCKET/$KEY
+  scripts/klambda get ksvc
+  # logs: $RUN/*.log, function logs: $RUN/functions/*/function.log
 TXT
 while true; do sleep 3600; done
