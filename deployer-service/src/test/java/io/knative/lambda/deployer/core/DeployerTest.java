@@ -110,6 +110,18 @@ class DeployerTest {
     }
 
     @Test
+    void aFunctionIdThatMakesNoValidNameFailsWithoutWriting() {
+        DeployOutcome badId = deployer.deploy(TestBuilds.build("Bad_Id", TestBuilds.digest('a')), "e1");
+        DeployOutcome tooLong = deployer.deploy(TestBuilds.build("x".repeat(60), TestBuilds.digest('a')), "e2");
+
+        assertThat(badId).isInstanceOfSatisfying(DeployOutcome.Failed.class,
+                f -> assertThat(f.event().reason()).isEqualTo("InvalidFunctionId"));
+        assertThat(tooLong).isInstanceOfSatisfying(DeployOutcome.Failed.class,
+                f -> assertThat(f.event().reason()).isEqualTo("FunctionNameTooLong"));
+        assertThat(cluster.serviceWrites).isZero();
+    }
+
+    @Test
     void removalDeletesBothAndIsIdempotent() throws Exception {
         readyOnWrite("parser-gone");
         deployer.deploy(TestBuilds.build("gone", TestBuilds.digest('a')), "e1");
