@@ -24,15 +24,21 @@ public class LocalProcess implements AutoCloseable {
     private final Path workDir;
 
     protected LocalProcess(String name, List<String> command, Path workDir) {
+        this(name, command, workDir, java.util.Map.of());
+    }
+
+    /** Starts {@code command} in {@code workDir} with extra environment; output goes to {@code <name>.log} there. */
+    protected LocalProcess(String name, List<String> command, Path workDir, java.util.Map<String, String> environment) {
         this.name = name;
         this.workDir = workDir;
         this.log = workDir.resolve(name + ".log");
         try {
-            this.process = new ProcessBuilder(command)
+            ProcessBuilder builder = new ProcessBuilder(command)
                     .directory(workDir.toFile())
                     .redirectErrorStream(true)
-                    .redirectOutput(log.toFile())
-                    .start();
+                    .redirectOutput(log.toFile());
+            builder.environment().putAll(environment);
+            this.process = builder.start();
         } catch (IOException e) {
             throw new IllegalStateException("cannot start " + name + " (" + String.join(" ", command) + "): " + e.getMessage()
                     + ". Run `make tools` to install what the integration tests need.", e);

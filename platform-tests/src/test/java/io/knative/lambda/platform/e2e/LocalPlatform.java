@@ -1,0 +1,229 @@
+package io.knative.lambda.platform.e2e;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.knative.lambda.testsupport.KafkaServer;
+import io.knative.lambda.testsupport.LocalProcess;
+import io.knative.lambda.testsupport.RegistryServer;
+
+/**
+ * The whole platform of local mode on free loopback ports, as `make run` starts it: Kafka, a registry,
+ * the S3 server with its notification webhook, the local broker, and the packaged builder and deployer
+ * (Kafka transport, local deploy target). Stopped and cleaned up by {@link #close()}.
+ */
+final class LocalPlatform implements AutoCloseable {
+
+    static final String BUCKET = "functions";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    final KafkaServer kafka;
+    final RegistryServer registry;
+    final int s3Port = LocalProcess.freePort();
+    final int brokerPort = LocalProcess.freePort();
+    final int builderPort = LocalProcess.freePort();
+    final int deployerPort = LocalProcess.freePort();
+    private final Path dir;
+    private final List<LocalProcess> processes = new ArrayList<>();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    LocalPlatform() {
+        Path project = Path.of(System.getProperty("test.project.dir", "..")).toAbsolutePath().normalize();
+        try {
+            dir = Files.createTempDirectory("klambda-e2e-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        kafka = KafkaServer.start();
+        registry = RegistryServer.start();
+        String kafkaServers = kafka.bootstrapServers();
+        start("broker", brokerPort, List.of(java(), "-jar", app(project, "local-broker")), Map.of(
+                "KLAMBDA_KAFKA_BOOTSTRAP_SERVERS", kafkaServers,
+                "KLAMBDA_DISPATCH_BACKOFF", "200ms"));
+        start("builder", builderPort, List.of(java(), "-jar", app(project, "builder-service")), Map.ofEntries(
+                Map.entry("KLAMBDA_KAFKA_ENABLED", "true"),
+                Map.entry("KLAMBDA_KAFKA_BOOTSTRAP_SERVERS", kafkaServers),
+                Map.entry("KLAMBDA_KAFKA_BACKOFF", "200ms"),
+                Map.entry("K_SINK", "http://127.0.0.1:" + brokerPort + "/"),
+                Map.entry("KLAMBDA_S3_ENDPOINT", "http://127.0.0.1:" + s3Port),
+                Map.entry("AWS_ACCESS_KEY_ID", "S3RVER"),
+                Map.entry("AWS_SECRET_ACCESS_KEY", "S3RVER"),
+                Map.entry("AWS_REGION", "us-east-1"),
+                Map.entry("KLAMBDA_REGISTRY", registry.host() + "/functions"),
+                Map.entry("KLAMBDA_REGISTRY_INSECURE", "true"),
+                Map.entry("KLAMBDA_BUILD_CACHE_DIR", dir.resolve("builder-cache").toString())));
+        start("deployer", deployerPort, List.of(java(), "-jar", app(project, "deployer-service")), Map.of(
+                "KLAMBDA_TARGET", "local",
+                "KLAMBDA_KAFKA_ENABLED", "true",
+                "KLAMBDA_KAFKA_BOOTSTRAP_SERVERS", kafkaServers,
+                "KLAMBDA_KAFKA_BACKOFF", "200ms",
+                "KLAMBDA_NAMESPACE", "local",
+                "KLAMBDA_LOCAL_WORK_DIR", dir.resolve("functions").toString(),
+                "KLAMBDA_LOCAL_PYTHON_RUNTIME", "python3 -u " + project.resolve("function-runtime/python/klambda_runtime.py"),
+                "KLAMBDA_LOCAL_JAVA_RUNTIME", "java -jar " + project.resolve("function-runtime/java/target/quarkus-app/quarkus-run.jar")));
+        LocalProcess s3 = new LocalProcess("s3", List.of("node", project.resolve("scripts/s3-server.js").toString(),
+                "--directory", dir.resolve("s3").toString(), "--port", Integer.toString(s3Port), "--bucket", BUCKET,
+                "--webhook", "http://127.0.0.1:" + builderPort + "/s3/notifications"), dir) {
+        };
+        processes.add(s3);
+        awaitStatus("http://127.0.0.1:" + s3Port + "/", "s3");
+    }
+
+    private void start(String name, int port, List<String> command, Map<String, String> env) {
+        Map<String, String> environment = new java.util.HashMap<>(env);
+        environment.put("QUARKUS_HTTP_HOST", "127.0.0.1");
+        environment.put("QUARKUS_HTTP_PORT", Integer.toString(port));
+        LocalProcess process = new LocalProcess(name, command, dir, environment) {
+        };
+        processes.add(process);
+        awaitStatus("http://127.0.0.1:" + port + "/q/health/ready", name);
+    }
+
+    private void awaitStatus(String url, String name) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).build(),
+                        HttpResponse.BodyHandlers.discarding());
+                if (r.statusCode() < 500) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // starting
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+            pause(100);
+        }
+        throw new IllegalStateException(name + " did not come up at " + url + ":\n" + log(name));
+    }
+
+    /** The end of a process's output, for failure messages. */
+    String log(String name) {
+        try {
+            Path file = dir.resolve(name + ".log");
+            if (!Files.exists(file)) {
+                return "";
+            }
+            String text = Files.readString(file);
+            return text.length() > 4000 ? text.substring(text.length() - 4000) : text;
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    String s3Object(String key) {
+        return "http://127.0.0.1:" + s3Port + "/" + BUCKET + "/" + key;
+    }
+
+    /** PUT an object, as a developer's `aws s3 cp` does. */
+    void upload(String key, byte[] body) {
+        send(HttpRequest.newBuilder(URI.create(s3Object(key))).PUT(HttpRequest.BodyPublishers.ofByteArray(body)).build(), 200);
+    }
+
+    void remove(String key) {
+        send(HttpRequest.newBuilder(URI.create(s3Object(key))).DELETE().build(), 204);
+    }
+
+    /** Recent events on the bus, optionally of a type prefix and subject. */
+    List<JsonNode> events(String typePrefix, String subject) {
+        String url = "http://127.0.0.1:" + brokerPort + "/events?limit=1000" + (typePrefix == null ? "" : "&type=" + typePrefix)
+                + (subject == null ? "" : "&subject=" + subject);
+        try {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+            List<JsonNode> out = new ArrayList<>();
+            JSON.readTree(r.body()).forEach(out::add);
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** POST JSON, answer body and status. */
+    HttpResponse<String> post(String url, String json, Map<String, String> headers) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json));
+        headers.forEach(b::header);
+        try {
+            return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    String brokerUrl() {
+        return "http://127.0.0.1:" + brokerPort + "/";
+    }
+
+    String builderUrl() {
+        return "http://127.0.0.1:" + builderPort + "/";
+    }
+
+    String deployerUrl() {
+        return "http://127.0.0.1:" + deployerPort + "/";
+    }
+
+    private void send(HttpRequest request, int expected) {
+        try {
+            HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != expected) {
+                throw new IllegalStateException(request.method() + " " + request.uri() + " answered " + r.statusCode());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String app(Path project, String module) {
+        Path jar = project.resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(jar + " is missing: package the platform first (mvn -Pit verify builds it)");
+        }
+        return jar.toString();
+    }
+
+    private static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    private static void pause(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        for (int i = processes.size() - 1; i >= 0; i--) {
+            processes.get(i).stop();
+        }
+        registry.close();
+        kafka.close();
+    }
+}
