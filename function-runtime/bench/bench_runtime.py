@@ -163,8 +163,12 @@ def main():
     cls = subprocess.run([JAVA, "-cp", compiler_cp, "io.knative.lambda.runtime.compiler.JavaFunctionCompiler",
                           os.path.join(FR, "bench", "functions", "Trivial.java"), os.path.join(jfn, "classes")],
                          capture_output=True, text=True, check=True).stdout.strip()
-    runtime_jar = os.path.join(FR, "java", "target", "quarkus-app", "quarkus-run.jar")
-    bare_jar = os.path.join(FR, "bench-bare-quarkus", "target", "quarkus-app", "quarkus-run.jar")
+    # private copies: a build running meanwhile in the shared work tree must not swap the apps under the benchmark
+    shutil.copytree(os.path.join(FR, "java", "target", "quarkus-app"), os.path.join(work, "runtime-app"))
+    shutil.copytree(os.path.join(FR, "bench-bare-quarkus", "target", "quarkus-app"), os.path.join(work, "bare-app"))
+    shutil.copy(os.path.join(FR, "python", "klambda_runtime.py"), os.path.join(work, "klambda_runtime.py"))
+    runtime_jar = os.path.join(work, "runtime-app", "quarkus-run.jar")
+    bare_jar = os.path.join(work, "bare-app", "quarkus-run.jar")
 
     # JDK AppCDS archives (dynamic, -XX:ArchiveClassesAtExit), one per app, made by one training start each
     def appcds(name, jar, env):
@@ -184,7 +188,7 @@ def main():
 
     subjects = [
         ("Python bare (stdlib ThreadingHTTPServer)", [PYTHON, "-u", os.path.join(FR, "bench", "bare_server.py")], {}),
-        ("Python runtime (klambda_runtime.py)", [PYTHON, "-u", os.path.join(FR, "python", "klambda_runtime.py")], penv),
+        ("Python runtime (klambda_runtime.py)", [PYTHON, "-u", os.path.join(work, "klambda_runtime.py")], penv),
         ("Java bare (Quarkus route), AppCDS", [JAVA] + bare_cds + ["-jar", bare_jar], {}),
         ("Java runtime (Quarkus), AppCDS", [JAVA] + runtime_cds + ["-jar", runtime_jar], jenv),
         ("Java runtime (Quarkus), AppCDS, FUNCTION_EXECUTION=event-loop", [JAVA] + runtime_cds + ["-jar", runtime_jar],

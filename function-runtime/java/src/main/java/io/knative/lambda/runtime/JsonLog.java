@@ -74,6 +74,7 @@ final class JsonLog {
         b.append('"');
     }
 
+    /** A formatted second, cached for the timestamps within it. */
     private record Second(long epochSecond, String text) {
     }
 
