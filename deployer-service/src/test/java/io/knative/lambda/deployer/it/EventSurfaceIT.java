@@ -86,6 +86,22 @@ class EventSurfaceIT extends MockApiTestBase {
     }
 
     @Test
+    void theWireCheckRejectsAServiceThatViolatesTheCrd() {
+        // a typo the API server would silently prune: the setting would be lost
+        String name = newId("wrong");
+        try (var checked = SchemaCheckedCluster.checkedClient(client())) {
+            checked.resource("{\"apiVersion\":\"serving.knative.dev/v1\",\"kind\":\"Service\",\"metadata\":{\"name\":\""
+                    + name + "\",\"namespace\":\"" + NAMESPACE + "\"},\"spec\":{\"template\":{\"spec\":{"
+                    + "\"containerConcurency\":10,\"containers\":[{\"image\":\"example.com/f@" + digest('a')
+                    + "\"}]}}}}").inNamespace(NAMESPACE).create();
+        }
+
+        assertThat(SchemaCheckedCluster.takeWrites()).contains("create Service " + name);
+        assertThat(SchemaCheckedCluster.takeViolations()).isNotEmpty()
+                .anySatisfy(v -> assertThat(v).contains("create Service " + name).contains("containerConcurency"));
+    }
+
+    @Test
     void metricsAndHealthAreExposed() {
         String id = newId("metrics");
         binary("io.knative.lambda.build.completed", "b-" + id, id, build(id, digest('a'))).then().statusCode(200);

@@ -15,8 +15,8 @@ import io.quarkus.test.kubernetes.client.KubernetesTestServer;
 
 /**
  * Shared by the tests against fabric8's mock API server (CRUD mode, Knative CRDs installed): starts the
- * {@link FakeKnativeController}, and after every test fails on any Service or Trigger the deployer wrote
- * that violates the upstream CRD schema ({@link SchemaCheckedCluster}).
+ * {@link FakeKnativeController}, and after every test fails on any Service or Trigger body the deployer
+ * sent on the wire that violates the upstream CRD schema ({@link SchemaCheckedCluster}).
  */
 abstract class MockApiTestBase {
 
