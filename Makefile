@@ -4,7 +4,7 @@ MVN ?= mvn -B -ntp
 PORT ?= 8080
 
 .DEFAULT_GOAL := help
-.PHONY: help tools build test test-unit run stop bench-build images deploy undeploy trigger-build
+.PHONY: help tools build test test-unit run stop bench-build bench-pipeline images deploy undeploy trigger-build
 
 help: ## list the commands
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk -F':.*?## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -29,6 +29,9 @@ stop: ## stop what `make run` started
 
 bench-build: tools ## benchmark builds through a running builder against the local registry (N=200)
 	@scripts/bench-build.sh
+
+bench-pipeline: tools ## benchmark upload -> answering function on the whole local platform (RUNS=20 BURST=100)
+	@scripts/bench-pipeline.sh
 
 images: ## build and push the service images with Jib, then the runtime images (REGISTRY=host[:port]/path [INSECURE=true])
 	@test -n "$(REGISTRY)" || { echo "usage: make images REGISTRY=host[:port]/path [INSECURE=true] [TAG=...]" >&2; exit 2; }
