@@ -17,7 +17,7 @@ final class JsonLog {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final ConcurrentLinkedQueue<String> LINES = new ConcurrentLinkedQueue<>();
-    private static final OutputStream OUT = new FileOutputStream(FileDescriptor.out);
+    private static final OutputStream OUT = new java.io.BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16);
 
     static {
         Thread writer = new Thread(() -> {
@@ -94,21 +94,17 @@ final class JsonLog {
         return s.text() + (millis < 10 ? ".00" : millis < 100 ? ".0" : ".") + millis + "Z";
     }
 
-    /** Writes what is queued now (at shutdown, and every 50 ms). */
+    /** Writes what is queued now (at shutdown, and every 50 ms), through one buffer: a write call per 64 KiB. */
     static synchronized void flush() {
-        StringBuilder batch = new StringBuilder();
-        for (String line; (line = LINES.poll()) != null; ) {
-            batch.append(line);
-            if (batch.length() > 1 << 20) {
-                break;
-            }
-        }
-        if (batch.length() == 0) {
-            return;
-        }
+        boolean wrote = false;
         try {
-            OUT.write(batch.toString().getBytes(StandardCharsets.UTF_8));
-            OUT.flush();
+            for (String line; (line = LINES.poll()) != null; ) {
+                OUT.write(line.getBytes(StandardCharsets.UTF_8));
+                wrote = true;
+            }
+            if (wrote) {
+                OUT.flush();
+            }
         } catch (IOException ignored) {
             // stdout is gone: nothing better to do
         }
