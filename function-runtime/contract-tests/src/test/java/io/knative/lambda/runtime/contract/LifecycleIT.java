@@ -7,6 +7,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
@@ -59,6 +61,53 @@ class LifecycleIT {
             // once the slot is free again, requests are served
             await().atMost(Duration.ofSeconds(10)).until(() ->
                     to(p).contentType("application/json").body("{\"action\":\"echo\"}").post("/").statusCode() == 200);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(RuntimeKind.class)
+    void readyOnlyAfterTheHandlerLoaded(RuntimeKind kind) {
+        try (FunctionProcess p = FunctionProcess.launch(kind, RuntimeKind.Function.SLOW, "slow-fn", Map.of())) {
+            List<Integer> postsBeforeLoaded = new ArrayList<>();
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20)).until(() -> {
+                int post = postStatus(p);
+                int ready = p.status("/health/ready");
+                if (post == 200) {
+                    assertThat(ready).as("a POST succeeded, so the runtime must be ready").isEqualTo(200);
+                    return true;
+                }
+                if (post != -1) {
+                    postsBeforeLoaded.add(post);
+                }
+                return false;
+            });
+
+            assertThat(postsBeforeLoaded).as("answers while the handler loads")
+                    .allSatisfy(status -> assertThat(status).isEqualTo(503));
+            if (kind == RuntimeKind.PYTHON) {
+                // the Python runtime listens while it imports the function; the Java one opens its port once loaded
+                assertThat(postsBeforeLoaded).isNotEmpty();
+            }
+            await().atMost(Duration.ofSeconds(5)).until(() -> p.logText().contains("\"msg\":\"ready\""));
+            String readyLine = p.logText().lines().filter(l -> l.contains("\"msg\":\"ready\"")).findFirst().orElseThrow();
+            assertThat(Double.parseDouble(readyLine.replaceAll(".*\"coldStartMs\":([0-9.]+).*", "$1")))
+                    .as("the cold start includes the 1.5 s load").isGreaterThanOrEqualTo(1500);
+        }
+    }
+
+    private static int postStatus(FunctionProcess p) {
+        try {
+            java.net.http.HttpResponse<Void> r = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(p.url() + "/")).timeout(Duration.ofSeconds(5))
+                            .header("Content-Type", "application/json")
+                            .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{}")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.discarding());
+            return r.statusCode();
+        } catch (java.io.IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
         }
     }
 

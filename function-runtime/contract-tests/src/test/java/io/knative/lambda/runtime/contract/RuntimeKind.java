@@ -33,6 +33,7 @@ public enum RuntimeKind {
                     env.put("FUNCTION_FILE", "contract_function.py");
                 }
                 case BROKEN -> write("functions/python/broken_function.py", dir.resolve("broken_function.py"));
+                case SLOW -> write("functions/python/slow_function.py", dir.resolve("slow_function.py"));
                 default -> throw new IllegalArgumentException(function.name());
             }
             return env;
@@ -53,6 +54,7 @@ public enum RuntimeKind {
                 case PARSER -> "parser.java";
                 case CONTRACT -> "contractfunction.java";
                 case BROKEN -> "Broken.java";
+                case SLOW -> "SlowFunction.java";
             };
             write("functions/java/" + source, dir.resolve(source));
             env.put("FUNCTION_FILE", source);
@@ -80,7 +82,7 @@ public enum RuntimeKind {
     static final String PARSER_ID = "my-parser-0b7e6c1a";
 
     /** The test functions every runtime has a version of. */
-    enum Function { PARSER, CONTRACT, BROKEN }
+    enum Function { PARSER, CONTRACT, BROKEN, SLOW }
 
     /** Writes the function into {@code dir} as the builder would and returns the environment the builder would set. */
     abstract Map<String, String> layOut(Function function, Path dir);
