@@ -11,6 +11,7 @@ import importlib.util
 import json
 import os
 import signal
+import socket
 import sys
 import threading
 import time
@@ -320,6 +321,7 @@ class RequestHandler(BaseHTTPRequestHandler):
 
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True  # TCP_NODELAY on every connection (StreamRequestHandler.setup)
+    timeout = 600  # an idle keep-alive connection is closed after 10 minutes (a read timeout, not a handler limit)
     server_version = "klambda"
     sys_version = ""
     runtime = None  # set by serve()
@@ -372,7 +374,7 @@ class RequestHandler(BaseHTTPRequestHandler):
                 self._not_allowed()
             else:
                 method()
-        except TimeoutError:
+        except (TimeoutError, socket.timeout):  # the same class since 3.10
             self.close_connection = True
 
     # ---- answers: one write per response (DESIGN §7: no 40 ms delayed-ACK stall on keep-alive) ----
@@ -676,7 +678,7 @@ class Server(ThreadingHTTPServer):
     def handle_error(self, request, client_address):
         """A client that went away is not an error worth a trace; anything else is logged as one JSON line."""
         exc = sys.exc_info()[1]
-        if isinstance(exc, (ConnectionError, TimeoutError)):
+        if isinstance(exc, (ConnectionError, TimeoutError, socket.timeout)):
             return
         log({"level": "error", "msg": "connection failed", "exception": type(exc).__name__,
              "trace": _trace()})
