@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 
+import io.knative.lambda.service.KafkaSettings;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -45,7 +46,7 @@ public interface BuilderConfig {
     Build build();
 
     /** The Kafka transport of local mode (DESIGN §2); off by default (Knative HTTP delivery). */
-    Kafka kafka();
+    KafkaSettings kafka();
 
     /** Where {@code POST /s3/notifications} sends CloudEvents: {@code K_SINK} (Knative SinkBinding). */
     Optional<URI> sink();
@@ -87,36 +88,6 @@ public interface BuilderConfig {
         @WithName("base-image")
         @WithDefault("scratch")
         String baseImage();
-    }
-
-    /** Kafka as the event bus instead of Knative HTTP delivery. */
-    interface Kafka {
-        /** Consume and publish CloudEvents on Kafka ({@code KLAMBDA_KAFKA_ENABLED}). */
-        @WithDefault("false")
-        boolean enabled();
-
-        /** {@code host:port,...} ({@code KLAMBDA_KAFKA_BOOTSTRAP_SERVERS}). */
-        @WithName("bootstrap-servers")
-        @WithDefault("127.0.0.1:9092")
-        String bootstrapServers();
-
-        /** The topic every CloudEvent travels on. */
-        @WithDefault("knative-lambda")
-        String topic();
-
-        /** Where events go that keep failing. */
-        @WithName("dead-letter-topic")
-        @WithDefault("knative-lambda-dead-letters")
-        String deadLetterTopic();
-
-        /** Attempts of a transiently failing event before it is dead-lettered. */
-        @WithName("max-attempts")
-        @WithDefault("5")
-        int maxAttempts();
-
-        /** The first retry's delay; doubled for each further attempt. */
-        @WithDefault("1s")
-        Duration backoff();
     }
 
     /** Build limits. */

@@ -1,8 +1,5 @@
 package io.knative.lambda.builder.inbound;
 
-import java.nio.charset.StandardCharsets;
-import java.util.UUID;
-
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -22,28 +19,26 @@ import io.knative.lambda.events.FailureReason;
 import io.knative.lambda.events.InvalidS3EventException;
 import io.knative.lambda.events.S3Notifications;
 import io.knative.lambda.events.S3ObjectEvent;
+import io.knative.lambda.service.CloudEventChecks;
+import io.knative.lambda.service.EventHandler;
+import io.knative.lambda.service.InboundEvent;
+import io.knative.lambda.service.ReplyEvent;
+import io.knative.lambda.service.TransientFailureException;
+import io.knative.lambda.service.UnsupportedEventTypeException;
 
 /**
  * What the builder does with one CloudEvent, whatever carried it (Knative HTTP delivery or Kafka):
  * S3 {@code ObjectCreated:*} and {@code build.requested} become a build; the reply is
  * {@code build.completed} or {@code build.failed} with an id derived from the request, so that a
  * redelivered event gets the same reply id. Other types throw {@link UnsupportedEventTypeException};
- * transient failures throw {@link TransientFailureException}.
+ * transient failures throw {@link TransientFailureException} (503 over HTTP, retried on Kafka).
  */
 @ApplicationScoped
-public class BuildEventHandler {
+public class BuildEventHandler implements EventHandler {
 
     private static final Logger LOG = Logger.getLogger(BuildEventHandler.class);
     /** The types this service handles, for messages. */
     public static final String HANDLED = EventTypes.S3_OBJECT_CREATED_PREFIX + "* and " + EventTypes.BUILD_REQUESTED;
-
-    /** A CloudEvent as received; {@code data} is its JSON data, or {@code null}. */
-    public record Inbound(String id, String source, String specVersion, String type, JsonNode data) {
-    }
-
-    /** The reply CloudEvent. */
-    public record Reply(String id, String type, String source, String subject, Object data) {
-    }
 
     @Inject
     BuildService builds;
@@ -54,14 +49,15 @@ public class BuildEventHandler {
     @Inject
     ObjectMapper mapper;
 
-    /** Whether events of this type are the builder's. */
+    @Override
     public boolean handles(String type) {
         return EventTypes.isS3ObjectCreated(type) || EventTypes.BUILD_REQUESTED.equals(type);
     }
 
     /** Builds what the event asks for and says the outcome. */
-    public Reply handle(Inbound event) {
-        CloudEventChecks.requireAttributes(event.id(), event.source(), event.specVersion(), event.type());
+    @Override
+    public ReplyEvent handle(InboundEvent event) {
+        CloudEventChecks.requireAttributes(event);
         BuildOutcome outcome;
         if (EventTypes.isS3ObjectCreated(event.type())) {
             outcome = buildFromS3(event);
@@ -70,12 +66,11 @@ public class BuildEventHandler {
         } else {
             throw new UnsupportedEventTypeException(event.type(), HANDLED);
         }
-        String id = UUID.nameUUIDFromBytes((event.source() + "\n" + event.id() + "\n" + outcome.eventType())
-                .getBytes(StandardCharsets.UTF_8)).toString();
-        return new Reply(id, outcome.eventType(), EventTypes.SOURCE_BUILDER, outcome.subject(), outcome.data());
+        return new ReplyEvent(ReplyEvent.idFor(event, outcome.eventType()), outcome.eventType(), EventTypes.SOURCE_BUILDER,
+                outcome.subject(), outcome.data());
     }
 
-    private BuildOutcome buildFromS3(Inbound event) {
+    private BuildOutcome buildFromS3(InboundEvent event) {
         S3ObjectEvent s3;
         try {
             s3 = S3Notifications.parseCloudEvent(event.type(), dataText(event.data()));
@@ -85,7 +80,7 @@ public class BuildEventHandler {
         return run(new BuildRequest(s3.bucket(), s3.key(), s3.versionId(), event.id()));
     }
 
-    private BuildOutcome buildFromRequest(Inbound event) {
+    private BuildOutcome buildFromRequest(InboundEvent event) {
         BuildRequested request;
         try {
             JsonNode data = event.data();
@@ -118,11 +113,11 @@ public class BuildEventHandler {
             metrics.recordTransient(e.reason());
             LOG.warnf("build of s3://%s/%s (event %s) failed transiently, to be retried: %s", request.bucket(),
                     request.key(), request.eventId(), e.getMessage());
-            throw new TransientFailureException(e);
+            throw new TransientFailureException(e.reason().code(), e.getMessage(), e);
         }
     }
 
-    private BuildOutcome invalid(Inbound event, String bucket, String key, String message) {
+    private BuildOutcome invalid(InboundEvent event, String bucket, String key, String message) {
         BuildOutcome outcome = new BuildOutcome.Failed(BuildFailed.of(null, bucket, key, FailureReason.INVALID_EVENT, message));
         metrics.record(outcome, 0);
         LOG.infof("build.failed event=%s type=%s reason=InvalidEvent: %s", event.id(), event.type(), message);

@@ -4,6 +4,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.Optional;
 
+import io.knative.lambda.service.KafkaSettings;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
@@ -26,7 +27,7 @@ public interface DeployerConfig {
     Local local();
 
     /** The Kafka transport of local mode; off by default (Knative HTTP delivery). */
-    Kafka kafka();
+    KafkaSettings kafka();
 
     /** Namespace of the functions' Services and Triggers ({@code KLAMBDA_NAMESPACE}). */
     @WithDefault("knative-lambda")
@@ -186,35 +187,5 @@ public interface DeployerConfig {
         @WithName("start-timeout")
         @WithDefault("60s")
         Duration startTimeout();
-    }
-
-    /** Kafka as the event bus instead of Knative HTTP delivery. */
-    interface Kafka {
-        /** Consume and publish CloudEvents on Kafka ({@code KLAMBDA_KAFKA_ENABLED}). */
-        @WithDefault("false")
-        boolean enabled();
-
-        /** {@code host:port,...} ({@code KLAMBDA_KAFKA_BOOTSTRAP_SERVERS}). */
-        @WithName("bootstrap-servers")
-        @WithDefault("127.0.0.1:9092")
-        String bootstrapServers();
-
-        /** The topic every CloudEvent travels on. */
-        @WithDefault("knative-lambda")
-        String topic();
-
-        /** Where events go that keep failing. */
-        @WithName("dead-letter-topic")
-        @WithDefault("knative-lambda-dead-letters")
-        String deadLetterTopic();
-
-        /** Attempts of a transiently failing event before it is dead-lettered. */
-        @WithName("max-attempts")
-        @WithDefault("5")
-        int maxAttempts();
-
-        /** The first retry's delay; doubled for each further attempt. */
-        @WithDefault("1s")
-        Duration backoff();
     }
 }

@@ -1,8 +1,5 @@
 package io.knative.lambda.deployer.inbound;
 
-import java.nio.charset.StandardCharsets;
-import java.util.UUID;
-
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -24,6 +21,13 @@ import io.knative.lambda.events.InvalidS3EventException;
 import io.knative.lambda.events.RollbackRequested;
 import io.knative.lambda.events.S3Notifications;
 import io.knative.lambda.events.S3ObjectEvent;
+import io.knative.lambda.service.CloudEventChecks;
+import io.knative.lambda.service.EventHandler;
+import io.knative.lambda.service.InboundEvent;
+import io.knative.lambda.service.InvalidEventException;
+import io.knative.lambda.service.ReplyEvent;
+import io.knative.lambda.service.TransientFailureException;
+import io.knative.lambda.service.UnsupportedEventTypeException;
 
 /**
  * What the deployer does with one CloudEvent, whatever carried it (Knative HTTP delivery or Kafka):
@@ -33,7 +37,7 @@ import io.knative.lambda.events.S3ObjectEvent;
  * Other types throw {@link UnsupportedEventTypeException}; API failures {@link TransientFailureException}.
  */
 @ApplicationScoped
-public class DeployEventHandler {
+public class DeployEventHandler implements EventHandler {
 
     private static final Logger LOG = Logger.getLogger(DeployEventHandler.class);
     /** The types this service handles, for messages. */
@@ -49,23 +53,16 @@ public class DeployEventHandler {
     @Inject
     ObjectMapper mapper;
 
-    /** A CloudEvent as received; {@code data} is its JSON data, or {@code null}. */
-    public record Inbound(String id, String source, String specVersion, String type, String subject, JsonNode data) {
-    }
-
-    /** The reply CloudEvent. */
-    public record Reply(String id, String type, String source, String subject, Object data) {
-    }
-
-    /** Whether events of this type are the deployer's. */
+    @Override
     public boolean handles(String type) {
         return EventTypes.BUILD_COMPLETED.equals(type) || EventTypes.ROLLBACK_REQUESTED.equals(type)
                 || EventTypes.isS3ObjectRemoved(type);
     }
 
     /** Acts on the event; the reply, or {@code null} when there is nothing to say. */
-    public Reply handle(Inbound event) {
-        CloudEventChecks.requireAttributes(event.id(), event.source(), event.specVersion(), event.type());
+    @Override
+    public ReplyEvent handle(InboundEvent event) {
+        CloudEventChecks.requireAttributes(event);
         String type = event.type();
         long started = System.nanoTime();
         DeployOutcome outcome;
@@ -83,14 +80,14 @@ public class DeployEventHandler {
             metrics.recordTransient();
             LOG.warnf("event %s (%s, subject %s): Kubernetes API failure, answering 503 for a retry: %s", event.id(), type,
                     event.subject(), e.getMessage());
-            throw new TransientFailureException(e);
+            throw new TransientFailureException("ClusterUnavailable", e.getMessage(), e);
         }
         metrics.record(outcome, System.nanoTime() - started);
         log(event, outcome);
         return reply(event, outcome);
     }
 
-    private DeployOutcome buildCompleted(Inbound event) {
+    private DeployOutcome buildCompleted(InboundEvent event) {
         BuildCompleted build = read(event.data(), BuildCompleted.class);
         if (build == null) {
             return invalid(event.subject(), "build.completed data must be a JSON object as in the event catalogue");
@@ -102,12 +99,12 @@ public class DeployEventHandler {
         return deployer.deploy(build, event.id());
     }
 
-    private DeployOutcome rollbackRequested(Inbound event) {
+    private DeployOutcome rollbackRequested(InboundEvent event) {
         RollbackRequested request = read(event.data(), RollbackRequested.class);
         return deployer.rollback(event.subject(), request, event.id());
     }
 
-    private DeployOutcome objectRemoved(Inbound event) {
+    private DeployOutcome objectRemoved(InboundEvent event) {
         S3ObjectEvent s3;
         try {
             JsonNode data = event.data();
@@ -141,7 +138,7 @@ public class DeployEventHandler {
         return new DeployOutcome.Failed(new DeployFailed(functionId, DeployReasons.INVALID_EVENT, message, false));
     }
 
-    private static void log(Inbound event, DeployOutcome outcome) {
+    private static void log(InboundEvent event, DeployOutcome outcome) {
         if (outcome instanceof DeployOutcome.Failed f) {
             LOG.infof("deploy.failed event=%s type=%s function=%s reason=%s: %s", event.id(), event.type(),
                     f.functionId(), f.event().reason(), f.event().message());
@@ -159,12 +156,11 @@ public class DeployEventHandler {
     }
 
     /** The reply; a deterministic id per (request, reply type); {@code null} (no event) when there is nothing to say. */
-    private static Reply reply(Inbound request, DeployOutcome outcome) {
+    private static ReplyEvent reply(InboundEvent request, DeployOutcome outcome) {
         if (outcome.eventType() == null) {
             return null;
         }
-        String id = UUID.nameUUIDFromBytes((request.source() + "\n" + request.id() + "\n" + outcome.eventType())
-                .getBytes(StandardCharsets.UTF_8)).toString();
-        return new Reply(id, outcome.eventType(), EventTypes.SOURCE_DEPLOYER, outcome.functionId(), outcome.data());
+        return new ReplyEvent(ReplyEvent.idFor(request, outcome.eventType()), outcome.eventType(), EventTypes.SOURCE_DEPLOYER,
+                outcome.functionId(), outcome.data());
     }
 }

@@ -57,7 +57,7 @@ public final class LocalFunctionCluster implements FunctionCluster, AutoCloseabl
     private final Path workDir;
     private final Duration startTimeout;
     private final KubernetesSerialization serialization = new KubernetesSerialization();
-    private final ExecutorService controller = Executors.newFixedThreadPool(4, r -> {
+    private final ExecutorService controller = Executors.newFixedThreadPool(16, r -> {
         Thread t = new Thread(r, "local-knative");
         t.setDaemon(true);
         return t;

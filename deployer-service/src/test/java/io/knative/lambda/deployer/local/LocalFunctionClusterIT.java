@@ -111,7 +111,8 @@ class LocalFunctionClusterIT {
         assertThat(second.revision()).isNotEqualTo(first.revision());
         assertThat(call(second.url())).contains("\"answer\": \"v2\"");
         assertThat(cluster.revisionsOf("fn-a")).hasSize(2);
-        assertThat(reachable(first.url())).as("the old revision's process is stopped").isFalse();
+        // the old revision's process is stopped once the new one serves (SIGTERM: it drains first)
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> !reachable(first.url()));
 
         // pin the traffic back to the first revision
         current = cluster.getService("fn-a").orElseThrow();
@@ -121,7 +122,8 @@ class LocalFunctionClusterIT {
         assertThat(call(pinned.url())).contains("\"answer\": \"v1\"");
 
         assertThat(cluster.deleteService("fn-a")).isTrue();
-        assertThat(reachable(pinned.url())).as("deleted means stopped").isFalse();
+        org.awaitility.Awaitility.await("deleted means stopped").atMost(Duration.ofSeconds(20))
+                .until(() -> !reachable(pinned.url()));
         assertThat(cluster.deleteService("fn-a")).as("already gone").isFalse();
     }
 
