@@ -8,6 +8,8 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.knative.lambda.testsupport.KnativeSchemas;
+
 /** Where the upstream CRDs come from, and what a missing folder says. */
 class KnativeSchemasTest {
 

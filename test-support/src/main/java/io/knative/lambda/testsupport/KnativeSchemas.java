@@ -49,11 +49,15 @@ public final class KnativeSchemas {
      * folder fails the test, with a message that says how to provide the CRDs.
      */
     public static Path folder() {
-        String shared = System.getProperty("test.shared.dir", "../../shared");
+        return folder(System.getProperty("test.shared.dir", "../../shared"), "true".equalsIgnoreCase(System.getenv("CI")));
+    }
+
+    /** {@link #folder()} for a given shared folder and CI flag. */
+    public static Path folder(String shared, boolean ci) {
         Path dir = Path.of(shared, "schemas");
         if (!Files.isRegularFile(dir.resolve("knative-serving/service.yaml"))
                 || !Files.isRegularFile(dir.resolve("knative-eventing/trigger.yaml"))) {
-            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+            if (ci) {
                 throw new AssertionError("CI=true and the upstream Knative CRDs are missing at " + dir.toAbsolutePath()
                         + " (knative-serving/service.yaml, knative-eventing/trigger.yaml): CI must lay shared/ beside the"
                         + " checkout");

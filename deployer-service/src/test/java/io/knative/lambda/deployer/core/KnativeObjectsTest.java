@@ -11,7 +11,7 @@ import io.fabric8.knative.serving.v1.Service;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import io.knative.lambda.deployer.KnativeSchemas;
+import io.knative.lambda.testsupport.KnativeSchemas;
 import io.knative.lambda.deployer.TestBuilds;
 import io.knative.lambda.events.BuildCompleted;
 

@@ -8,7 +8,7 @@ import java.util.function.Consumer;
 
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.knative.lambda.deployer.KnativeSchemas;
+import io.knative.lambda.testsupport.KnativeSchemas;
 import io.quarkus.test.kubernetes.client.KubernetesServer;
 
 /**

@@ -20,7 +20,7 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.http.BasicBuilder;
 import io.fabric8.kubernetes.client.http.HttpRequest;
 import io.fabric8.kubernetes.client.http.Interceptor;
-import io.knative.lambda.deployer.KnativeSchemas;
+import io.knative.lambda.testsupport.KnativeSchemas;
 import io.knative.lambda.deployer.core.DeployerSettings;
 import io.knative.lambda.deployer.core.FunctionCluster;
 import io.knative.lambda.deployer.k8s.Fabric8FunctionCluster;
