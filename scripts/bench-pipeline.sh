@@ -19,7 +19,7 @@ start_kafka
 start_registry
 start_broker
 start_builder KLAMBDA_KAFKA_ENABLED=true KLAMBDA_KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:$KAFKA_PORT" \
-  K_SINK="http://127.0.0.1:$BROKER_PORT/" KLAMBDA_BUILD_MAX_CONCURRENT=4 KLAMBDA_BUILD_QUEUE_TIMEOUT=120s
+  K_SINK="http://127.0.0.1:$BROKER_PORT/" KLAMBDA_BUILD_QUEUE_TIMEOUT=120s
 start_deployer
 start_s3_notifying
 python3 "$ROOT/scripts/bench_pipeline.py" "http://127.0.0.1:$S3_PORT/$BUCKET" "http://127.0.0.1:$BROKER_PORT" \

@@ -148,7 +148,7 @@ start_deployer() {
   port_free "$DEPLOYER_PORT" || { echo "port $DEPLOYER_PORT is taken (DEPLOYER_PORT)" >&2; return 1; }
   env KLAMBDA_TARGET=local KLAMBDA_KAFKA_ENABLED=true KLAMBDA_KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:$KAFKA_PORT" \
     KLAMBDA_NAMESPACE=local KLAMBDA_LOCAL_WORK_DIR="$RUN/functions" \
-    KLAMBDA_LOCAL_PYTHON_RUNTIME="python3 -u $ROOT/function-runtime/python/klambda_runtime.py" \
+    KLAMBDA_LOCAL_PYTHON_RUNTIME="$(python3 -c 'import sys; print(sys.executable)') -u $ROOT/function-runtime/python/klambda_runtime.py" \
     KLAMBDA_LOCAL_JAVA_RUNTIME="java -jar $JAVA_RUNTIME_JAR" \
     QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT="$DEPLOYER_PORT" \
     java -jar "$DEPLOYER_JAR" > "$RUN/deployer.log" 2>&1 &

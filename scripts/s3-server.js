@@ -34,8 +34,11 @@ const server = new S3rver({
   configureBuckets: opt.buckets.map(name => ({ name, configs: [] })),
 });
 
-const queue = [];
-let sending = false;
+// One queue per object key, so that a key's notifications stay in order (put, then delete), and up
+// to MAX_IN_FLIGHT keys delivered at once.
+const MAX_IN_FLIGHT = 8;
+const queues = new Map();
+let inFlight = 0;
 
 function post(body) {
   return new Promise(resolve => {
@@ -51,14 +54,12 @@ function post(body) {
   });
 }
 
-async function drain() {
-  if (sending) return;
-  sending = true;
+async function deliver(key) {
+  const queue = queues.get(key);
   while (queue.length > 0) {
-    const body = queue[0];
     let delay = 200;
     for (;;) {
-      const status = await post(body);
+      const status = await post(queue[0]);
       if (typeof status === 'number' && status >= 200 && status < 300) break;
       console.error(`s3-server: webhook answered ${status}; retrying in ${delay} ms`);
       await new Promise(r => setTimeout(r, delay));
@@ -66,13 +67,34 @@ async function drain() {
     }
     queue.shift();
   }
-  sending = false;
+  queues.delete(key);
+  inFlight--;
+  schedule();
+}
+
+function schedule() {
+  for (const [key, queue] of queues) {
+    if (inFlight >= MAX_IN_FLIGHT) return;
+    if (!queue.active && queue.length > 0) {
+      queue.active = true;
+      inFlight++;
+      deliver(key);
+    }
+  }
+}
+
+function pending() {
+  let n = 0;
+  for (const q of queues.values()) n += q.length;
+  return n;
 }
 
 server.on('event', event => {
   if (!opt.webhook) return;
-  queue.push(JSON.stringify(event));
-  drain();
+  const key = event.Records && event.Records[0] ? `${event.Records[0].s3.bucket.name}/${event.Records[0].s3.object.key}` : '';
+  if (!queues.has(key)) queues.set(key, []);
+  queues.get(key).push(JSON.stringify(event));
+  schedule();
 });
 
 server.run().then(address => {
@@ -84,7 +106,7 @@ for (const signal of ['SIGTERM', 'SIGINT']) {
   process.on(signal, async () => {
     // give queued notifications a moment, then stop
     const deadline = Date.now() + 5000;
-    while (queue.length > 0 && Date.now() < deadline) await new Promise(r => setTimeout(r, 50));
+    while (pending() > 0 && Date.now() < deadline) await new Promise(r => setTimeout(r, 50));
     await server.close();
     process.exit(0);
   });

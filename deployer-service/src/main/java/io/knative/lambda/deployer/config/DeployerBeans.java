@@ -93,12 +93,38 @@ public class DeployerBeans {
                 DeployerConfig.Local local = config.local();
                 LOG.infof("deploy target: local (functions run as host processes; work dir %s)", local.workDir());
                 return new LocalFunctionCluster(new OciImagePuller(mapper, local.registryScheme()),
-                        new LocalRuntimes(List.of(local.pythonRuntime().trim().split("\\s+")),
+                        new LocalRuntimes(resolveInterpreter(List.of(local.pythonRuntime().trim().split("\\s+"))),
                                 List.of(local.javaRuntime().trim().split("\\s+"))),
                         local.workDir(), local.startTimeout());
             default:
                 throw new IllegalArgumentException("klambda.target must be knative or local, not " + config.target());
         }
+    }
+
+    /**
+     * The Python command with its interpreter resolved once to the real executable: a bare {@code python3}
+     * may be a version-manager shim (pyenv) that costs about half a second per function start.
+     */
+    static List<String> resolveInterpreter(List<String> command) {
+        if (command.isEmpty() || command.get(0).contains("/")) {
+            return command;
+        }
+        try {
+            Process p = new ProcessBuilder(command.get(0), "-c", "import sys; print(sys.executable)").redirectErrorStream(true)
+                    .start();
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
+            if (p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS) && p.exitValue() == 0 && out.startsWith("/")) {
+                List<String> resolved = new java.util.ArrayList<>(command);
+                resolved.set(0, out);
+                LOG.infof("local Python runtime: %s", String.join(" ", resolved));
+                return List.copyOf(resolved);
+            }
+        } catch (java.io.IOException e) {
+            LOG.warnf("cannot run %s to find its executable: %s", command.get(0), e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return command;
     }
 
     void closeCluster(@Disposes FunctionCluster cluster) {

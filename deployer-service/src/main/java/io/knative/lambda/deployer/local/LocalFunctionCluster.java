@@ -236,12 +236,21 @@ public final class LocalFunctionCluster implements FunctionCluster, AutoCloseabl
     @Override
     public Awaited awaitService(String name, Predicate<Service> condition, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
+        String checkedVersion = null;
+        boolean checkedAbsent = false;
         synchronized (lock) {
             while (true) {
                 Service current = services.get(name);
-                Service view = current == null ? null : copy(current);
-                if (condition.test(view)) {
-                    return new Awaited(true, view);
+                // Test only what changed since the last look: many waiters wake on every change.
+                boolean changed = current == null ? !checkedAbsent
+                        : !Objects.equals(checkedVersion, current.getMetadata().getResourceVersion());
+                if (changed) {
+                    Service view = current == null ? null : copy(current);
+                    checkedVersion = current == null ? null : current.getMetadata().getResourceVersion();
+                    checkedAbsent = current == null;
+                    if (condition.test(view)) {
+                        return new Awaited(true, view);
+                    }
                 }
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
@@ -349,9 +358,8 @@ public final class LocalFunctionCluster implements FunctionCluster, AutoCloseabl
                 LOG.warnf("%s: %s", name, failureMessage);
             }
             now.setStatus(status);
-            if (Objects.equals(now.getMetadata().getGeneration(), service.getMetadata().getGeneration())) {
-                now.getMetadata().setResourceVersion(nextVersion());
-            }
+            // as on an API server, a status write is a new resourceVersion (a writer holding the old one gets a 409)
+            now.getMetadata().setResourceVersion(nextVersion());
             lock.notifyAll();
         }
         if (replaced != null) {
