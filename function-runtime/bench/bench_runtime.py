@@ -183,8 +183,9 @@ def main():
 
     jenv = {"FUNCTION_DIR": jfn, "FUNCTION_CLASS": cls, "FUNCTION_ID": "trivial"}
     penv = {"FUNCTION_DIR": pyfn, "FUNCTION_ID": "trivial"}
-    runtime_cds = appcds("runtime", runtime_jar, jenv)
-    bare_cds = appcds("bare", bare_jar, {})
+    only = os.environ.get("BENCH_ONLY", "").lower()  # "python" or "java": one stack's rows (bare and runtime) only
+    runtime_cds = appcds("runtime", runtime_jar, jenv) if only != "python" else []
+    bare_cds = appcds("bare", bare_jar, {}) if only != "python" else []
 
     subjects = [
         ("Python bare (stdlib ThreadingHTTPServer)", [PYTHON, "-u", os.path.join(FR, "bench", "bare_server.py")], {}),
@@ -198,6 +199,8 @@ def main():
     ]
     results = {}
     for name, cmd, env in subjects:
+        if only and not name.lower().startswith(only):
+            continue
         runs = [cold_start_ms(cmd, env) for _ in range(COLD_RUNS)]
         colds = [r[0] for r in runs]
         results[name] = {"cold": statistics.median(colds), "cold_min": min(colds), "cold_max": max(colds),
@@ -222,12 +225,16 @@ def main():
         else:
             print("| %s | %.0f ms (%.0f–%.0f) | %.0f ms | | | | | | |" % (
                 name, r["cold"], r["cold_min"], r["cold_max"], r["cold_cpu"]))
-    pb, pr = results[subjects[0][0]], results[subjects[1][0]]
-    jb, jr, je = results[subjects[2][0]], results[subjects[3][0]], results[subjects[4][0]]
-    print("\nRatios runtime/bare: Python throughput %.0f %%, cold start %.2fx, RSS idle %.2fx; "
-          "Java throughput %.0f %% (event-loop execution %.0f %%), cold start %.2fx, RSS idle %.2fx." % (
-              100 * pr["rps"] / pb["rps"], pr["cold"] / pb["cold"], pr["idle"] / pb["idle"],
-              100 * jr["rps"] / jb["rps"], 100 * je["rps"] / jb["rps"], jr["cold"] / jb["cold"], jr["idle"] / jb["idle"]))
+    ratios = []
+    if only != "java":
+        pb, pr = results[subjects[0][0]], results[subjects[1][0]]
+        ratios.append("Python throughput %.0f %%, cold start %.2fx, RSS idle %.2fx" % (
+            100 * pr["rps"] / pb["rps"], pr["cold"] / pb["cold"], pr["idle"] / pb["idle"]))
+    if only != "python":
+        jb, jr, je = results[subjects[2][0]], results[subjects[3][0]], results[subjects[4][0]]
+        ratios.append("Java throughput %.0f %% (event-loop execution %.0f %%), cold start %.2fx, RSS idle %.2fx" % (
+            100 * jr["rps"] / jb["rps"], 100 * je["rps"] / jb["rps"], jr["cold"] / jb["cold"], jr["idle"] / jb["idle"]))
+    print("\nRatios runtime/bare: " + "; ".join(ratios) + ".")
     shutil.rmtree(work, ignore_errors=True)
 
 

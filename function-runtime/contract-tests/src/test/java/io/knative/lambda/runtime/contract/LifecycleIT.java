@@ -6,6 +6,9 @@ import static io.knative.lambda.runtime.contract.ContractIT.to;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.io.InputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,6 +64,37 @@ class LifecycleIT {
             // once the slot is free again, requests are served
             await().atMost(Duration.ofSeconds(10)).until(() ->
                     to(p).contentType("application/json").body("{\"action\":\"echo\"}").post("/").statusCode() == 200);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(RuntimeKind.class)
+    void anIdleKeepAliveConnectionIsClosedByTheServerAfterTheIdleTimeout(RuntimeKind kind) throws Exception {
+        try (FunctionProcess p = FunctionProcess.start(kind, RuntimeKind.Function.CONTRACT, "idle-fn",
+                Map.of("FUNCTION_IDLE_TIMEOUT_MS", "1000"));
+                Socket idle = new Socket("127.0.0.1", Integer.parseInt(p.url().substring(p.url().lastIndexOf(':') + 1)))) {
+            idle.setSoTimeout(15_000);
+            byte[] body = "{\"action\":\"echo\"}".getBytes(StandardCharsets.UTF_8);
+            idle.getOutputStream().write(("POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            idle.getOutputStream().write(body);
+            InputStream in = idle.getInputStream();
+            String head = new String(in.readNBytes(12), StandardCharsets.US_ASCII);
+            assertThat(head).isEqualTo("HTTP/1.1 200");
+
+            if (kind == RuntimeKind.PYTHON) {
+                // Python: idle means no request in progress, so a handler slower than the idle timeout is answered.
+                // (Vert.x counts I/O silence instead: the README asks for an idle timeout above FUNCTION_TIMEOUT_MS.)
+                Response slow = to(p).contentType("application/json").body("{\"action\":\"sleep\",\"ms\":2500}").post("/");
+                assertThat(slow.statusCode()).as(slow.asString()).isEqualTo(200);
+            }
+
+            long start = System.nanoTime();
+            while (in.read() != -1) {
+                // the rest of the first answer, then the end of the stream once the server closes the idle connection
+            }
+            long closedAfterMs = (System.nanoTime() - start) / 1_000_000;
+            assertThat(closedAfterMs).as("the server closed the idle connection itself").isLessThan(15_000);
         }
     }
 
