@@ -33,6 +33,10 @@ wait_http() { # url what [tries]
   return 1
 }
 
+# JVM flags of the local platform's own processes (Kafka, broker, builder, deployer): C1 only and the serial
+# collector, as Quarkus dev mode does. On a 2-core laptop the C2 compiler threads otherwise take most of
+# the CPU during the first minutes (measured: BENCHMARKS.md, "Pipeline"). KLAMBDA_LOCAL_JAVA_OPTS overrides.
+LOCAL_JAVA_OPTS=${KLAMBDA_LOCAL_JAVA_OPTS-"-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"}
 remember() { echo "$1 $2" >> "$RUN/pids"; }
 
 start_registry() {
@@ -52,7 +56,10 @@ storage:
 http:
   addr: 127.0.0.1:$REGISTRY_PORT
 YML
-  docker-registry serve "$RUN/registry.yml" > "$RUN/registry.log" 2>&1 &
+  # One OS thread for Go code and a larger GC step: on this kind of VM the registry's default scheduling
+  # costs ~3 ms of CPU per request (goroutine wake-ups, a GC every few requests); this makes it ~0.8 ms.
+  GOMAXPROCS=${KLAMBDA_REGISTRY_GOMAXPROCS:-1} GOGC=${KLAMBDA_REGISTRY_GOGC:-400} \
+    docker-registry serve "$RUN/registry.yml" > "$RUN/registry.log" 2>&1 &
   remember $! registry
   wait_http "http://127.0.0.1:$REGISTRY_PORT/v2/" "registry"
   say "registry   http://127.0.0.1:$REGISTRY_PORT (docker-registry, storage $RUN/registry)"
@@ -114,7 +121,7 @@ PROPS
     java -cp "$libs/*" kafka.tools.StorageTool format -t "$(python3 -c 'import base64,uuid;print(base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("="))')" \
       -c "$dir/server.properties" > "$dir/format.log" 2>&1 || { cat "$dir/format.log" >&2; return 1; }
   fi
-  java -Xmx512m -XX:+UseSerialGC -cp "$libs/*" kafka.Kafka "$dir/server.properties" > "$RUN/kafka.log" 2>&1 &
+  java -Xmx512m $LOCAL_JAVA_OPTS -cp "$libs/*" kafka.Kafka "$dir/server.properties" > "$RUN/kafka.log" 2>&1 &
   remember $! kafka
   for _ in $(seq 600); do
     if grep -q "Kafka Server started" "$RUN/kafka.log" 2>/dev/null; then
@@ -138,7 +145,7 @@ start_s3_notifying() { # the S3 server whose object notifications go to the buil
 start_broker() {
   port_free "$BROKER_PORT" || { echo "port $BROKER_PORT is taken (BROKER_PORT)" >&2; return 1; }
   env KLAMBDA_KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:$KAFKA_PORT" QUARKUS_HTTP_PORT="$BROKER_PORT" \
-    java -jar "$BROKER_JAR" > "$RUN/broker.log" 2>&1 &
+    java $LOCAL_JAVA_OPTS -jar "$BROKER_JAR" > "$RUN/broker.log" 2>&1 &
   remember $! broker
   wait_http "http://127.0.0.1:$BROKER_PORT/q/health/ready" "local broker" 600
   say "broker     http://127.0.0.1:$BROKER_PORT (ingress: POST /, recent events: GET /events)"
@@ -151,7 +158,7 @@ start_deployer() {
     KLAMBDA_LOCAL_PYTHON_RUNTIME="$(python3 -c 'import sys; print(sys.executable)') -u $ROOT/function-runtime/python/klambda_runtime.py" \
     KLAMBDA_LOCAL_JAVA_RUNTIME="java -jar $JAVA_RUNTIME_JAR" \
     QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT="$DEPLOYER_PORT" \
-    java -jar "$DEPLOYER_JAR" > "$RUN/deployer.log" 2>&1 &
+    java $LOCAL_JAVA_OPTS -jar "$DEPLOYER_JAR" > "$RUN/deployer.log" 2>&1 &
   remember $! deployer
   wait_http "http://127.0.0.1:$DEPLOYER_PORT/q/health/ready" "deployer-service" 600
   say "deployer   http://127.0.0.1:$DEPLOYER_PORT (local target: functions run as host processes)"
@@ -164,7 +171,7 @@ start_builder() { # extra env as NAME=value arguments
     KLAMBDA_REGISTRY="127.0.0.1:$REGISTRY_PORT/functions" KLAMBDA_REGISTRY_INSECURE=true \
     KLAMBDA_BUILD_CACHE_DIR="$RUN/builder-cache" \
     QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT="$BUILDER_PORT" \
-    "$@" java -jar "$BUILDER_JAR" > "$RUN/builder.log" 2>&1 &
+    "$@" java $LOCAL_JAVA_OPTS -jar "$BUILDER_JAR" > "$RUN/builder.log" 2>&1 &
   remember $! builder
   wait_http "http://127.0.0.1:$BUILDER_PORT/q/health/ready" "builder-service" 600
   say "builder    http://127.0.0.1:$BUILDER_PORT (log $RUN/builder.log)"
