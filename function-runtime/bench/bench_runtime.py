@@ -22,12 +22,39 @@ FR = os.path.join(ROOT, "function-runtime")
 COLD_RUNS = int(os.environ.get("COLD_RUNS", "11"))
 WRK_SECONDS = int(os.environ.get("WRK_SECONDS", "10"))
 WARMUP_SECONDS = int(os.environ.get("WARMUP_SECONDS", "5"))
+LIGHT_CONNECTIONS = int(os.environ.get("LIGHT_CONNECTIONS", "4"))
+LIGHT_SECONDS = int(os.environ.get("LIGHT_SECONDS", "5"))
 BODY = b'{"n": 1}'
 REQUEST = (b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: %d\r\n"
            b"Connection: close\r\n\r\n%s" % (len(BODY), BODY))
 # the distribution's python3 (as in python:3.12-slim) rather than a version manager's, whose site hooks may add start time
 PYTHON = os.environ.get("BENCH_PYTHON") or ("/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable)
 JAVA = shutil.which("java") or "java"
+
+
+def java_feature(java):
+    """The feature release of a java launcher (17, 21, 25, ...), from `java -version`."""
+    out = subprocess.run([java, "-version"], capture_output=True, text=True).stderr
+    m = re.search(r'version "(\d+)', out)
+    return int(m.group(1)) if m else 0
+
+
+def find_aot_java():
+    """BENCH_JAVA_AOT, else the newest JDK >= 24 under /usr/lib/jvm (the AOT cache needs JEP 483): None if none."""
+    if os.environ.get("BENCH_JAVA_AOT"):
+        return os.environ["BENCH_JAVA_AOT"]
+    found = []
+    root = "/usr/lib/jvm"
+    for d in sorted(os.listdir(root)) if os.path.isdir(root) else []:
+        java = os.path.join(root, d, "bin", "java")
+        if os.path.isfile(java) and not os.path.islink(os.path.join(root, d)):
+            feature = java_feature(java)
+            if feature >= 24:
+                found.append((feature, java))
+    return max(found)[1] if found else None
+
+
+JAVA_AOT = find_aot_java()
 
 
 def free_port():
@@ -101,8 +128,8 @@ def rss_kb(pid):
     return 0
 
 
-def wrk(port, seconds, script):
-    out = subprocess.run(["wrk", "-t2", "-c16", "-d%ds" % seconds, "--latency", "-s", script,
+def wrk(port, seconds, script, connections=16, threads=2):
+    out = subprocess.run(["wrk", "-t%d" % threads, "-c%d" % connections, "-d%ds" % seconds, "--latency", "-s", script,
                           "http://127.0.0.1:%d/" % port], capture_output=True, text=True, check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
 
@@ -143,7 +170,10 @@ def load(cmd, env, script):
         finally:
             done.set()
             t.join()
-        return {"rps": rps, "p50": p50, "p99": p99, "non2xx": non2xx, "idle": idle / 1024, "peak": peak[0] / 1024}
+        # latency below saturation: at 16 connections p50 is 16 / throughput (Little's law), a throughput figure
+        _, p50_light, p99_light, non2xx_light = wrk(port, LIGHT_SECONDS, script, connections=LIGHT_CONNECTIONS, threads=1)
+        return {"rps": rps, "p50": p50, "p99": p99, "non2xx": non2xx + non2xx_light, "idle": idle / 1024,
+                "peak": peak[0] / 1024, "p50_light": p50_light, "p99_light": p99_light}
     finally:
         stop(proc)
 
@@ -171,25 +201,49 @@ def main():
     bare_jar = os.path.join(work, "bare-app", "quarkus-run.jar")
 
     # JDK AppCDS archives (dynamic, -XX:ArchiveClassesAtExit), one per app, made by one training start each
-    def appcds(name, jar, env):
-        archive = os.path.join(work, name + ".jsa")
+    def train(java, flags, jar, env):
         port = free_port()
-        proc = start([JAVA, "-XX:ArchiveClassesAtExit=" + archive, "-jar", jar], env, port)
+        proc = start([java] + flags + ["-jar", jar], env, port)
         deadline = time.time() + 60
         while post_status(port) != 200 and time.time() < deadline:
             time.sleep(0.01)
         stop(proc)
+
+    def appcds(name, jar, env):
+        archive = os.path.join(work, name + ".jsa")
+        train(JAVA, ["-XX:ArchiveClassesAtExit=" + archive], jar, env)
         return ["-XX:SharedArchiveFile=" + archive] if os.path.exists(archive) else []
+
+    # JDK 24+ AOT cache (JEP 483/514/515: classes loaded and linked, method profiles), one training start per app.
+    # The serial collector is what the JVM picks by itself in a container of one CPU or under 1792 MiB.
+    def aot_cache(name, jar, env):
+        cache = os.path.join(work, name + ".aot")
+        train(JAVA_AOT, ["-XX:AOTCacheOutput=" + cache, "-XX:+UseSerialGC"], jar, env)
+        for _ in range(100):  # the JVM writes the cache in a forked assembly step after its exit
+            if os.path.exists(cache):
+                break
+            time.sleep(0.1)
+        return ["-XX:AOTCache=" + cache, "-XX:+UseSerialGC"] if os.path.exists(cache) else None
 
     jenv = {"FUNCTION_DIR": jfn, "FUNCTION_CLASS": cls, "FUNCTION_ID": "trivial"}
     penv = {"FUNCTION_DIR": pyfn, "FUNCTION_ID": "trivial"}
     only = os.environ.get("BENCH_ONLY", "").lower()  # "python" or "java": one stack's rows (bare and runtime) only
     runtime_cds = appcds("runtime", runtime_jar, jenv) if only != "python" else []
     bare_cds = appcds("bare", bare_jar, {}) if only != "python" else []
+    runtime_aot = aot_cache("runtime", runtime_jar, jenv) if JAVA_AOT and only != "python" else None
+    bare_aot = aot_cache("bare", bare_jar, {}) if JAVA_AOT and only != "python" else None
+    aot_name = "JDK %s AOT cache" % java_feature(JAVA_AOT) if JAVA_AOT else ""
 
     subjects = [
         ("Python bare (stdlib ThreadingHTTPServer)", [PYTHON, "-u", os.path.join(FR, "bench", "bare_server.py")], {}),
         ("Python runtime (klambda_runtime.py)", [PYTHON, "-u", os.path.join(work, "klambda_runtime.py")], penv),
+    ]
+    if runtime_aot and bare_aot:
+        subjects += [
+            ("Java bare (Quarkus route), " + aot_name, [JAVA_AOT] + bare_aot + ["-jar", bare_jar], {}),
+            ("Java runtime (Quarkus), " + aot_name, [JAVA_AOT] + runtime_aot + ["-jar", runtime_jar], jenv),
+        ]
+    subjects += [
         ("Java bare (Quarkus route), AppCDS", [JAVA] + bare_cds + ["-jar", bare_jar], {}),
         ("Java runtime (Quarkus), AppCDS", [JAVA] + runtime_cds + ["-jar", runtime_jar], jenv),
         ("Java runtime (Quarkus), AppCDS, FUNCTION_EXECUTION=event-loop", [JAVA] + runtime_cds + ["-jar", runtime_jar],
@@ -210,30 +264,39 @@ def main():
         sys.stderr.write("bench-runtime: %s done\n" % name)
 
     py_version = subprocess.run([PYTHON, "--version"], capture_output=True, text=True).stdout.strip()
+    javas = [subprocess.run([JAVA, "-version"], capture_output=True, text=True).stderr.splitlines()[0]]
+    if JAVA_AOT:
+        javas.append("%s (%s)" % (subprocess.run([JAVA_AOT, "-version"], capture_output=True, text=True)
+                                   .stderr.splitlines()[0], JAVA_AOT))
     print("Machine: %d cores, load average %s; %s (%s); %s" % (
-        os.cpu_count(), " ".join("%.2f" % x for x in os.getloadavg()), py_version, PYTHON,
-        subprocess.run([JAVA, "-version"], capture_output=True, text=True).stderr.splitlines()[0]))
-    print("Cold start: median of %d starts; wrk -t2 -c16 -d%ds --latency (POST %s) after %d s warm-up.\n"
-          % (COLD_RUNS, WRK_SECONDS, BODY.decode(), WARMUP_SECONDS))
-    print("| subject | cold start median (min–max) | CPU to first 200 | req/s | p50 | p99 | non-2xx | RSS idle | RSS under load |")
+        os.cpu_count(), " ".join("%.2f" % x for x in os.getloadavg()), py_version, PYTHON, "; ".join(javas)))
+    print("Cold start: median of %d starts. Throughput: wrk -t2 -c16 -d%ds --latency (POST %s) after %d s warm-up; "
+          "light load: wrk -t1 -c%d -d%ds.\n" % (COLD_RUNS, WRK_SECONDS, BODY.decode(), WARMUP_SECONDS,
+                                                 LIGHT_CONNECTIONS, LIGHT_SECONDS))
+    print("| subject | cold start median (min–max) | CPU to first 200 | req/s (16 conn.) | p50 / p99 (16 conn.) "
+          "| p50 / p99 (%d conn.) | non-2xx | RSS idle | RSS under load |" % LIGHT_CONNECTIONS)
     print("|---|---|---|---|---|---|---|---|---|")
     for name, r in results.items():
         if "rps" in r:
-            print("| %s | %.0f ms (%.0f–%.0f) | %.0f ms | %.0f | %.2f ms | %.2f ms | %d | %.0f MiB | %.0f MiB |" % (
-                name, r["cold"], r["cold_min"], r["cold_max"], r["cold_cpu"], r["rps"], r["p50"], r["p99"], r["non2xx"],
-                r["idle"], r["peak"]))
+            print("| %s | %.0f ms (%.0f–%.0f) | %.0f ms | %.0f | %.2f / %.2f ms | %.2f / %.2f ms | %d | %.0f MiB | %.0f MiB |" % (
+                name, r["cold"], r["cold_min"], r["cold_max"], r["cold_cpu"], r["rps"], r["p50"], r["p99"],
+                r["p50_light"], r["p99_light"], r["non2xx"], r["idle"], r["peak"]))
         else:
             print("| %s | %.0f ms (%.0f–%.0f) | %.0f ms | | | | | | |" % (
                 name, r["cold"], r["cold_min"], r["cold_max"], r["cold_cpu"]))
     ratios = []
-    if only != "java":
-        pb, pr = results[subjects[0][0]], results[subjects[1][0]]
-        ratios.append("Python throughput %.0f %%, cold start %.2fx, RSS idle %.2fx" % (
-            100 * pr["rps"] / pb["rps"], pr["cold"] / pb["cold"], pr["idle"] / pb["idle"]))
-    if only != "python":
-        jb, jr, je = results[subjects[2][0]], results[subjects[3][0]], results[subjects[4][0]]
-        ratios.append("Java throughput %.0f %% (event-loop execution %.0f %%), cold start %.2fx, RSS idle %.2fx" % (
-            100 * jr["rps"] / jb["rps"], 100 * je["rps"] / jb["rps"], jr["cold"] / jb["cold"], jr["idle"] / jb["idle"]))
+
+    def ratio(label, bare, runtime):
+        b, r = results.get(bare), results.get(runtime)
+        if b and r and "rps" in b and "rps" in r:
+            ratios.append("%s throughput %.0f %%, cold start %.2fx, RSS idle %.2fx" % (
+                label, 100 * r["rps"] / b["rps"], r["cold"] / b["cold"], r["idle"] / b["idle"]))
+
+    names = [n for n, _, _ in subjects]
+    ratio("Python", names[0], names[1])
+    if aot_name:
+        ratio("Java (%s)" % aot_name, "Java bare (Quarkus route), " + aot_name, "Java runtime (Quarkus), " + aot_name)
+    ratio("Java (JDK %s AppCDS)" % java_feature(JAVA), "Java bare (Quarkus route), AppCDS", "Java runtime (Quarkus), AppCDS")
     print("\nRatios runtime/bare: " + "; ".join(ratios) + ".")
     shutil.rmtree(work, ignore_errors=True)
 
