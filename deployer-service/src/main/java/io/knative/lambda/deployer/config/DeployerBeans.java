@@ -94,7 +94,7 @@ public class DeployerBeans {
                 LOG.infof("deploy target: local (functions run as host processes; work dir %s)", local.workDir());
                 return new LocalFunctionCluster(new OciImagePuller(mapper, local.registryScheme()),
                         new LocalRuntimes(resolveInterpreter(List.of(local.pythonRuntime().trim().split("\\s+"))),
-                                List.of(local.javaRuntime().trim().split("\\s+"))),
+                                List.of(local.javaRuntime().trim().split("\\s+")), local.pythonForkServer()),
                         local.workDir(), local.startTimeout());
             default:
                 throw new IllegalArgumentException("klambda.target must be knative or local, not " + config.target());

@@ -173,6 +173,14 @@ public interface DeployerConfig {
         @WithDefault("python3 -u function-runtime/python/klambda_runtime.py")
         String pythonRuntime();
 
+        /**
+         * Python functions are forked by the runtime's fork server rather than each starting an interpreter
+         * ({@code KLAMBDA_LOCAL_PYTHON_FORK_SERVER}): ~10 ms instead of ~100 ms of CPU per function start.
+         */
+        @WithName("python-fork-server")
+        @WithDefault("true")
+        boolean pythonForkServer();
+
         /** The Java runtime's command, space-separated ({@code KLAMBDA_LOCAL_JAVA_RUNTIME}). */
         @WithName("java-runtime")
         @WithDefault("java -jar function-runtime/java/target/quarkus-app/quarkus-run.jar")

@@ -16,10 +16,10 @@ public final class FunctionProcess {
     private final String revision;
     private final String image;
     private final int port;
-    private final Process process;
+    private final ProcessHandle process;
     private final Path dir;
 
-    private FunctionProcess(String revision, String image, int port, Process process, Path dir) {
+    private FunctionProcess(String revision, String image, int port, ProcessHandle process, Path dir) {
         this.revision = revision;
         this.image = image;
         this.port = port;
@@ -44,11 +44,33 @@ public final class FunctionProcess {
         builder.environment().put("QUARKUS_HTTP_HOST", "127.0.0.1");
         builder.environment().put("FUNCTION_DIR", functionDir.toString());
         Process process = builder.start();
-        FunctionProcess started = new FunctionProcess(revision, image, port, process, functionDir);
+        return awaitReady(new FunctionProcess(revision, image, port, process.toHandle(), functionDir), log, readyTimeout,
+                () -> "the runtime exited with " + process.exitValue());
+    }
+
+    /**
+     * As {@link #start}, but forked by the Python runtime's fork server (no exec, no interpreter start): the
+     * environment is this process's own plus {@code environment} and the same PORT, HOST and FUNCTION_DIR.
+     */
+    public static FunctionProcess startForked(String revision, String image, PythonForkServer forkServer,
+            Map<String, String> environment, Path functionDir, Path log, Duration readyTimeout) throws IOException {
+        int port = freePort();
+        Map<String, String> env = new java.util.HashMap<>(System.getenv());
+        env.putAll(environment);
+        env.put("PORT", Integer.toString(port));
+        env.put("HOST", "127.0.0.1");
+        env.put("FUNCTION_DIR", functionDir.toString());
+        ProcessHandle process = forkServer.spawn(env, log);
+        return awaitReady(new FunctionProcess(revision, image, port, process, functionDir), log, readyTimeout,
+                () -> "the runtime exited");
+    }
+
+    private static FunctionProcess awaitReady(FunctionProcess started, Path log, Duration readyTimeout,
+            java.util.function.Supplier<String> exited) throws IOException {
         long deadline = System.nanoTime() + readyTimeout.toNanos();
         while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IOException("the runtime exited with " + process.exitValue() + ": " + tail(log));
+            if (!started.process.isAlive()) {
+                throw new IOException(exited.get() + ": " + tail(log));
             }
             if (started.ready()) {
                 return started;
@@ -58,7 +80,7 @@ public final class FunctionProcess {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 started.stop();
-                throw new IOException("interrupted while starting " + revision, e);
+                throw new IOException("interrupted while starting " + started.revision, e);
             }
         }
         started.stop();
@@ -91,6 +113,11 @@ public final class FunctionProcess {
         return "http://127.0.0.1:" + port + "/";
     }
 
+    /** The operating system's id of the function's process. */
+    public long pid() {
+        return process.pid();
+    }
+
     public boolean alive() {
         return process.isAlive();
     }
@@ -103,8 +130,15 @@ public final class FunctionProcess {
     public void stop() {
         process.destroy();
         try {
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            process.onExit().get(10, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+            process.destroyForcibly();
+            try {
+                process.onExit().get(5, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException ignored) {
+                // reported by alive() from now on
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

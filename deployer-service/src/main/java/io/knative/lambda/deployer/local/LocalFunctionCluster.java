@@ -54,6 +54,7 @@ public final class LocalFunctionCluster implements FunctionCluster, AutoCloseabl
 
     private final OciImagePuller puller;
     private final LocalRuntimes runtimes;
+    private final PythonForkServer forkServer;
     private final Path workDir;
     private final Duration startTimeout;
     private final KubernetesSerialization serialization = new KubernetesSerialization();
@@ -74,6 +75,7 @@ public final class LocalFunctionCluster implements FunctionCluster, AutoCloseabl
     public LocalFunctionCluster(OciImagePuller puller, LocalRuntimes runtimes, Path workDir, Duration startTimeout) {
         this.puller = puller;
         this.runtimes = runtimes;
+        this.forkServer = new PythonForkServer(runtimes.python(), workDir);
         this.workDir = workDir;
         this.startTimeout = startTimeout;
     }
@@ -384,9 +386,13 @@ public final class LocalFunctionCluster implements FunctionCluster, AutoCloseabl
         }
         env.put("K_SERVICE", service);
         env.put("K_REVISION", revision.getMetadata().getName());
-        List<String> command = runtimes.command(env.getOrDefault("FUNCTION_RUNTIME", "python"));
-        LOG.infof("starting %s (%s, %s runtime)", revision.getMetadata().getName(), container.getImage(),
-                env.getOrDefault("FUNCTION_RUNTIME", "python"));
+        String runtime = env.getOrDefault("FUNCTION_RUNTIME", "python");
+        List<String> command = runtimes.command(runtime);
+        LOG.infof("starting %s (%s, %s runtime)", revision.getMetadata().getName(), container.getImage(), runtime);
+        if (!"java".equals(runtime) && runtimes.pythonForkServer()) {
+            return FunctionProcess.startForked(revision.getMetadata().getName(), container.getImage(), forkServer, env,
+                    pulled.functionDir(), dir.resolve("function.log"), startTimeout);
+        }
         return FunctionProcess.start(revision.getMetadata().getName(), container.getImage(), command, env, pulled.functionDir(),
                 dir.resolve("function.log"), startTimeout);
     }
@@ -442,5 +448,6 @@ public final class LocalFunctionCluster implements FunctionCluster, AutoCloseabl
         }
         controller.shutdownNow();
         all.forEach(FunctionProcess::stop);
+        forkServer.close();
     }
 }
