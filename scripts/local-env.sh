@@ -188,6 +188,7 @@ start_builder() { # extra env as NAME=value arguments
     KLAMBDA_S3_ENDPOINT="http://127.0.0.1:$S3_PORT" \
     KLAMBDA_REGISTRY="127.0.0.1:$REGISTRY_PORT/functions" KLAMBDA_REGISTRY_INSECURE=true \
     KLAMBDA_BUILD_CACHE_DIR="$RUN/builder-cache" \
+    KLAMBDA_BUILD_MAX_CONCURRENT="${KLAMBDA_BUILD_MAX_CONCURRENT:-8}" \
     QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT="$BUILDER_PORT" \
     "$@" java $LOCAL_JAVA_OPTS -jar "$BUILDER_JAR" > "$RUN/builder.log" 2>&1 &
   remember $! builder
