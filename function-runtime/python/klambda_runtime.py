@@ -869,6 +869,11 @@ def fork_server(path):
                     os.close(null)
                     os.environ.clear()
                     os.environ.update(env)
+                    try:  # `ps -o comm` / `top` show the function, not a second fork server (Linux only)
+                        with open("/proc/self/comm", "w") as comm:
+                            comm.write(("fn-" + env.get("FUNCTION_ID", "function"))[:15])
+                    except OSError:
+                        pass
                     _PROCESS_T0 = time.time()
                     _FORKED = True
                     code = main()
