@@ -55,6 +55,7 @@ public final class LocalFunctionCluster implements FunctionCluster, AutoCloseabl
     private final OciImagePuller puller;
     private final LocalRuntimes runtimes;
     private final PythonForkServer forkServer;
+    private volatile boolean forkServerUnavailable;
     private final Path workDir;
     private final Duration startTimeout;
     private final KubernetesSerialization serialization = new KubernetesSerialization();
@@ -389,9 +390,14 @@ public final class LocalFunctionCluster implements FunctionCluster, AutoCloseabl
         String runtime = env.getOrDefault("FUNCTION_RUNTIME", "python");
         List<String> command = runtimes.command(runtime);
         LOG.infof("starting %s (%s, %s runtime)", revision.getMetadata().getName(), container.getImage(), runtime);
-        if (!"java".equals(runtime) && runtimes.pythonForkServer()) {
-            return FunctionProcess.startForked(revision.getMetadata().getName(), container.getImage(), forkServer, env,
-                    pulled.functionDir(), dir.resolve("function.log"), startTimeout);
+        if (!"java".equals(runtime) && runtimes.pythonForkServer() && !forkServerUnavailable) {
+            try {
+                return FunctionProcess.startForked(revision.getMetadata().getName(), container.getImage(), forkServer, env,
+                        pulled.functionDir(), dir.resolve("function.log"), startTimeout);
+            } catch (PythonForkServer.UnavailableException e) {
+                forkServerUnavailable = true;
+                LOG.warnf("%s; Python functions start their own interpreter from now on", e.getMessage());
+            }
         }
         return FunctionProcess.start(revision.getMetadata().getName(), container.getImage(), command, env, pulled.functionDir(),
                 dir.resolve("function.log"), startTimeout);

@@ -43,11 +43,19 @@ public final class PythonForkServer implements AutoCloseable {
         this.log = workDir.resolve("python-fork-server.log");
     }
 
+    /** The fork server cannot be started or reached (as opposed to refusing one function): start functions without it. */
+    public static final class UnavailableException extends IOException {
+        UnavailableException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
     /**
      * Forks a function process with exactly {@code environment}, its stdout and stderr appended to {@code functionLog}.
      *
      * @return the new process
-     * @throws IOException when the server cannot be started or refuses the request
+     * @throws UnavailableException when the server cannot be started or reached
+     * @throws IOException          when it refuses the request
      */
     public synchronized ProcessHandle spawn(Map<String, String> environment, Path functionLog) throws IOException {
         byte[] request = (JSON.writeValueAsString(Map.of("env", environment, "log", functionLog.toString())) + "\n")
@@ -57,7 +65,12 @@ public final class PythonForkServer implements AutoCloseable {
             reply = call(request);
         } catch (IOException first) { // the server died: one restart
             stopServer();
-            reply = call(request);
+            try {
+                reply = call(request);
+            } catch (IOException second) {
+                throw new UnavailableException("the Python fork server is unavailable (" + second.getMessage() + "); see " + log,
+                        second);
+            }
         }
         if (!reply.hasNonNull("pid")) {
             throw new IOException("the Python fork server refused to start the function: " + reply.path("error").asText());

@@ -128,6 +128,27 @@ class LocalFunctionClusterIT {
     }
 
     @Test
+    void withoutAWorkingForkServerPythonFunctionsStartTheirOwnInterpreter(@TempDir Path other) throws Exception {
+        // a Unix socket path over the kernel's 108 bytes: the fork server cannot bind, so it never starts
+        Path deep = java.nio.file.Files.createDirectories(other.resolve("d".repeat(60)).resolve("e".repeat(60)));
+        String project = System.getProperty("test.project.dir", "..");
+        try (LocalFunctionCluster fallback = new LocalFunctionCluster(new OciImagePuller(new ObjectMapper(), "http"),
+                new LocalRuntimes(List.of("python3", "-u", project + "/function-runtime/python/klambda_runtime.py"),
+                        List.of("java", "-jar", project + "/function-runtime/java/target/quarkus-app/quarkus-run.jar")),
+                deep, Duration.ofSeconds(30))) {
+            LocalFunctionCluster saved = cluster;
+            cluster = fallback;
+            try {
+                cluster.createService(service("fn-c", image("fn-c", "own")));
+                assertThat(call(awaitReady("fn-c", 1, null).url())).contains("\"answer\": \"own\"");
+            } finally {
+                cluster = saved;
+            }
+        }
+        assertThat(java.nio.file.Files.readString(deep.resolve("python-fork-server.log"))).contains("AF_UNIX path too long");
+    }
+
+    @Test
     void anImageThatCannotBePulledMakesTheServiceReadyFalseWithTheReason() {
         cluster.createService(service("fn-b", registry.host() + "/functions/none@sha256:" + "0".repeat(64)));
 
