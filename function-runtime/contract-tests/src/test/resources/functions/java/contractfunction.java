@@ -38,9 +38,19 @@ public class ContractFunction {
             }
             case "unserialisable":
                 return new Object();
+            case "typed": // a bean, not a map: serialised by Jackson data binding
+                return new Typed("ok", 2, 0.5, java.util.List.of("a", "b"), new Nested(true, null));
             default:
                 return Map.of("unknown", action);
         }
+    }
+
+    /** A result type of the function's own. */
+    public record Typed(String status, int count, double ratio, java.util.List<String> tags, Nested nested) {
+    }
+
+    /** Nested inside {@link Typed}; {@code none} stays null. */
+    public record Nested(boolean flag, String none) {
     }
 
     /** Would write the marker: the runtime must never call it. */

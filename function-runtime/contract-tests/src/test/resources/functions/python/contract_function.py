@@ -18,6 +18,8 @@ def handler(event, attributes):
         return {"slept": event["ms"]}
     if action == "unserialisable":
         return {"value": object()}
+    if action == "typed":
+        return {"status": "ok", "count": 2, "ratio": 0.5, "tags": ["a", "b"], "nested": {"flag": True, "none": None}}
     return {"unknown": action}
 
 

@@ -25,14 +25,13 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.ObjectReader;
 
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.DecodeException;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
@@ -49,8 +48,6 @@ public class FunctionServer {
     private static final String JSON = "application/json";
     private static final String CE_JSON = "application/cloudevents+json";
 
-    private final ObjectMapper mapper = new ObjectMapper();
-    private final ObjectReader reader = mapper.readerFor(Object.class);
     private final AtomicInteger active = new AtomicInteger();
     private final Set<Invocation> running = ConcurrentHashMap.newKeySet();
     private final Metrics metrics;
@@ -83,9 +80,9 @@ public class FunctionServer {
             throw e;
         }
         try {
-            sourceJson = mapper.writeValueAsString(cfg.source());
-            subjectJson = mapper.writeValueAsString(cfg.functionId());
-        } catch (JsonProcessingException e) {
+            sourceJson = Json.writeString(cfg.source());
+            subjectJson = Json.writeString(cfg.functionId());
+        } catch (IOException e) {
             throw new IllegalStateException(e);
         }
         AtomicInteger n = new AtomicInteger();
@@ -328,11 +325,11 @@ public class FunctionServer {
                     throw new HttpError(500, "FunctionError", "the function threw " + e.getClass().getName());
                 }
                 try {
-                    payload = mapper.writeValueAsBytes(result);
-                } catch (JsonProcessingException e) {
+                    payload = Json.write(result);
+                } catch (IOException | RuntimeException e) {
                     Map<String, Object> line = record("error", "result not JSON");
                     line.put("function", config.functionId());
-                    line.put("exception", e.getOriginalMessage());
+                    line.put("exception", e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage());
                     JsonLog.log(line);
                     throw new HttpError(500, "FunctionError", "the function returned a value that is not JSON-serialisable");
                 }
@@ -418,9 +415,9 @@ public class FunctionServer {
 
         private Object readJson(byte[] bytes) {
             try {
-                return reader.readValue(bytes);
-            } catch (IOException e) {
-                String message = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
+                return Json.parse(bytes);
+            } catch (DecodeException e) {
+                String message = e.getCause() instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
                 throw new HttpError(400, "InvalidJson", "the body is not valid JSON: "
                         + (message == null ? "" : message.substring(0, Math.min(200, message.length()))));
             }
@@ -447,8 +444,8 @@ public class FunctionServer {
                 Map<String, String> body = new LinkedHashMap<>();
                 body.put("error", error.code);
                 body.put("message", error.getMessage());
-                payload = mapper.writeValueAsBytes(body);
-            } catch (JsonProcessingException e) {
+                payload = Json.write(body);
+            } catch (IOException | RuntimeException e) {
                 payload = "{\"error\":\"RuntimeError\",\"message\":\"\"}".getBytes(StandardCharsets.UTF_8);
             }
             HttpServerResponse response = ctx.response();

@@ -9,13 +9,10 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 /** JSON lines to stdout, written in batches by one daemon thread (a write per request would cost throughput); never payloads. */
 final class JsonLog {
 
-    private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final ConcurrentLinkedQueue<String> LINES = new ConcurrentLinkedQueue<>();
     private static final OutputStream OUT = new java.io.BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16);
 
@@ -41,8 +38,8 @@ final class JsonLog {
     static void log(Map<String, Object> record) {
         record.put("ts", timestamp());
         try {
-            LINES.add(MAPPER.writeValueAsString(record) + "\n");
-        } catch (JsonProcessingException e) {
+            LINES.add(Json.writeString(record) + "\n");
+        } catch (IOException | RuntimeException e) {
             LINES.add("{\"level\":\"error\",\"msg\":\"unloggable record\"}\n");
         }
     }

@@ -252,6 +252,20 @@ class ContractIT {
 
     @ParameterizedTest
     @EnumSource(RuntimeKind.class)
+    void aTypedResultIsAnsweredAsTheSameJsonAsAMap(RuntimeKind kind) {
+        Response r = to(contract(kind)).contentType("application/json").body("{\"action\":\"typed\"}").post("/");
+
+        assertThat(r.statusCode()).as(r.asString()).isEqualTo(200);
+        assertThat(r.jsonPath().getString("status")).isEqualTo("ok");
+        assertThat(r.jsonPath().getInt("count")).isEqualTo(2);
+        assertThat(r.jsonPath().getDouble("ratio")).isEqualTo(0.5);
+        assertThat(r.jsonPath().getList("tags")).containsExactly("a", "b");
+        assertThat(r.jsonPath().getBoolean("nested.flag")).isTrue();
+        assertThat(r.jsonPath().getMap("nested")).containsKey("none");
+    }
+
+    @ParameterizedTest
+    @EnumSource(RuntimeKind.class)
     void aResultThatIsNotJsonIs500(RuntimeKind kind) {
         assertPlainError(to(contract(kind)).contentType("application/json").body("{\"action\":\"unserialisable\"}").post("/"),
                 500, "FunctionError");

@@ -1,0 +1,56 @@
+package io.knative.lambda.runtime;
+
+import java.io.IOException;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.EncodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.json.jackson.JacksonCodec;
+
+/**
+ * JSON for the runtime: Jackson's streaming parser and generator (through Vert.x) for maps, lists and plain
+ * values, and Jackson data binding only for a handler result that is some other object, loaded on first use.
+ * Data binding's ~600 classes were most of what the runtime loads at start beyond a bare Quarkus app.
+ */
+final class Json {
+
+    private static final JacksonCodec CODEC = new JacksonCodec();
+
+    private Json() {
+    }
+
+    /** Parses a JSON document into LinkedHashMap / ArrayList / String / Integer, Long, BigInteger, Double / Boolean / null. */
+    static Object parse(byte[] bytes) throws DecodeException {
+        Object value = CODEC.fromBuffer(Buffer.buffer(bytes), Object.class);
+        if (value instanceof JsonObject o) {
+            return o.getMap();
+        }
+        if (value instanceof JsonArray a) {
+            return a.getList();
+        }
+        return value;
+    }
+
+    /** Serialises a handler result, a log record or an error body. */
+    static byte[] write(Object value) throws IOException {
+        try {
+            return CODEC.toBuffer(value, false).getBytes();
+        } catch (EncodeException notPlain) { // a bean or another type data binding knows
+            return Binding.MAPPER.writeValueAsBytes(value);
+        }
+    }
+
+    /** {@link #write} as a String. */
+    static String writeString(Object value) throws IOException {
+        return new String(write(value), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** Holds the data-binding mapper: created only when a result needs it. */
+    private static final class Binding {
+        static final ObjectMapper MAPPER = new ObjectMapper();
+    }
+}
