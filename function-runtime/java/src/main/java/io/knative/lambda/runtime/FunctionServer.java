@@ -20,6 +20,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -54,6 +55,8 @@ public class FunctionServer {
     private volatile FunctionConfig config;
     private volatile FunctionHandler handler;
     private volatile ThreadPoolExecutor workers;
+    private volatile Thread watchdogThread;
+    private volatile boolean watchdogIdle;
     private volatile boolean ready;
     private volatile boolean draining;
     private String sourceJson;
@@ -98,6 +101,7 @@ public class FunctionServer {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> draining = true, "klambda-drain"));
         Thread watchdog = new Thread(this::watchdog, "klambda-watchdog");
         watchdog.setDaemon(true);
+        watchdogThread = watchdog;
         watchdog.start();
         double coldStart = ProcessHandle.current().info().startInstant()
                 .map(start -> Duration.between(start, Instant.now()).toNanos() / 1e9).orElse(0.0);
@@ -213,6 +217,9 @@ public class FunctionServer {
 
     private void submit(Invocation inv) {
         running.add(inv);
+        if (watchdogIdle) { // only then: waking it on every request would cost a context switch each
+            LockSupport.unpark(watchdogThread);
+        }
         if (config.eventLoop()) {
             // FUNCTION_EXECUTION=event-loop: no hand-off, for handlers that never block (README)
             inv.run();
@@ -231,9 +238,18 @@ public class FunctionServer {
     private void watchdog() {
         long periodMs = Math.max(5, Math.min(50, config.timeoutMs() / 20));
         while (true) {
-            try {
-                Thread.sleep(periodMs);
-            } catch (InterruptedException e) {
+            if (running.isEmpty()) {
+                // nothing to watch: an idle function costs no CPU. submit() unparks when it sees the flag; the
+                // second look at `running` after raising it closes the gap between the two.
+                watchdogIdle = true;
+                if (running.isEmpty()) {
+                    LockSupport.park(this);
+                }
+                watchdogIdle = false;
+            } else {
+                LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(periodMs));
+            }
+            if (Thread.currentThread().isInterrupted()) {
                 return;
             }
             long now = System.nanoTime();

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.LockSupport;
 
 
 /** JSON lines to stdout, written in batches by one daemon thread (a write per request would cost throughput); never payloads. */
@@ -16,19 +17,35 @@ final class JsonLog {
     private static final ConcurrentLinkedQueue<String> LINES = new ConcurrentLinkedQueue<>();
     private static final OutputStream OUT = new java.io.BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16);
 
+    private static volatile boolean writerIdle;
+    private static final Thread WRITER = new Thread(JsonLog::write, "klambda-log");
+
     static {
-        Thread writer = new Thread(() -> {
-            while (true) {
-                try {
-                    Thread.sleep(50);
-                } catch (InterruptedException e) {
-                    return;
+        WRITER.setDaemon(true);
+        WRITER.start();
+    }
+
+    /** Every 50 ms while lines come in; parked while none do (an idle function costs no CPU). */
+    private static void write() {
+        while (!Thread.currentThread().isInterrupted()) {
+            if (LINES.isEmpty()) {
+                writerIdle = true;
+                if (LINES.isEmpty()) { // a second look after raising the flag: add() unparks when it sees it
+                    LockSupport.park();
                 }
-                flush();
+                writerIdle = false;
+                continue;
             }
-        }, "klambda-log");
-        writer.setDaemon(true);
-        writer.start();
+            LockSupport.parkNanos(50_000_000L); // gather the lines of the next moment into one write
+            flush();
+        }
+    }
+
+    private static void add(String line) {
+        LINES.add(line);
+        if (writerIdle) {
+            LockSupport.unpark(WRITER);
+        }
     }
 
     private JsonLog() {
@@ -38,16 +55,16 @@ final class JsonLog {
     static void log(Map<String, Object> record) {
         record.put("ts", timestamp());
         try {
-            LINES.add(Json.writeString(record) + "\n");
+            add(Json.writeString(record) + "\n");
         } catch (IOException | RuntimeException e) {
-            LINES.add("{\"level\":\"error\",\"msg\":\"unloggable record\"}\n");
+            add("{\"level\":\"error\",\"msg\":\"unloggable record\"}\n");
         }
     }
 
     /** Queues a line built by the caller (a JSON object without its closing brace); adds {@code ts} and closes it. */
     static void logRaw(StringBuilder open) {
         open.append(",\"ts\":\"").append(timestamp()).append("\"}\n");
-        LINES.add(open.toString());
+        add(open.toString());
     }
 
     /** Appends {@code value} as a JSON string (or null). */
