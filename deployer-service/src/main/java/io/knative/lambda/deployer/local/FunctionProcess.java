@@ -39,10 +39,7 @@ public final class FunctionProcess {
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         builder.environment().putAll(environment);
-        builder.environment().put("PORT", Integer.toString(port));
-        builder.environment().put("HOST", "127.0.0.1");
-        builder.environment().put("QUARKUS_HTTP_HOST", "127.0.0.1");
-        builder.environment().put("FUNCTION_DIR", functionDir.toString());
+        builder.environment().putAll(placement(port, functionDir));
         Process process = builder.start();
         return awaitReady(new FunctionProcess(revision, image, port, process.toHandle(), functionDir), log, readyTimeout,
                 () -> "the runtime exited with " + process.exitValue());
@@ -50,19 +47,23 @@ public final class FunctionProcess {
 
     /**
      * As {@link #start}, but forked by the Python runtime's fork server (no exec, no interpreter start): the
-     * environment is this process's own plus {@code environment} and the same PORT, HOST and FUNCTION_DIR.
+     * environment is this process's own plus {@code environment} and the same placement variables.
      */
     public static FunctionProcess startForked(String revision, String image, PythonForkServer forkServer,
             Map<String, String> environment, Path functionDir, Path log, Duration readyTimeout) throws IOException {
         int port = freePort();
         Map<String, String> env = new java.util.HashMap<>(System.getenv());
         env.putAll(environment);
-        env.put("PORT", Integer.toString(port));
-        env.put("HOST", "127.0.0.1");
-        env.put("FUNCTION_DIR", functionDir.toString());
+        env.putAll(placement(port, functionDir));
         ProcessHandle process = forkServer.spawn(env, log);
         return awaitReady(new FunctionProcess(revision, image, port, process, functionDir), log, readyTimeout,
                 () -> "the runtime exited");
+    }
+
+    /** Where a runtime listens and finds its function: loopback, the given port, the unpacked function layer. */
+    private static Map<String, String> placement(int port, Path functionDir) {
+        return Map.of("PORT", Integer.toString(port), "HOST", "127.0.0.1", "QUARKUS_HTTP_HOST", "127.0.0.1",
+                "FUNCTION_DIR", functionDir.toString());
     }
 
     private static FunctionProcess awaitReady(FunctionProcess started, Path log, Duration readyTimeout,
@@ -129,20 +130,22 @@ public final class FunctionProcess {
     /** SIGTERM (the runtime drains in-flight requests), then SIGKILL after 10 s. */
     public void stop() {
         process.destroy();
-        try {
-            process.onExit().get(10, TimeUnit.SECONDS);
-        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+        if (!exited(10)) {
             process.destroyForcibly();
-            try {
-                process.onExit().get(5, TimeUnit.SECONDS);
-            } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException ignored) {
-                // reported by alive() from now on
-            } catch (InterruptedException ie) {
-                Thread.currentThread().interrupt();
-            }
+            exited(5);
+        }
+    }
+
+    /** Waits up to {@code seconds} for the process to end; false if it still runs (or the wait was interrupted). */
+    private boolean exited(long seconds) {
+        try {
+            process.onExit().get(seconds, TimeUnit.SECONDS);
+            return true;
+        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+            return false;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            process.destroyForcibly();
+            return false;
         }
     }
 
