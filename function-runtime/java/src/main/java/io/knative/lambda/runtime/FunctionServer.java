@@ -48,6 +48,7 @@ public class FunctionServer {
     static final List<String> REQUIRED = List.of("id", "source", "specversion", "type");
     private static final String JSON = "application/json";
     private static final String CE_JSON = "application/cloudevents+json";
+    private static final long IDLE_AFTER_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final AtomicInteger active = new AtomicInteger();
     private final Set<Invocation> running = ConcurrentHashMap.newKeySet();
@@ -217,7 +218,7 @@ public class FunctionServer {
 
     private void submit(Invocation inv) {
         running.add(inv);
-        if (watchdogIdle) { // only then: waking it on every request would cost a context switch each
+        if (watchdogIdle) { // only after a quiet second: waking it on every request would cost a context switch each
             LockSupport.unpark(watchdogThread);
         }
         if (config.eventLoop()) {
@@ -234,20 +235,31 @@ public class FunctionServer {
         }
     }
 
-    /** Answers 503 for invocations still queued at their deadline and 504 for handlers still running (and interrupts them). */
+    /**
+     * Answers 503 for invocations still queued at their deadline and 504 for handlers still running (and interrupts
+     * them). It ticks while invocations come in, and sleeps until the next one once none has come for a second: an
+     * idle function costs no CPU, and a busy one no wake-up per request.
+     */
     private void watchdog() {
-        long periodMs = Math.max(5, Math.min(50, config.timeoutMs() / 20));
+        long periodNanos = TimeUnit.MILLISECONDS.toNanos(Math.max(5, Math.min(50, config.timeoutMs() / 20)));
+        long seen = -1;
+        long quietSince = System.nanoTime();
         while (true) {
-            if (running.isEmpty()) {
-                // nothing to watch: an idle function costs no CPU. submit() unparks when it sees the flag; the
-                // second look at `running` after raising it closes the gap between the two.
+            long count = metrics.invocations() + active.get();
+            if (count != seen || !running.isEmpty()) {
+                seen = count;
+                quietSince = System.nanoTime();
+            }
+            if (running.isEmpty() && System.nanoTime() - quietSince > IDLE_AFTER_NANOS) {
+                // submit() unparks when it sees the flag; the second look at `running` after raising it closes the gap
                 watchdogIdle = true;
                 if (running.isEmpty()) {
                     LockSupport.park(this);
                 }
                 watchdogIdle = false;
+                quietSince = System.nanoTime();
             } else {
-                LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(periodMs));
+                LockSupport.parkNanos(this, periodNanos);
             }
             if (Thread.currentThread().isInterrupted()) {
                 return;

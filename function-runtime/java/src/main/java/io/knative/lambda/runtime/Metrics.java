@@ -49,6 +49,11 @@ final class Metrics {
         return cold.get() && cold.compareAndSet(true, false);
     }
 
+    /** Invocations answered so far. */
+    long invocations() {
+        return invocations.sum();
+    }
+
     String render() {
         StringBuilder b = new StringBuilder(4096);
         b.append("# HELP klambda_function_invocations_total Invocations of the function (every POST /).\n")

@@ -69,6 +69,25 @@ class LifecycleIT {
 
     @ParameterizedTest
     @EnumSource(RuntimeKind.class)
+    void aFunctionThatSatIdleStillAnswersASlowHandler504OnTime(RuntimeKind kind) throws Exception {
+        try (FunctionProcess p = FunctionProcess.start(kind, RuntimeKind.Function.CONTRACT, "idle-then-slow-fn",
+                Map.of("FUNCTION_TIMEOUT_MS", "1000"))) {
+            assertThat(to(p).contentType("application/json").body("{\"action\":\"echo\"}").post("/").statusCode()).isEqualTo(200);
+            // the scenario itself, not a wait for a result: no request for longer than the quiet second after which
+            // the runtime's timeout watchdog stops ticking and sleeps until the next invocation
+            Thread.sleep(1500);
+
+            long start = System.nanoTime();
+            Response slow = to(p).contentType("application/json").body("{\"action\":\"sleep\",\"ms\":4000}").post("/");
+            long tookMs = (System.nanoTime() - start) / 1_000_000;
+
+            assertPlainError(slow, 504, "Timeout");
+            assertThat(tookMs).as("answered at the timeout, not when the handler ended").isBetween(1000L, 2500L);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(RuntimeKind.class)
     void anIdleKeepAliveConnectionIsClosedByTheServerAfterTheIdleTimeout(RuntimeKind kind) throws Exception {
         try (FunctionProcess p = FunctionProcess.start(kind, RuntimeKind.Function.CONTRACT, "idle-fn",
                 Map.of("FUNCTION_IDLE_TIMEOUT_MS", "1000"));
