@@ -174,7 +174,7 @@ start_deployer() {
   env KLAMBDA_TARGET=local KLAMBDA_KAFKA_ENABLED=true KLAMBDA_KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:$KAFKA_PORT" \
     KLAMBDA_NAMESPACE=local KLAMBDA_LOCAL_WORK_DIR="$RUN/functions" \
     KLAMBDA_LOCAL_PYTHON_RUNTIME="$python -u $RUN/klambda_runtime.pyc" \
-    KLAMBDA_LOCAL_JAVA_RUNTIME="java -jar $JAVA_RUNTIME_JAR" \
+    KLAMBDA_LOCAL_JAVA_RUNTIME="java @$ROOT/function-runtime/java/jvm.options -jar $JAVA_RUNTIME_JAR" \
     QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT="$DEPLOYER_PORT" \
     java $LOCAL_JAVA_OPTS -jar "$DEPLOYER_JAR" > "$RUN/deployer.log" 2>&1 &
   remember $! deployer

@@ -33,7 +33,7 @@ case "$name" in
       io.knative.lambda.runtime.compiler.JavaFunctionCompiler "$dir/$name" "$dir/classes")"
     echo "run-function: $name compiled to $class; Java runtime on http://$HOST:$PORT/" >&2
     FUNCTION_RUNTIME=java FUNCTION_DIR="$dir" FUNCTION_FILE="$name" FUNCTION_CLASS="$class" \
-      java -jar "$jar" &
+      java @"$ROOT/function-runtime/java/jvm.options" -jar "$jar" &
     pid=$!
     trap 'kill -TERM $pid 2>/dev/null; wait $pid; rm -rf "$dir"' INT TERM
     wait $pid

@@ -183,7 +183,7 @@ public interface DeployerConfig {
 
         /** The Java runtime's command, space-separated ({@code KLAMBDA_LOCAL_JAVA_RUNTIME}). */
         @WithName("java-runtime")
-        @WithDefault("java -jar function-runtime/java/target/quarkus-app/quarkus-run.jar")
+        @WithDefault("java @function-runtime/java/jvm.options -jar function-runtime/java/target/quarkus-app/quarkus-run.jar")
         String javaRuntime();
 
         /** {@code http} for a loopback registry, {@code https} otherwise. */

@@ -54,7 +54,7 @@ class LocalFunctionClusterIT {
         String project = System.getProperty("test.project.dir", "..");
         cluster = new LocalFunctionCluster(new OciImagePuller(new ObjectMapper(), "http"),
                 new LocalRuntimes(List.of("python3", "-u", project + "/function-runtime/python/klambda_runtime.py"),
-                        List.of("java", "-jar", project + "/function-runtime/java/target/quarkus-app/quarkus-run.jar")),
+                        List.of("java", "@" + project + "/function-runtime/java/jvm.options", "-jar", project + "/function-runtime/java/target/quarkus-app/quarkus-run.jar")),
                 work, Duration.ofSeconds(30));
     }
 
@@ -134,7 +134,7 @@ class LocalFunctionClusterIT {
         String project = System.getProperty("test.project.dir", "..");
         try (LocalFunctionCluster fallback = new LocalFunctionCluster(new OciImagePuller(new ObjectMapper(), "http"),
                 new LocalRuntimes(List.of("python3", "-u", project + "/function-runtime/python/klambda_runtime.py"),
-                        List.of("java", "-jar", project + "/function-runtime/java/target/quarkus-app/quarkus-run.jar")),
+                        List.of("java", "@" + project + "/function-runtime/java/jvm.options", "-jar", project + "/function-runtime/java/target/quarkus-app/quarkus-run.jar")),
                 deep, Duration.ofSeconds(30))) {
             LocalFunctionCluster saved = cluster;
             cluster = fallback;

@@ -74,7 +74,8 @@ public enum RuntimeKind {
         @Override
         List<String> command() {
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            return List.of(java, "-jar", requiredFile("klambda.runtime.java").toString());
+            // the flags the image and local mode start it with
+            return List.of(java, "@" + requiredFile("klambda.runtime.java-options"), "-jar", requiredFile("klambda.runtime.java").toString());
         }
     };
 

@@ -69,11 +69,17 @@ public final class RuntimeImages {
                 .addEnvironmentVariable("PYTHONDONTWRITEBYTECODE", "1");
     }
 
-    /** The Java runtime image: {@code java -jar /opt/klambda/java/quarkus-run.jar}, dependencies in their own layer. */
-    public static JibContainerBuilder java(Path quarkusApp, String baseImage) throws InvalidImageReferenceException, IOException {
+    /**
+     * The Java runtime image: {@code java <flags> -jar /opt/klambda/java/quarkus-run.jar}, dependencies in their own
+     * layer; the flags are those of {@code jvmOptions} (function-runtime/java/jvm.options) after two of the image's own.
+     */
+    public static JibContainerBuilder java(Path quarkusApp, Path jvmOptions, String baseImage) throws InvalidImageReferenceException, IOException {
         if (!Files.isRegularFile(quarkusApp.resolve("quarkus-run.jar"))) {
             throw new IllegalArgumentException("no quarkus-run.jar in " + quarkusApp + ": package function-runtime/java first");
         }
+        List<String> entrypoint = new ArrayList<>(List.of("java", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError"));
+        entrypoint.addAll(jvmOptions(jvmOptions));
+        entrypoint.addAll(List.of("-jar", JAVA_APP_DIR + "/quarkus-run.jar"));
         FileEntriesLayer.Builder libs = FileEntriesLayer.builder().setName("klambda-java-dependencies");
         FileEntriesLayer.Builder app = FileEntriesLayer.builder().setName("klambda-java-runtime");
         try (Stream<Path> files = Files.walk(quarkusApp)) {
@@ -86,7 +92,19 @@ public final class RuntimeImages {
         return common(baseImage, "java")
                 .addFileEntriesLayer(libs.build())
                 .addFileEntriesLayer(app.build())
-                .setEntrypoint("java", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "-jar", JAVA_APP_DIR + "/quarkus-run.jar");
+                .setEntrypoint(entrypoint);
+    }
+
+    /** The flags of a {@code java @file} argument file: one or more per line, whole-line {@code #} comments. */
+    static List<String> jvmOptions(Path file) throws IOException {
+        List<String> flags = new ArrayList<>();
+        for (String line : Files.readAllLines(file)) {
+            String flag = line.strip();
+            if (!flag.isEmpty() && !flag.startsWith("#")) {
+                flags.addAll(List.of(flag.split("\\s+")));
+            }
+        }
+        return flags;
     }
 
     private static JibContainerBuilder common(String baseImage, String runtime) throws InvalidImageReferenceException {
@@ -134,7 +152,7 @@ public final class RuntimeImages {
 
     /**
      * {@code RuntimeImages --registry HOST[:PORT][/PATH] [--tag T] [--python-base B] [--java-base B] [--python-runtime F]
-     * [--quarkus-app D]}: builds and pushes {@code klambda-runtime-python} and {@code klambda-runtime-java}.
+     * [--quarkus-app D] [--java-options F]}: builds and pushes {@code klambda-runtime-python} and {@code klambda-runtime-java}.
      */
     public static void main(String[] args) throws Exception {
         Map<String, String> opts = new LinkedHashMap<>();
@@ -143,6 +161,7 @@ public final class RuntimeImages {
         opts.put("--java-base", DEFAULT_JAVA_BASE);
         opts.put("--python-runtime", "function-runtime/python/klambda_runtime.py");
         opts.put("--quarkus-app", "function-runtime/java/target/quarkus-app");
+        opts.put("--java-options", "function-runtime/java/jvm.options");
         for (int i = 0; i + 1 < args.length; i += 2) {
             if (!opts.containsKey(args[i]) && !args[i].equals("--registry")) {
                 throw new IllegalArgumentException("unknown option " + args[i]);
@@ -157,7 +176,7 @@ public final class RuntimeImages {
         List<Pushed> pushed = new ArrayList<>();
         pushed.add(push(python(Path.of(opts.get("--python-runtime")), opts.get("--python-base")),
                 registry + "/klambda-runtime-python:" + opts.get("--tag")));
-        pushed.add(push(java(Path.of(opts.get("--quarkus-app")), opts.get("--java-base")),
+        pushed.add(push(java(Path.of(opts.get("--quarkus-app")), Path.of(opts.get("--java-options")), opts.get("--java-base")),
                 registry + "/klambda-runtime-java:" + opts.get("--tag")));
         for (Pushed p : pushed) {
             System.out.println(p.image() + " " + p.byDigest());

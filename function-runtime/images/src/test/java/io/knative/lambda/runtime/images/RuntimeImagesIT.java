@@ -52,13 +52,16 @@ class RuntimeImagesIT {
     @Test
     void javaRuntimeImageIsPushedWithTheQuarkusApp() throws Exception {
         RuntimeImages.Pushed pushed = RuntimeImages.push(
-                RuntimeImages.java(Path.of(System.getProperty("klambda.java.quarkus-app")), "scratch"),
+                RuntimeImages.java(Path.of(System.getProperty("klambda.java.quarkus-app")),
+                        Path.of(System.getProperty("klambda.java.jvm-options")), "scratch"),
                 registry.host() + "/klambda-runtime-java:test");
 
         assertThat(pushed.digest()).startsWith("sha256:");
         assertThat(pushed.byDigest()).isEqualTo(registry.host() + "/klambda-runtime-java@" + pushed.digest());
         String config = config("klambda-runtime-java", pushed.digest());
-        assertThat(config).contains("/opt/klambda/java/quarkus-run.jar").contains("\"User\":\"65532:65532\"")
+        assertThat(config).contains("\"Entrypoint\":[\"java\",\"-XX:MaxRAMPercentage=75\",\"-XX:+ExitOnOutOfMemoryError\","
+                        + "\"-XX:+UseSerialGC\",\"-XX:+UseTransparentHugePages\",\"-XX:-UsePerfData\",\"-jar\",\"/opt/klambda/java/quarkus-run.jar\"]")
+                .contains("\"User\":\"65532:65532\"")
                 .contains("FUNCTION_RUNTIME=java");
         String manifest = get("/v2/klambda-runtime-java/manifests/" + pushed.digest());
         assertThat(manifest.split("\"mediaType\":\"application/vnd\\.(docker\\.image\\.rootfs\\.diff\\.tar\\.gzip|oci\\.image\\.layer\\.v1\\.tar\\+gzip)\"", -1))
