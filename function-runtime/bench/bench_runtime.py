@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """make bench-runtime: both function runtimes beside a bare server of the same stack, measured in one run.
 
-Cold start: process exec -> first 200 on POST / (median of COLD_RUNS starts). Throughput and p50/p99: wrk,
-keep-alive, loopback, 16 connections, 2 threads, WRK_SECONDS after a warm-up, trivial handler. RSS: idle
-(after start and one request) and the peak sampled under load. Prints a Markdown table.
+Cold start: process exec -> first 200 on POST / (median of COLD_RUNS starts, subjects taking turns). Throughput
+and p50/p99: wrk, keep-alive, loopback, 16 connections, 2 threads, trivial handler; the subjects compared with each
+other run side by side and take turns for ROUNDS runs of WRK_SECONDS after a warm-up. RSS: idle (after start and one
+request) and the peak sampled under load. Java rows use the runtime's own JVM flags (function-runtime/java/jvm.options),
+the bare app too. Prints a Markdown table.
 """
 import os
 import re
@@ -19,9 +21,12 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 FR = os.path.join(ROOT, "function-runtime")
-COLD_RUNS = int(os.environ.get("COLD_RUNS", "11"))
-WRK_SECONDS = int(os.environ.get("WRK_SECONDS", "10"))
-WARMUP_SECONDS = int(os.environ.get("WARMUP_SECONDS", "5"))
+COLD_RUNS = int(os.environ.get("COLD_RUNS", "15"))
+WRK_SECONDS = int(os.environ.get("WRK_SECONDS", "5"))
+ROUNDS = int(os.environ.get("ROUNDS", "5"))
+# the JIT takes the Java runtime ~12 s of load to settle here (C2 compiles, deoptimises, compiles again)
+WARMUP_SECONDS = int(os.environ.get("WARMUP_SECONDS", "20"))
+PY_WARMUP_SECONDS = int(os.environ.get("PY_WARMUP_SECONDS", "3"))
 LIGHT_CONNECTIONS = int(os.environ.get("LIGHT_CONNECTIONS", "4"))
 LIGHT_SECONDS = int(os.environ.get("LIGHT_SECONDS", "5"))
 BODY = b'{"n": 1}'
@@ -30,6 +35,21 @@ REQUEST = (b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/jso
 # the distribution's python3 (as in python:3.12-slim) rather than a version manager's, whose site hooks may add start time
 PYTHON = os.environ.get("BENCH_PYTHON") or ("/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable)
 JAVA = shutil.which("java") or "java"
+PY_BARE = "Python bare (stdlib ThreadingHTTPServer)"
+PY_RUNTIME = "Python runtime (klambda_runtime.py)"
+BARE_EL = "Java bare (Quarkus route on the event loop), %s"
+BARE_WORKER = "Java bare (Quarkus route on a worker thread), %s"
+RUNTIME = "Java runtime (Quarkus), %s"
+RUNTIME_EL = "Java runtime (Quarkus), %s, FUNCTION_EXECUTION=event-loop"
+
+
+def jvm_flags():
+    """The runtime's JVM flags: function-runtime/java/jvm.options without its comments."""
+    with open(os.path.join(FR, "java", "jvm.options")) as f:
+        return [flag for line in f if line.strip() and not line.strip().startswith("#") for flag in line.split()]
+
+
+JVM_FLAGS = jvm_flags()
 
 
 def java_feature(java):
@@ -142,40 +162,65 @@ def wrk(port, seconds, script, connections=16, threads=2):
     return rps, latency(50), latency(99), int(errors.group(1)) if errors else 0
 
 
-def load(cmd, env, script):
-    """Starts once: idle RSS, warm-up, measured wrk run with the RSS peak sampled every 100 ms."""
+def serve(cmd, env):
+    """Starts a subject and waits for its first 200: (process, port)."""
     port = free_port()
     proc = start(cmd, env, port)
+    deadline = time.time() + 60
+    while post_status(port) != 200:
+        if proc.poll() is not None or time.time() > deadline:
+            stop(proc)
+            raise RuntimeError("%s did not start" % cmd)
+        time.sleep(0.01)
+    return proc, port
+
+
+def load_group(group, script, warmup):
+    """Throughput of subjects that are compared with each other, measured side by side.
+
+    All start at once; after the warm-up each gets ROUNDS wrk runs of WRK_SECONDS, the subjects taking turns, so
+    that the machine's drift (these VMs speed up and slow down by 20 % over minutes) falls on all of them alike.
+    Per subject: median req/s and latency over its rounds, the req/s of every round (for paired ratios), idle RSS,
+    peak RSS under load, and latency at LIGHT_CONNECTIONS."""
+    running = []
     try:
-        deadline = time.time() + 60
-        while post_status(port) != 200:
-            if proc.poll() is not None or time.time() > deadline:
-                raise RuntimeError("%s did not start" % cmd)
-            time.sleep(0.01)
+        for name, cmd, env in group:
+            proc, port = serve(cmd, env)
+            running.append((name, proc, port))
         time.sleep(0.5)
-        idle = rss_kb(proc.pid)
-        wrk(port, WARMUP_SECONDS, script)
-        peak = [0]
-        done = threading.Event()
+        out = {name: {"idle": rss_kb(proc.pid) / 1024, "peak": 0.0, "runs": []} for name, proc, port in running}
+        for name, proc, port in running:
+            wrk(port, warmup, script)
+        for _ in range(ROUNDS):
+            for name, proc, port in running:
+                peak = [0]
+                done = threading.Event()
 
-        def sample():
-            while not done.is_set():
-                peak[0] = max(peak[0], rss_kb(proc.pid))
-                done.wait(0.1)
+                def sample():
+                    while not done.is_set():
+                        peak[0] = max(peak[0], rss_kb(proc.pid))
+                        done.wait(0.1)
 
-        t = threading.Thread(target=sample)
-        t.start()
-        try:
-            rps, p50, p99, non2xx = wrk(port, WRK_SECONDS, script)
-        finally:
-            done.set()
-            t.join()
-        # latency below saturation: at 16 connections p50 is 16 / throughput (Little's law), a throughput figure
-        _, p50_light, p99_light, non2xx_light = wrk(port, LIGHT_SECONDS, script, connections=LIGHT_CONNECTIONS, threads=1)
-        return {"rps": rps, "p50": p50, "p99": p99, "non2xx": non2xx + non2xx_light, "idle": idle / 1024,
-                "peak": peak[0] / 1024, "p50_light": p50_light, "p99_light": p99_light}
+                t = threading.Thread(target=sample)
+                t.start()
+                try:
+                    out[name]["runs"].append(wrk(port, WRK_SECONDS, script))
+                finally:
+                    done.set()
+                    t.join()
+                out[name]["peak"] = max(out[name]["peak"], peak[0] / 1024)
+        for name, proc, port in running:
+            # latency below saturation: at 16 connections p50 is 16 / throughput (Little's law), a throughput figure
+            _, p50_light, p99_light, non2xx_light = wrk(port, LIGHT_SECONDS, script, connections=LIGHT_CONNECTIONS, threads=1)
+            r = out[name]
+            runs = r["runs"]
+            r.update({"rps": statistics.median(x[0] for x in runs), "p50": statistics.median(x[1] for x in runs),
+                      "p99": statistics.median(x[2] for x in runs), "non2xx": sum(x[3] for x in runs) + non2xx_light,
+                      "p50_light": p50_light, "p99_light": p99_light})
+        return out
     finally:
-        stop(proc)
+        for name, proc, port in running:
+            stop(proc)
 
 
 def main():
@@ -199,11 +244,13 @@ def main():
     shutil.copy(os.path.join(FR, "python", "klambda_runtime.py"), os.path.join(work, "klambda_runtime.py"))
     runtime_jar = os.path.join(work, "runtime-app", "quarkus-run.jar")
     bare_jar = os.path.join(work, "bare-app", "quarkus-run.jar")
+    # the runtime's own JVM flags (the image's entry point uses them too), for the bare app as well: same stack
+    flags = JVM_FLAGS
 
     # JDK AppCDS archives (dynamic, -XX:ArchiveClassesAtExit), one per app, made by one training start each
-    def train(java, flags, jar, env):
+    def train(java, extra, jar, env):
         port = free_port()
-        proc = start([java] + flags + ["-jar", jar], env, port)
+        proc = start([java] + flags + extra + ["-jar", jar], env, port)
         deadline = time.time() + 60
         while post_status(port) != 200 and time.time() < deadline:
             time.sleep(0.01)
@@ -214,54 +261,73 @@ def main():
         train(JAVA, ["-XX:ArchiveClassesAtExit=" + archive], jar, env)
         return ["-XX:SharedArchiveFile=" + archive] if os.path.exists(archive) else []
 
-    # JDK 24+ AOT cache (JEP 483/514/515: classes loaded and linked, method profiles), one training start per app.
-    # The serial collector is what the JVM picks by itself in a container of one CPU or under 1792 MiB.
+    # JDK 24+ AOT cache (JEP 483/514/515: classes loaded and linked, method profiles), one training start per app
     def aot_cache(name, jar, env):
         cache = os.path.join(work, name + ".aot")
-        train(JAVA_AOT, ["-XX:AOTCacheOutput=" + cache, "-XX:+UseSerialGC"], jar, env)
+        train(JAVA_AOT, ["-XX:AOTCacheOutput=" + cache], jar, env)
         for _ in range(100):  # the JVM writes the cache in a forked assembly step after its exit
             if os.path.exists(cache):
                 break
             time.sleep(0.1)
-        return ["-XX:AOTCache=" + cache, "-XX:+UseSerialGC"] if os.path.exists(cache) else None
+        return ["-XX:AOTCache=" + cache] if os.path.exists(cache) else None
 
     jenv = {"FUNCTION_DIR": jfn, "FUNCTION_CLASS": cls, "FUNCTION_ID": "trivial"}
+    jenv_el = dict(jenv, FUNCTION_EXECUTION="event-loop")
     penv = {"FUNCTION_DIR": pyfn, "FUNCTION_ID": "trivial"}
+    worker = {"BARE_EXECUTION": "worker"}
     only = os.environ.get("BENCH_ONLY", "").lower()  # "python" or "java": one stack's rows (bare and runtime) only
     runtime_cds = appcds("runtime", runtime_jar, jenv) if only != "python" else []
     bare_cds = appcds("bare", bare_jar, {}) if only != "python" else []
     runtime_aot = aot_cache("runtime", runtime_jar, jenv) if JAVA_AOT and only != "python" else None
     bare_aot = aot_cache("bare", bare_jar, {}) if JAVA_AOT and only != "python" else None
     aot_name = "JDK %s AOT cache" % java_feature(JAVA_AOT) if JAVA_AOT else ""
+    cds_name = "JDK %s AppCDS" % java_feature(JAVA)
 
-    subjects = [
-        ("Python bare (stdlib ThreadingHTTPServer)", [PYTHON, "-u", os.path.join(FR, "bench", "bare_server.py")], {}),
-        ("Python runtime (klambda_runtime.py)", [PYTHON, "-u", os.path.join(work, "klambda_runtime.py")], penv),
-    ]
+    def java(java_bin, archive, jar):
+        return [java_bin] + flags + archive + ["-jar", jar]
+
+    # groups of subjects whose throughput is compared: measured side by side (load_group); None: cold start only
+    groups = [[
+        (PY_BARE, [PYTHON, "-u", os.path.join(FR, "bench", "bare_server.py")], {}),
+        (PY_RUNTIME, [PYTHON, "-u", os.path.join(work, "klambda_runtime.py")], penv),
+    ]]
     if runtime_aot and bare_aot:
-        subjects += [
-            ("Java bare (Quarkus route), " + aot_name, [JAVA_AOT] + bare_aot + ["-jar", bare_jar], {}),
-            ("Java runtime (Quarkus), " + aot_name, [JAVA_AOT] + runtime_aot + ["-jar", runtime_jar], jenv),
-        ]
-    subjects += [
-        ("Java bare (Quarkus route), AppCDS", [JAVA] + bare_cds + ["-jar", bare_jar], {}),
-        ("Java runtime (Quarkus), AppCDS", [JAVA] + runtime_cds + ["-jar", runtime_jar], jenv),
-        ("Java runtime (Quarkus), AppCDS, FUNCTION_EXECUTION=event-loop", [JAVA] + runtime_cds + ["-jar", runtime_jar],
-         dict(jenv, FUNCTION_EXECUTION="event-loop")),
-        ("Java bare (Quarkus route), no CDS archive", [JAVA, "-jar", bare_jar], {}),
-        ("Java runtime (Quarkus), no CDS archive", [JAVA, "-jar", runtime_jar], jenv),
+        groups.append([
+            (BARE_EL % aot_name, java(JAVA_AOT, bare_aot, bare_jar), {}),
+            (BARE_WORKER % aot_name, java(JAVA_AOT, bare_aot, bare_jar), worker),
+            (RUNTIME % aot_name, java(JAVA_AOT, runtime_aot, runtime_jar), jenv),
+            (RUNTIME_EL % aot_name, java(JAVA_AOT, runtime_aot, runtime_jar), jenv_el),
+        ])
+    groups.append([
+        (BARE_EL % cds_name, java(JAVA, bare_cds, bare_jar), {}),
+        (BARE_WORKER % cds_name, java(JAVA, bare_cds, bare_jar), worker),
+        (RUNTIME % cds_name, java(JAVA, runtime_cds, runtime_jar), jenv),
+        (RUNTIME_EL % cds_name, java(JAVA, runtime_cds, runtime_jar), jenv_el),
+    ])
+    cold_only = [
+        ("Java bare (Quarkus route), no CDS archive", java(JAVA, [], bare_jar), {}),
+        ("Java runtime (Quarkus), no CDS archive", java(JAVA, [], runtime_jar), jenv),
     ]
+    wanted = lambda name: not only or name.lower().startswith(only)
+    groups = [[s for s in g if wanted(s[0])] for g in groups]
+    groups = [g for g in groups if g]
+    cold_only = [s for s in cold_only if wanted(s[0])]
+    # an event-loop variant starts exactly as its default: cold starts for the others, taking turns run by run
+    cold_subjects = [s for g in groups for s in g if s[2] not in (worker, jenv_el)] + cold_only
+    colds = {name: [] for name, _, _ in cold_subjects}
+    for _ in range(COLD_RUNS):
+        for name, cmd, env in cold_subjects:
+            colds[name].append(cold_start_ms(cmd, env))
+    sys.stderr.write("bench-runtime: cold starts done\n")
     results = {}
-    for name, cmd, env in subjects:
-        if only and not name.lower().startswith(only):
-            continue
-        runs = [cold_start_ms(cmd, env) for _ in range(COLD_RUNS)]
-        colds = [r[0] for r in runs]
-        results[name] = {"cold": statistics.median(colds), "cold_min": min(colds), "cold_max": max(colds),
-                         "cold_cpu": statistics.median(r[1] for r in runs)}
-        if "no CDS" not in name:
-            results[name].update(load(cmd, env, script))
-        sys.stderr.write("bench-runtime: %s done\n" % name)
+    for group in groups:
+        warmup = WARMUP_SECONDS if group[0][0].startswith("Java") else PY_WARMUP_SECONDS
+        results.update(load_group(group, script, warmup))
+        sys.stderr.write("bench-runtime: %s done\n" % ", ".join(name for name, _, _ in group))
+    for name, runs in colds.items():
+        walls = [r[0] for r in runs]
+        results.setdefault(name, {}).update({"cold": statistics.median(walls), "cold_min": min(walls),
+                                             "cold_max": max(walls), "cold_cpu": statistics.median(r[1] for r in runs)})
 
     py_version = subprocess.run([PYTHON, "--version"], capture_output=True, text=True).stdout.strip()
     javas = [subprocess.run([JAVA, "-version"], capture_output=True, text=True).stderr.splitlines()[0]]
@@ -270,34 +336,47 @@ def main():
                                    .stderr.splitlines()[0], JAVA_AOT))
     print("Machine: %d cores, load average %s; %s (%s); %s" % (
         os.cpu_count(), " ".join("%.2f" % x for x in os.getloadavg()), py_version, PYTHON, "; ".join(javas)))
-    print("Cold start: median of %d starts. Throughput: wrk -t2 -c16 -d%ds --latency (POST %s) after %d s warm-up; "
-          "light load: wrk -t1 -c%d -d%ds.\n" % (COLD_RUNS, WRK_SECONDS, BODY.decode(), WARMUP_SECONDS,
-                                                 LIGHT_CONNECTIONS, LIGHT_SECONDS))
+    print("JVM flags of every Java row (function-runtime/java/jvm.options): %s" % " ".join(flags))
+    print("Cold start: median of %d starts, the subjects taking turns. Throughput: wrk -t2 -c16 --latency (POST %s), "
+          "subjects of a group side by side, %d rounds of %d s each taking turns after a warm-up of %d s (Java) / "
+          "%d s (Python); medians over the rounds. Light load: wrk -t1 -c%d -d%ds.\n" % (
+              COLD_RUNS, BODY.decode(), ROUNDS, WRK_SECONDS, WARMUP_SECONDS, PY_WARMUP_SECONDS, LIGHT_CONNECTIONS,
+              LIGHT_SECONDS))
     print("| subject | cold start median (min–max) | CPU to first 200 | req/s (16 conn.) | p50 / p99 (16 conn.) "
           "| p50 / p99 (%d conn.) | non-2xx | RSS idle | RSS under load |" % LIGHT_CONNECTIONS)
     print("|---|---|---|---|---|---|---|---|---|")
-    for name, r in results.items():
-        if "rps" in r:
-            print("| %s | %.0f ms (%.0f–%.0f) | %.0f ms | %.0f | %.2f / %.2f ms | %.2f / %.2f ms | %d | %.0f MiB | %.0f MiB |" % (
-                name, r["cold"], r["cold_min"], r["cold_max"], r["cold_cpu"], r["rps"], r["p50"], r["p99"],
-                r["p50_light"], r["p99_light"], r["non2xx"], r["idle"], r["peak"]))
-        else:
-            print("| %s | %.0f ms (%.0f–%.0f) | %.0f ms | | | | | | |" % (
-                name, r["cold"], r["cold_min"], r["cold_max"], r["cold_cpu"]))
+    for group in groups + [cold_only]:
+        for name, _, _ in group:
+            r = results[name]
+            cold = ("%.0f ms (%.0f–%.0f) | %.0f ms" % (r["cold"], r["cold_min"], r["cold_max"], r["cold_cpu"])
+                    if "cold" in r else "as the row above | ")
+            if "rps" in r:
+                print("| %s | %s | %.0f | %.2f / %.2f ms | %.2f / %.2f ms | %d | %.0f MiB | %.0f MiB |" % (
+                    name, cold, r["rps"], r["p50"], r["p99"], r["p50_light"], r["p99_light"], r["non2xx"],
+                    r["idle"], r["peak"]))
+            else:
+                print("| %s | %s | | | | | | |" % (name, cold))
     ratios = []
 
     def ratio(label, bare, runtime):
         b, r = results.get(bare), results.get(runtime)
         if b and r and "rps" in b and "rps" in r:
-            ratios.append("%s throughput %.0f %%, cold start %.2fx, RSS idle %.2fx" % (
-                label, 100 * r["rps"] / b["rps"], r["cold"] / b["cold"], r["idle"] / b["idle"]))
+            # paired: each round's runtime run against the bare run just before it, then the median
+            paired = statistics.median(x[0] / y[0] for x, y in zip(r["runs"], b["runs"]))
+            text = "%s: throughput %.0f %% (paired rounds; %.0f %% from the medians)" % (
+                label, 100 * paired, 100 * r["rps"] / b["rps"])
+            if "cold" in b and "cold" in r:
+                text += ", cold start %.2fx, RSS idle %.2fx" % (r["cold"] / b["cold"], r["idle"] / b["idle"])
+            ratios.append(text)
 
-    names = [n for n, _, _ in subjects]
-    ratio("Python", names[0], names[1])
-    if aot_name:
-        ratio("Java (%s)" % aot_name, "Java bare (Quarkus route), " + aot_name, "Java runtime (Quarkus), " + aot_name)
-    ratio("Java (JDK %s AppCDS)" % java_feature(JAVA), "Java bare (Quarkus route), AppCDS", "Java runtime (Quarkus), AppCDS")
-    print("\nRatios runtime/bare: " + "; ".join(ratios) + ".")
+    ratio("Python", PY_BARE, PY_RUNTIME)
+    for jdk in ([aot_name] if aot_name else []) + [cds_name]:
+        ratio("Java %s, runtime / bare endpoint on a worker thread (both run blocking code)" % jdk,
+              BARE_WORKER % jdk, RUNTIME % jdk)
+        ratio("Java %s, runtime with FUNCTION_EXECUTION=event-loop / bare route on the event loop" % jdk,
+              BARE_EL % jdk, RUNTIME_EL % jdk)
+        ratio("Java %s, runtime (worker, the default) / bare route on the event loop" % jdk, BARE_EL % jdk, RUNTIME % jdk)
+    print("\nRatios runtime/bare:\n" + "\n".join("- " + r for r in ratios))
     shutil.rmtree(work, ignore_errors=True)
 
 
