@@ -217,14 +217,15 @@ public class FunctionServer {
     }
 
     private void submit(Invocation inv) {
+        if (config.eventLoop()) {
+            // FUNCTION_EXECUTION=event-loop: no hand-off, for handlers that never block (README). Nothing can answer
+            // while the handler holds the event loop, so its deadline is checked when it returns: no watchdog.
+            inv.run();
+            return;
+        }
         running.add(inv);
         if (watchdogIdle) { // only after a quiet second: waking it on every request would cost a context switch each
             LockSupport.unpark(watchdogThread);
-        }
-        if (config.eventLoop()) {
-            // FUNCTION_EXECUTION=event-loop: no hand-off, for handlers that never block (README)
-            inv.run();
-            return;
         }
         try {
             inv.future = workers.submit(inv::run);
@@ -275,11 +276,14 @@ public class FunctionServer {
                             + " invocation slots stayed busy for " + config.timeoutMs() + " ms"));
                 } else if (inv.state.compareAndSet(Invocation.RUNNING, Invocation.ANSWERED)) {
                     cancel(inv, true);
-                    inv.send(new HttpError(504, "Timeout", "the function ran longer than " + config.timeoutMs()
-                            + " ms (FUNCTION_TIMEOUT_MS)", true));
+                    inv.send(timeout());
                 }
             }
         }
+    }
+
+    private HttpError timeout() {
+        return new HttpError(504, "Timeout", "the function ran longer than " + config.timeoutMs() + " ms (FUNCTION_TIMEOUT_MS)", true);
     }
 
     private static void cancel(Invocation inv, boolean interrupt) {
@@ -362,12 +366,12 @@ public class FunctionServer {
                     throw new HttpError(500, "FunctionError", "the function returned a value that is not JSON-serialisable");
                 }
             } catch (HttpError e) {
-                if (state.compareAndSet(RUNNING, ANSWERED)) {
+                if (!timedOutOnEventLoop() && state.compareAndSet(RUNNING, ANSWERED)) {
                     send(e);
                 }
                 return;
             } catch (RuntimeException e) {
-                if (state.compareAndSet(RUNNING, ANSWERED)) {
+                if (!timedOutOnEventLoop() && state.compareAndSet(RUNNING, ANSWERED)) {
                     Map<String, Object> line = record("error", "runtime failure");
                     line.put("trace", trace(e));
                     JsonLog.log(line);
@@ -375,9 +379,20 @@ public class FunctionServer {
                 }
                 return;
             }
-            if (state.compareAndSet(RUNNING, ANSWERED)) {
+            if (!timedOutOnEventLoop() && state.compareAndSet(RUNNING, ANSWERED)) {
                 sendSuccess(payload);
             }
+        }
+
+        /** FUNCTION_EXECUTION=event-loop: a handler that returned after its deadline is answered 504, as a worker's would be. */
+        private boolean timedOutOnEventLoop() {
+            if (!config.eventLoop() || System.nanoTime() - deadline < 0) {
+                return false;
+            }
+            if (state.compareAndSet(RUNNING, ANSWERED)) {
+                send(timeout());
+            }
+            return true;
         }
 
         @SuppressWarnings("unchecked")

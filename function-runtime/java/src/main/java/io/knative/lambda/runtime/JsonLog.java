@@ -63,7 +63,7 @@ final class JsonLog {
 
     /** Queues a line built by the caller (a JSON object without its closing brace); adds {@code ts} and closes it. */
     static void logRaw(StringBuilder open) {
-        open.append(",\"ts\":\"").append(timestamp()).append("\"}\n");
+        appendTimestamp(open.append(",\"ts\":\"")).append("\"}\n");
         add(open.toString());
     }
 
@@ -96,6 +96,11 @@ final class JsonLog {
 
     /** RFC 3339 UTC with milliseconds; the formatted second is cached (a formatter per line is costly). */
     static String timestamp() {
+        return appendTimestamp(new StringBuilder(24)).toString();
+    }
+
+    /** Appends {@link #timestamp()} to {@code b}, without a String of its own. */
+    static StringBuilder appendTimestamp(StringBuilder b) {
         long now = System.currentTimeMillis();
         long second = now / 1000;
         Second s = cached;
@@ -105,7 +110,8 @@ final class JsonLog {
             cached = s;
         }
         int millis = (int) (now % 1000);
-        return s.text() + (millis < 10 ? ".00" : millis < 100 ? ".0" : ".") + millis + "Z";
+        return b.append(s.text()).append('.').append((char) ('0' + millis / 100)).append((char) ('0' + millis / 10 % 10))
+                .append((char) ('0' + millis % 10)).append('Z');
     }
 
     /** Writes what is queued now (at shutdown, and every 50 ms), through one buffer: a write call per 64 KiB. */
