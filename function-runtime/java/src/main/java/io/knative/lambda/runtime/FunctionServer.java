@@ -470,14 +470,19 @@ public class FunctionServer {
             HttpServerResponse response = ctx.response();
             if (mode.equals("binary")) {
                 ceHeaders(response, SUCCESS_TYPE).putHeader("Content-Type", JSON);
-                finish(response, 200, Buffer.buffer(payload), null, false);
+                finish(response, 200, wrap(payload), null, false);
             } else if (mode.equals("structured")) {
                 response.putHeader("Content-Type", CE_JSON);
                 finish(response, 200, structured(SUCCESS_TYPE, payload), null, false);
             } else {
                 response.putHeader("Content-Type", JSON);
-                finish(response, 200, Buffer.buffer(payload), null, false);
+                finish(response, 200, wrap(payload), null, false);
             }
+        }
+
+        /** The result's bytes as a Buffer, without the copy Buffer.buffer(byte[]) makes. */
+        private static Buffer wrap(byte[] payload) {
+            return Buffer.buffer(io.netty.buffer.Unpooled.wrappedBuffer(payload));
         }
 
         /** A valid CloudEvent gets an error CloudEvent in its mode; anything else plain JSON {error, message}. */

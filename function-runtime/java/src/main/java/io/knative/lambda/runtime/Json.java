@@ -2,9 +2,12 @@ package io.knative.lambda.runtime;
 
 import java.io.IOException;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.EncodeException;
 import io.vertx.core.json.JsonArray;
@@ -12,20 +15,27 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.json.jackson.JacksonCodec;
 
 /**
- * JSON for the runtime: Jackson's streaming parser and generator (through Vert.x) for maps, lists and plain
- * values, and Jackson data binding only for a handler result that is some other object, loaded on first use.
- * Data binding's ~600 classes were most of what the runtime loads at start beyond a bare Quarkus app.
+ * JSON for the runtime: Jackson's streaming parser and generator over byte arrays (Vert.x's tree walk, standard
+ * JSON: no comments) for maps, lists and plain values, and Jackson data binding only for a handler result that is
+ * some other object, loaded on first use. Data binding's ~600 classes were most of what the runtime loads at start
+ * beyond a bare Quarkus app.
  */
 final class Json {
 
-    private static final JacksonCodec CODEC = new JacksonCodec();
+    private static final JsonFactory FACTORY = new JsonFactory();
 
     private Json() {
     }
 
     /** Parses a JSON document into LinkedHashMap / ArrayList / String / Integer, Long, BigInteger, Double / Boolean / null. */
     static Object parse(byte[] bytes) throws DecodeException {
-        Object value = CODEC.fromBuffer(Buffer.buffer(bytes), Object.class);
+        JsonParser parser;
+        try {
+            parser = FACTORY.createParser(bytes);
+        } catch (IOException e) {
+            throw new DecodeException(e.getMessage(), e);
+        }
+        Object value = JacksonCodec.fromParser(parser, Object.class);
         if (value instanceof JsonObject o) {
             return o.getMap();
         }
@@ -37,11 +47,13 @@ final class Json {
 
     /** Serialises a handler result, a log record or an error body. */
     static byte[] write(Object value) throws IOException {
-        try {
-            return CODEC.toBuffer(value, false).getBytes();
+        ByteArrayBuilder out = new ByteArrayBuilder(256);
+        try (JsonGenerator generator = FACTORY.createGenerator(out)) {
+            JacksonCodec.encodeJson(value, generator);
         } catch (EncodeException notPlain) { // a bean or another type data binding knows
             return Binding.MAPPER.writeValueAsBytes(value);
         }
+        return out.toByteArray();
     }
 
     /** {@link #write} as a String. */

@@ -167,6 +167,9 @@ class ContractIT {
         FunctionProcess p = parser(kind);
         assertPlainError(to(p).contentType("application/json").body("{\"parser_id\": ").post("/"), 400, "InvalidJson");
         assertPlainError(to(p).contentType("application/cloudevents+json").body("{not json").post("/"), 400, "InvalidJson");
+        // standard JSON only, in both runtimes: no comments, nothing after the document
+        assertPlainError(to(p).contentType("application/json").body("{\"parser_id\": \"p\" /* note */}").post("/"), 400, "InvalidJson");
+        assertPlainError(to(p).contentType("application/json").body("{\"parser_id\": \"p\"} {}").post("/"), 400, "InvalidJson");
     }
 
     static List<Arguments> requiredAttributes() {
