@@ -60,10 +60,14 @@ public final class FunctionProcess {
                 () -> "the runtime exited");
     }
 
-    /** Where a runtime listens and finds its function: loopback, the given port, the unpacked function layer. */
+    /**
+     * Where a runtime listens and finds its function: loopback, the given port, the unpacked function layer. The
+     * QUARKUS_HTTP_* pair too: Quarkus reads them before PORT/HOST, and the deployer's own (make run sets them for it)
+     * would otherwise reach the Java runtime.
+     */
     private static Map<String, String> placement(int port, Path functionDir) {
         return Map.of("PORT", Integer.toString(port), "HOST", "127.0.0.1", "QUARKUS_HTTP_HOST", "127.0.0.1",
-                "FUNCTION_DIR", functionDir.toString());
+                "QUARKUS_HTTP_PORT", Integer.toString(port), "FUNCTION_DIR", functionDir.toString());
     }
 
     private static FunctionProcess awaitReady(FunctionProcess started, Path log, Duration readyTimeout,

@@ -128,6 +128,24 @@ class LocalFunctionClusterIT {
     }
 
     @Test
+    void aJavaFunctionListensWhereLocalModePlacesItWhateverQuarkusPortItsEnvironmentCarries(@TempDir Path src) throws Exception {
+        // make run gives the deployer QUARKUS_HTTP_PORT; its functions inherit it, and Quarkus reads it before PORT
+        java.nio.file.Files.writeString(src.resolve("Echo.java"), "import java.util.Map;\n"
+                + "public class Echo { public static Map<String, Object> handler(Map<String, Object> e) { return Map.of(\"echo\", e); } }\n");
+        assertThat(javax.tools.ToolProvider.getSystemJavaCompiler().run(null, null, null, "--release", "17", "-d",
+                src.toString(), src.resolve("Echo.java").toString())).isZero();
+        String digest = new RegistryWriter(registry.host()).push("functions/fn-java", "v1",
+                Map.of("function/classes/Echo.class", java.nio.file.Files.readAllBytes(src.resolve("Echo.class"))),
+                Map.of("FUNCTION_ID", "fn-java", "FUNCTION_RUNTIME", "java", "FUNCTION_CLASS", "Echo",
+                        "QUARKUS_HTTP_PORT", "1"));
+        cluster.createService(service("fn-java", registry.host() + "/functions/fn-java@" + digest));
+
+        RolloutState.Ready ready = awaitReady("fn-java", 1, null);
+        assertThat(call(ready.url())).isEqualTo("{\"echo\":{\"k\":1}}");
+        assertThat(cluster.deleteService("fn-java")).isTrue();
+    }
+
+    @Test
     void withoutAWorkingForkServerPythonFunctionsStartTheirOwnInterpreter(@TempDir Path other) throws Exception {
         // a Unix socket path over the kernel's 108 bytes: the fork server cannot bind, so it never starts
         Path deep = java.nio.file.Files.createDirectories(other.resolve("d".repeat(60)).resolve("e".repeat(60)));
