@@ -1,16 +1,20 @@
 #!/usr/bin/env python3
-"""Bare baseline for the Python runtime benchmark: a standard-library ThreadingHTTPServer that reads
-the body and answers fixed JSON with one write, Nagle off, keep-alive. No function, no logging."""
+"""Bare baseline for the Python runtime benchmark: a standard-library ThreadingHTTPServer, one write per
+response, Nagle off, keep-alive. POST does the benchmark's trivial function in plain code (json.loads the body,
+answers {"ok": true, "n": <n>}); with BARE_BODY=fixed it only reads the body and answers fixed JSON. No runtime
+contract: no CloudEvents, metrics, logging, limits."""
+import json
 import os
 import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-BODY = b'{"ok": true}'
-RESPONSE = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s" % (len(BODY), BODY)
+HEAD = b"HTTP/1.1 %d %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n"
+FIXED = b'{"ok": true}'
+JSON = os.environ.get("BARE_BODY") != "fixed"
 
 
 class Handler(BaseHTTPRequestHandler):
-    """Answers every POST and GET with the same JSON."""
+    """POST: the trivial function (or fixed JSON); GET: fixed JSON."""
 
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True
@@ -20,11 +24,18 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_POST(self):
         length = int(self.headers.get("Content-Length") or 0)
-        if length:
-            self.rfile.read(length)
-        self.wfile.write(RESPONSE)
+        data = self.rfile.read(length) if length else b""
+        status, body = 200, FIXED
+        if JSON:
+            try:
+                event = json.loads(data)
+                body = json.dumps({"ok": True, "n": event.get("n")}).encode()
+            except (ValueError, AttributeError):
+                status, body = 400, b'{"error": "InvalidJson"}'
+        self.wfile.write(HEAD % (status, b"OK" if status == 200 else b"Bad Request", len(body)) + body)
 
-    do_GET = do_POST
+    def do_GET(self):
+        self.wfile.write(HEAD % (200, b"OK", len(FIXED)) + FIXED)
 
 
 class Server(ThreadingHTTPServer):

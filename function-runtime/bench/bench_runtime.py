@@ -5,7 +5,8 @@ Cold start: process exec -> first 200 on POST / (median of COLD_RUNS starts, sub
 and p50/p99: wrk, keep-alive, loopback, 16 connections, 2 threads, trivial handler; the subjects compared with each
 other run side by side and take turns for ROUNDS runs of WRK_SECONDS after a warm-up. RSS: idle (after start and one
 request) and the peak sampled under load. Java rows use the runtime's own JVM flags (function-runtime/java/jvm.options),
-the bare app too. Prints a Markdown table.
+the bare app too. The bare servers do the trivial function's work in plain code of their stack (parse the JSON body,
+answer {"ok": true, "n": <n>}), and once more with a fixed answer and no JSON. Prints a Markdown table.
 """
 import os
 import re
@@ -35,10 +36,12 @@ REQUEST = (b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/jso
 # the distribution's python3 (as in python:3.12-slim) rather than a version manager's, whose site hooks may add start time
 PYTHON = os.environ.get("BENCH_PYTHON") or ("/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable)
 JAVA = shutil.which("java") or "java"
-PY_BARE = "Python bare (stdlib ThreadingHTTPServer)"
+PY_BARE = "Python bare (stdlib ThreadingHTTPServer, the trivial function in plain code)"
+PY_BARE_FIXED = "Python bare (stdlib ThreadingHTTPServer, fixed answer, no JSON)"
 PY_RUNTIME = "Python runtime (klambda_runtime.py)"
 BARE_EL = "Java bare (Quarkus route on the event loop), %s"
 BARE_WORKER = "Java bare (Quarkus route on a worker thread), %s"
+BARE_FIXED = "Java bare (Quarkus route on the event loop, fixed answer, no JSON), %s"
 RUNTIME = "Java runtime (Quarkus), %s"
 RUNTIME_EL = "Java runtime (Quarkus), %s, FUNCTION_EXECUTION=event-loop"
 
@@ -261,10 +264,13 @@ def main():
         train(JAVA, ["-XX:ArchiveClassesAtExit=" + archive], jar, env)
         return ["-XX:SharedArchiveFile=" + archive] if os.path.exists(archive) else []
 
-    # JDK 24+ AOT cache (JEP 483/514/515: classes loaded and linked, method profiles), one training start per app
+    # JDK 24+ AOT cache (JEP 483/514: classes loaded and linked), one training start per app. Without method
+    # profiles (JEP 515): a start-up-only training run profiles start-up code, which the JVM then compiles early on
+    # every start (C2 included) for nothing: 50-100 ms more CPU per start, no faster warm-up (BENCHMARKS.md).
     def aot_cache(name, jar, env):
         cache = os.path.join(work, name + ".aot")
-        train(JAVA_AOT, ["-XX:AOTCacheOutput=" + cache], jar, env)
+        train(JAVA_AOT, ["-XX:AOTCacheOutput=" + cache, "-XX:+UnlockDiagnosticVMOptions", "-XX:-AOTRecordTraining"],
+              jar, env)
         for _ in range(100):  # the JVM writes the cache in a forked assembly step after its exit
             if os.path.exists(cache):
                 break
@@ -275,6 +281,7 @@ def main():
     jenv_el = dict(jenv, FUNCTION_EXECUTION="event-loop")
     penv = {"FUNCTION_DIR": pyfn, "FUNCTION_ID": "trivial"}
     worker = {"BARE_EXECUTION": "worker"}
+    fixed = {"BARE_BODY": "fixed"}
     only = os.environ.get("BENCH_ONLY", "").lower()  # "python" or "java": one stack's rows (bare and runtime) only
     runtime_cds = appcds("runtime", runtime_jar, jenv) if only != "python" else []
     bare_cds = appcds("bare", bare_jar, {}) if only != "python" else []
@@ -289,18 +296,21 @@ def main():
     # groups of subjects whose throughput is compared: measured side by side (load_group); None: cold start only
     groups = [[
         (PY_BARE, [PYTHON, "-u", os.path.join(FR, "bench", "bare_server.py")], {}),
+        (PY_BARE_FIXED, [PYTHON, "-u", os.path.join(FR, "bench", "bare_server.py")], fixed),
         (PY_RUNTIME, [PYTHON, "-u", os.path.join(work, "klambda_runtime.py")], penv),
     ]]
     if runtime_aot and bare_aot:
         groups.append([
             (BARE_EL % aot_name, java(JAVA_AOT, bare_aot, bare_jar), {}),
             (BARE_WORKER % aot_name, java(JAVA_AOT, bare_aot, bare_jar), worker),
+            (BARE_FIXED % aot_name, java(JAVA_AOT, bare_aot, bare_jar), fixed),
             (RUNTIME % aot_name, java(JAVA_AOT, runtime_aot, runtime_jar), jenv),
             (RUNTIME_EL % aot_name, java(JAVA_AOT, runtime_aot, runtime_jar), jenv_el),
         ])
     groups.append([
         (BARE_EL % cds_name, java(JAVA, bare_cds, bare_jar), {}),
         (BARE_WORKER % cds_name, java(JAVA, bare_cds, bare_jar), worker),
+        (BARE_FIXED % cds_name, java(JAVA, bare_cds, bare_jar), fixed),
         (RUNTIME % cds_name, java(JAVA, runtime_cds, runtime_jar), jenv),
         (RUNTIME_EL % cds_name, java(JAVA, runtime_cds, runtime_jar), jenv_el),
     ])
@@ -312,8 +322,8 @@ def main():
     groups = [[s for s in g if wanted(s[0])] for g in groups]
     groups = [g for g in groups if g]
     cold_only = [s for s in cold_only if wanted(s[0])]
-    # an event-loop variant starts exactly as its default: cold starts for the others, taking turns run by run
-    cold_subjects = [s for g in groups for s in g if s[2] not in (worker, jenv_el)] + cold_only
+    # a variant (execution mode, fixed answer) starts exactly as its default: cold starts for the others, taking turns
+    cold_subjects = [s for g in groups for s in g if s[2] not in (worker, jenv_el, fixed)] + cold_only
     colds = {name: [] for name, _, _ in cold_subjects}
     for _ in range(COLD_RUNS):
         for name, cmd, env in cold_subjects:
@@ -369,13 +379,18 @@ def main():
                 text += ", cold start %.2fx, RSS idle %.2fx" % (r["cold"] / b["cold"], r["idle"] / b["idle"])
             ratios.append(text)
 
-    ratio("Python", PY_BARE, PY_RUNTIME)
+    # like for like: the bare servers run the same trivial function in plain code, so the ratio is the runtime's own
+    # cost (CloudEvents, errors, limits, metrics, the log line); the "fixed answer" ratios charge it the JSON too
+    ratio("Python, runtime / bare server", PY_BARE, PY_RUNTIME)
+    ratio("Python, runtime / bare server with a fixed answer", PY_BARE_FIXED, PY_RUNTIME)
     for jdk in ([aot_name] if aot_name else []) + [cds_name]:
-        ratio("Java %s, runtime / bare endpoint on a worker thread (both run blocking code)" % jdk,
+        ratio("Java %s, runtime (worker, the default) / bare route on a worker thread (both may block)" % jdk,
               BARE_WORKER % jdk, RUNTIME % jdk)
         ratio("Java %s, runtime with FUNCTION_EXECUTION=event-loop / bare route on the event loop" % jdk,
               BARE_EL % jdk, RUNTIME_EL % jdk)
         ratio("Java %s, runtime (worker, the default) / bare route on the event loop" % jdk, BARE_EL % jdk, RUNTIME % jdk)
+        ratio("Java %s, runtime with FUNCTION_EXECUTION=event-loop / bare route on the event loop with a fixed answer"
+              % jdk, BARE_FIXED % jdk, RUNTIME_EL % jdk)
     print("\nRatios runtime/bare:\n" + "\n".join("- " + r for r in ratios))
     shutil.rmtree(work, ignore_errors=True)
 
