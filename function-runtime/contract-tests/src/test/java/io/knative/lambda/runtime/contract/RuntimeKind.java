@@ -93,8 +93,15 @@ public enum RuntimeKind {
 
     private static String python;
 
-    /** The real python3 (not a version manager's shim, which adds a fork and a shell to every start). */
+    /**
+     * The interpreter: {@code -Dklambda.runtime.python-executable=/path/to/python3.9} to run the suite on another
+     * version, else the real python3 (not a version manager's shim, which adds a fork and a shell to every start).
+     */
     static synchronized String pythonExecutable() {
+        String chosen = System.getProperty("klambda.runtime.python-executable", "");
+        if (python == null && !chosen.isBlank()) {
+            python = chosen;
+        }
         if (python == null) {
             try {
                 Process p = new ProcessBuilder("python3", "-c", "import sys; print(sys.executable)").redirectErrorStream(true).start();
