@@ -60,7 +60,7 @@ class RuntimeImagesIT {
         assertThat(pushed.byDigest()).isEqualTo(registry.host() + "/klambda-runtime-java@" + pushed.digest());
         String config = config("klambda-runtime-java", pushed.digest());
         assertThat(config).contains("\"Entrypoint\":[\"java\",\"-XX:MaxRAMPercentage=75\",\"-XX:+ExitOnOutOfMemoryError\","
-                        + "\"-XX:+UseSerialGC\",\"-XX:+UseTransparentHugePages\",\"-XX:-UsePerfData\",\"-jar\",\"/opt/klambda/java/quarkus-run.jar\"]")
+                        + "\"-XX:+UseSerialGC\",\"-XX:+UseTransparentHugePages\",\"-XX:-UsePerfData\",\"-XX:CompileThresholdScaling=3\",\"-jar\",\"/opt/klambda/java/quarkus-run.jar\"]")
                 .contains("\"User\":\"65532:65532\"")
                 .contains("FUNCTION_RUNTIME=java");
         String manifest = get("/v2/klambda-runtime-java/manifests/" + pushed.digest());
