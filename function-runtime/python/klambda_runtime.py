@@ -7,8 +7,10 @@ Python 3.9+. The contract is in function-runtime/README.md.
 """
 import bisect
 import importlib.machinery
+import io
 import json
 import os
+import selectors
 import signal
 import socket
 import socketserver
@@ -77,6 +79,9 @@ class Config:
         self.concurrency = _env_int(env, "FUNCTION_CONCURRENCY", 16)
         self.drain_ms = _env_int(env, "FUNCTION_DRAIN_TIMEOUT_MS", self.timeout_ms + 5000)
         self.idle_ms = _env_int(env, "FUNCTION_IDLE_TIMEOUT_MS", 600000)
+        self.execution = (env.get("FUNCTION_EXECUTION") or "worker").strip().lower()
+        if self.execution not in ("worker", "event-loop"):
+            raise ConfigError("FUNCTION_EXECUTION must be worker or event-loop, got %r" % self.execution[:40])
         if any(c in self.function_id for c in "\r\n\"\\"):
             raise ConfigError("FUNCTION_ID contains characters that cannot appear in a header")
         self.source = "/knative-lambda/functions/" + self.function_id
@@ -300,7 +305,8 @@ class Runtime:
         self.active = 0
         self.running = {}  # key -> (deadline, request handler): invocations the watchdog may time out
         self.connections = {}  # key -> request handler: open connections, for the idle check
-        self.invoked = threading.Event()  # wakes the watchdog when an invocation starts
+        self.invoked = threading.Event()  # wakes the watchdog when an invocation starts while it sleeps
+        self.watchdog_idle = False
         self.timeout_s = config.timeout_ms / 1000.0
 
     def begin(self):
@@ -322,18 +328,27 @@ class Runtime:
 
     def watchdog(self):
         """Answers 504 for handlers that run past FUNCTION_TIMEOUT_MS (the handler thread cannot be killed), and
-        closes connections idle for FUNCTION_IDLE_TIMEOUT_MS. It ticks only while invocations run; otherwise it
-        sleeps until one starts or the next idle check is due (an idle function costs no CPU)."""
+        closes connections idle for FUNCTION_IDLE_TIMEOUT_MS. It ticks while invocations come in, and sleeps once
+        none has come for a second, until one starts or the next idle check is due: an idle function costs no CPU,
+        and a busy one no wake-up per request (a thread switch and a GIL hand-off each)."""
         period = min(0.05, max(0.005, self.timeout_s / 20))
         idle_s = self.config.idle_ms / 1000.0
         idle_every = min(5.0, max(0.05, idle_s / 4))
         next_idle_check = time.monotonic() + idle_every
+        seen, quiet_since = -1, time.monotonic()
         while True:
-            if self.running:
-                time.sleep(period)
+            count = self.metrics.invocations + self.active
+            if count != seen or self.running:
+                seen, quiet_since = count, time.monotonic()
+            if not self.running and time.monotonic() - quiet_since > 1.0:
+                self.watchdog_idle = True  # _invoke sets `invoked` when it sees this flag
+                if not self.running:  # a second look after raising the flag closes the gap
+                    self.invoked.wait(max(0.0, next_idle_check - time.monotonic()))
+                self.watchdog_idle = False
+                self.invoked.clear()
+                quiet_since = time.monotonic()
             else:
-                self.invoked.wait(max(0.0, next_idle_check - time.monotonic()))
-            self.invoked.clear()
+                time.sleep(period)
             now = time.monotonic()
             for key, (deadline, request) in list(self.running.items()):
                 if now >= deadline and self.running.pop(key, None) is not None:
@@ -356,6 +371,7 @@ class RequestHandler(socketserver.StreamRequestHandler):
     # a third of the throughput. Idle connections are closed by Runtime.watchdog instead (FUNCTION_IDLE_TIMEOUT_MS).
     timeout = None
     runtime = None  # set by serve()
+    continue_sent = False  # the event loop answers Expect: 100-continue itself, before the body arrives
 
     def setup(self):
         super().setup()
@@ -421,7 +437,7 @@ class RequestHandler(socketserver.StreamRequestHandler):
                 self.close_connection = "keep-alive" not in connection
             else:
                 self.close_connection = "close" in connection
-            if headers.get("expect", "").lower() == "100-continue":
+            if headers.get("expect", "").lower() == "100-continue" and not self.continue_sent:
                 self.wfile.write(b"HTTP/1.1 100 Continue\r\n\r\n")
             method = getattr(self, "do_" + self.command, None)
             if method is None:
@@ -556,7 +572,7 @@ class RequestHandler(socketserver.StreamRequestHandler):
                             % (rt.config.concurrency, rt.config.timeout_ms))
         key = id(self)
         rt.running[key] = (deadline, self)
-        if not rt.invoked.is_set():
+        if rt.watchdog_idle:
             rt.invoked.set()
         try:
             if rt.wants_attributes:
@@ -758,11 +774,292 @@ class Server(socketserver.ThreadingTCPServer):
              "trace": _trace()})
 
 
+def _request_end(buf, max_body):
+    """Where the first request in `buf` ends, or None while it is incomplete. A request that cannot be framed
+    (no end of headers within the limits, a bad or oversized length) ends where the bytes seen so far end: the
+    parser then answers it 4xx and the connection closes, as on a threaded connection."""
+    crlf, lf = buf.find(b"\r\n\r\n"), buf.find(b"\n\n")
+    if crlf >= 0 and (lf < 0 or crlf < lf):
+        body_start = crlf + 4
+    elif lf >= 0:
+        body_start = lf + 2
+    else:
+        return len(buf) if len(buf) > MAX_LINE * 2 else None
+    head = bytes(buf[:body_start]).lower()
+    length, chunked = None, False
+    at = head.find(b"\ntransfer-encoding:")
+    if at >= 0:
+        chunked = b"chunked" in head[at:head.find(b"\n", at + 1)]
+    at = head.find(b"\ncontent-length:")
+    if at >= 0:
+        length = head[at + 16:head.find(b"\n", at + 1)].strip()
+    if chunked:
+        pos, total = body_start, 0
+        while True:
+            eol = buf.find(b"\n", pos)
+            if eol < 0:
+                return None if len(buf) - pos <= 1024 else len(buf)
+            try:
+                size = int(bytes(buf[pos:eol]).split(b";", 1)[0].strip() or b"0", 16)
+            except ValueError:
+                return len(buf)
+            if size == 0:  # the last chunk, then trailers up to an empty line
+                pos = eol + 1
+                while True:
+                    eol = buf.find(b"\n", pos)
+                    if eol < 0:
+                        return None
+                    if bytes(buf[pos:eol]).strip() == b"":
+                        return eol + 1
+                    pos = eol + 1
+            total += size
+            if total > max_body:
+                return len(buf)
+            pos = eol + 1 + size
+            eol = buf.find(b"\n", pos)
+            if eol < 0:
+                return None
+            pos = eol + 1
+    if length is None:
+        return body_start
+    try:
+        n = int(length)
+    except ValueError:
+        return body_start
+    if n < 0 or n > max_body:
+        return body_start
+    end = body_start + n
+    return end if len(buf) >= end else None
+
+
+class _Connection:
+    """An event-loop connection: bytes received and not yet parsed, bytes to send, when it was last active."""
+
+    __slots__ = ("sock", "inbuf", "out", "last_active", "closing", "continue_sent", "linger_until", "discarded")
+
+    def __init__(self, sock):
+        self.sock = sock
+        self.inbuf = bytearray()
+        self.out = bytearray()
+        self.last_active = time.monotonic()
+        self.closing = False
+        self.continue_sent = False
+        self.linger_until = None
+        self.discarded = 0
+
+
+class _MemoryRequest(RequestHandler):
+    """One request of an event-loop connection, parsed and answered by RequestHandler's own code, from and into
+    memory. The watchdog's 504 for a handler past its deadline lands here too, and goes out when the handler
+    returns (nothing can answer while it holds the loop)."""
+
+    def __init__(self, sock, data, continue_sent):  # noqa: super().__init__ would serve a socket at once
+        self.connection = sock
+        self.rfile = io.BytesIO(data)
+        self.wfile = io.BytesIO()
+        self.busy = False
+        self.last_active = time.monotonic()
+        self.continue_sent = continue_sent
+        self.close_connection = True
+
+
+class EventLoopServer:
+    """FUNCTION_EXECUTION=event-loop: every connection on one selector loop, each handler called on the loop with no
+    thread hand-off. For handlers that never block: one that does stalls every connection. Same HTTP surface,
+    same contract; the serve_forever/shutdown/server_close interface of socketserver's servers."""
+
+    def __init__(self, address, runtime):
+        self.runtime = runtime
+        self.request_class = type("MemoryRequest", (_MemoryRequest,), {"runtime": runtime})
+        self.listener = socket.socket(socket.AF_INET6 if ":" in address[0] else socket.AF_INET, socket.SOCK_STREAM)
+        self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.listener.bind(address)
+        self.listener.listen(128)
+        self.listener.setblocking(False)
+        self.server_address = self.listener.getsockname()
+        self.selector = selectors.DefaultSelector()
+        self.wake_r, self.wake_w = socket.socketpair()
+        self.wake_r.setblocking(False)
+        self.stopping = False
+        self.connections = {}
+
+    def shutdown(self):
+        """From another thread (as socketserver's): serve_forever returns after the requests it holds."""
+        self.stopping = True
+        try:
+            self.wake_w.send(b"x")
+        except OSError:
+            pass
+
+    def server_close(self):
+        for conn in list(self.connections.values()):
+            self._flush_blocking(conn)
+            self._close(conn)
+        for sock in (self.listener, self.wake_r, self.wake_w):
+            sock.close()
+        self.selector.close()
+
+    def serve_forever(self, poll_interval=0.5):
+        rt = self.runtime
+        idle_s = rt.config.idle_ms / 1000.0
+        idle_every = min(5.0, max(0.05, idle_s / 4))
+        next_idle_check = time.monotonic() + idle_every
+        self.selector.register(self.listener, selectors.EVENT_READ, None)
+        self.selector.register(self.wake_r, selectors.EVENT_READ, None)
+        while not self.stopping:
+            for key, events in self.selector.select(max(0.0, min(poll_interval, next_idle_check - time.monotonic()))):
+                if key.fileobj is self.listener:
+                    self._accept()
+                elif key.fileobj is self.wake_r:
+                    try:
+                        self.wake_r.recv(64)
+                    except OSError:
+                        pass
+                else:
+                    conn = key.data
+                    try:
+                        if events & selectors.EVENT_WRITE:
+                            self._send_pending(conn)
+                        if events & selectors.EVENT_READ and conn.sock.fileno() >= 0:
+                            self._receive(conn)
+                    except Exception as e:
+                        if not isinstance(e, (ConnectionError, TimeoutError)):
+                            log({"level": "error", "msg": "connection failed", "exception": type(e).__name__,
+                                 "trace": _trace()})
+                        self._close(conn)
+            now = time.monotonic()
+            if now >= next_idle_check:
+                next_idle_check = now + idle_every
+                for conn in list(self.connections.values()):
+                    if conn.linger_until is not None and now >= conn.linger_until \
+                            or not conn.out and now - conn.last_active >= idle_s:
+                        self._close(conn)
+        self.selector.unregister(self.listener)
+
+    def _accept(self):
+        for _ in range(64):
+            try:
+                sock, _ = self.listener.accept()
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError:
+                return
+            sock.setblocking(False)
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            conn = _Connection(sock)
+            self.connections[sock.fileno()] = conn
+            self.selector.register(sock, selectors.EVENT_READ, conn)
+
+    def _receive(self, conn):
+        try:
+            data = conn.sock.recv(262144)
+        except (BlockingIOError, InterruptedError):
+            return
+        if not data:
+            self._close(conn)
+            return
+        if conn.linger_until is not None:  # answered and closing: the rest of what the client sends is dropped
+            conn.discarded += len(data)
+            if conn.discarded > self.runtime.config.max_body_bytes + MAX_DRAIN_EXTRA_BYTES:
+                self._close(conn)
+            return
+        conn.last_active = time.monotonic()
+        conn.inbuf += data
+        self._process(conn)
+
+    def _process(self, conn):
+        """Answers the complete requests in the connection's buffer, in order, until an answer cannot go out at once."""
+        limit = self.runtime.config.max_body_bytes
+        while conn.inbuf and not conn.closing and not conn.out:
+            end = _request_end(conn.inbuf, limit)
+            if end is None:
+                if not conn.continue_sent and b"100-continue" in bytes(conn.inbuf[:MAX_LINE * 2]).lower():
+                    self._write(conn, b"HTTP/1.1 100 Continue\r\n\r\n")
+                    conn.continue_sent = True
+                return
+            request = self.request_class(conn.sock, bytes(conn.inbuf[:end]), conn.continue_sent)
+            del conn.inbuf[:end]
+            conn.continue_sent = False
+            request.handle_one_request()
+            if request.close_connection:
+                conn.closing = True
+            self._write(conn, request.wfile.getvalue())
+            conn.last_active = time.monotonic()  # idle counts from the answer: a slow handler is not idleness
+        if conn.closing and not conn.out:
+            self._finish(conn)
+
+    def _write(self, conn, data):
+        if not data:
+            return
+        if not conn.out:
+            try:
+                sent = conn.sock.send(data)
+            except (BlockingIOError, InterruptedError):
+                sent = 0
+            if sent == len(data):
+                return
+            data = data[sent:]
+            self.selector.modify(conn.sock, selectors.EVENT_WRITE, conn)  # no more requests until this is out
+        conn.out += data
+
+    def _send_pending(self, conn):
+        try:
+            sent = conn.sock.send(conn.out)
+        except (BlockingIOError, InterruptedError):
+            return
+        del conn.out[:sent]
+        if not conn.out:
+            if conn.closing:
+                self._finish(conn)
+                return
+            self.selector.modify(conn.sock, selectors.EVENT_READ, conn)
+            self._process(conn)  # requests that came while the answer was going out
+
+    def _finish(self, conn):
+        """After the last answer: half-close, then read and drop what the client still sends (say, the rest of a
+        body answered 413) until it closes too, for at most 2 s: closing with unread bytes would send a reset,
+        and the client could lose the answer."""
+        if conn.linger_until is not None:
+            return
+        try:
+            conn.sock.shutdown(socket.SHUT_WR)
+        except OSError:
+            self._close(conn)
+            return
+        conn.linger_until = time.monotonic() + 2.0
+        conn.inbuf = bytearray()
+
+    def _flush_blocking(self, conn):
+        if conn.out and conn.sock.fileno() >= 0:
+            try:
+                conn.sock.settimeout(1.0)
+                conn.sock.sendall(conn.out)
+            except OSError:
+                pass
+            conn.out = bytearray()
+
+    def _close(self, conn):
+        fd = conn.sock.fileno()
+        if fd < 0:
+            return
+        self.connections.pop(fd, None)
+        try:
+            self.selector.unregister(conn.sock)
+        except (KeyError, ValueError):
+            pass
+        try:
+            conn.sock.close()
+        except OSError:
+            pass
+
+
 def serve(config):
     """Binds, loads the function, serves until SIGTERM/SIGINT, drains in-flight requests; returns the exit code."""
     runtime = Runtime(config)
-    handler_class = type("Handler", (RequestHandler,), {"runtime": runtime})
-    server = Server((config.host, config.port), handler_class)
+    if config.execution == "event-loop":
+        server = EventLoopServer((config.host, config.port), runtime)
+    else:
+        server = Server((config.host, config.port), type("Handler", (RequestHandler,), {"runtime": runtime}))
     started = _process_start_time()
     exit_code = [0]
 

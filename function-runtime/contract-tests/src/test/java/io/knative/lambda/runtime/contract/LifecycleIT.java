@@ -25,7 +25,7 @@ import io.restassured.response.Response;
 class LifecycleIT {
 
     @ParameterizedTest
-    @EnumSource(RuntimeKind.class)
+    @EnumSource(value = RuntimeKind.class, mode = EnumSource.Mode.EXCLUDE, names = "PYTHON_EVENT_LOOP") // workers only
     void sigtermDrainsTheInFlightRequestThenExits(RuntimeKind kind) throws Exception {
         try (FunctionProcess p = FunctionProcess.start(kind, RuntimeKind.Function.CONTRACT, "drain-fn", Map.of())) {
             CompletableFuture<Response> slow = CompletableFuture.supplyAsync(() ->
@@ -44,7 +44,7 @@ class LifecycleIT {
     }
 
     @ParameterizedTest
-    @EnumSource(RuntimeKind.class)
+    @EnumSource(value = RuntimeKind.class, mode = EnumSource.Mode.EXCLUDE, names = "PYTHON_EVENT_LOOP") // workers only
     void concurrencyIsBoundedAndExcessWaitsUntilTheTimeoutThen503(RuntimeKind kind) throws Exception {
         try (FunctionProcess p = FunctionProcess.start(kind, RuntimeKind.Function.CONTRACT, "single-slot-fn",
                 Map.of("FUNCTION_CONCURRENCY", "1", "FUNCTION_TIMEOUT_MS", "1000"))) {
@@ -68,7 +68,7 @@ class LifecycleIT {
     }
 
     @ParameterizedTest
-    @EnumSource(RuntimeKind.class)
+    @EnumSource(value = RuntimeKind.class, mode = EnumSource.Mode.EXCLUDE, names = "PYTHON_EVENT_LOOP") // workers only
     void aFunctionThatSatIdleStillAnswersASlowHandler504OnTime(RuntimeKind kind) throws Exception {
         try (FunctionProcess p = FunctionProcess.start(kind, RuntimeKind.Function.CONTRACT, "idle-then-slow-fn",
                 Map.of("FUNCTION_TIMEOUT_MS", "1000"))) {
@@ -101,7 +101,7 @@ class LifecycleIT {
             String head = new String(in.readNBytes(12), StandardCharsets.US_ASCII);
             assertThat(head).isEqualTo("HTTP/1.1 200");
 
-            if (kind == RuntimeKind.PYTHON) {
+            if (kind != RuntimeKind.JAVA) {
                 // Python: idle means no request in progress, so a handler slower than the idle timeout is answered.
                 // (Vert.x counts I/O silence instead: the README asks for an idle timeout above FUNCTION_TIMEOUT_MS.)
                 Response slow = to(p).contentType("application/json").body("{\"action\":\"sleep\",\"ms\":2500}").post("/");
@@ -137,7 +137,7 @@ class LifecycleIT {
 
             assertThat(postsBeforeLoaded).as("answers while the handler loads")
                     .allSatisfy(status -> assertThat(status).isEqualTo(503));
-            if (kind == RuntimeKind.PYTHON) {
+            if (kind != RuntimeKind.JAVA) {
                 // the Python runtime listens while it imports the function; the Java one opens its port once loaded
                 assertThat(postsBeforeLoaded).isNotEmpty();
             }
@@ -177,6 +177,45 @@ class LifecycleIT {
             assertThat(binary.header("ce-type")).isEqualTo("io.knative.lambda.response.error");
 
             assertPlainError(to(p).contentType("application/json").body("{\"action\":\"sleep\",\"ms\":1500}").post("/"), 504, "Timeout");
+        }
+    }
+
+    @Test
+    void pythonOnTheEventLoopAnswersATimeoutWhenTheHandlerReturnsAndDrainsOnSigterm() throws Exception {
+        try (FunctionProcess p = FunctionProcess.start(RuntimeKind.PYTHON_EVENT_LOOP, RuntimeKind.Function.CONTRACT,
+                "python-event-loop-fn", Map.of("FUNCTION_TIMEOUT_MS", "1000"))) {
+            long start = System.nanoTime();
+            Response late = to(p).contentType("application/json").body("{\"action\":\"sleep\",\"ms\":1500}").post("/");
+            long tookMs = (System.nanoTime() - start) / 1_000_000;
+            assertPlainError(late, 504, "Timeout");
+            assertThat(tookMs).as("answered when the handler returned").isGreaterThanOrEqualTo(1500);
+            assertThat(to(p).contentType("application/json").body("{\"action\":\"echo\"}").post("/").statusCode()).isEqualTo(200);
+
+            CompletableFuture<Response> inFlight = CompletableFuture.supplyAsync(() ->
+                    to(p).contentType("application/json").body("{\"action\":\"sleep\",\"ms\":800}").post("/"));
+            // the handler holds the loop: until it returns, nothing else on the port is answered
+            await().atMost(Duration.ofSeconds(10)).until(() -> !answersWithin(p, Duration.ofMillis(300)));
+            p.terminate();
+
+            Response r = inFlight.get();
+            assertThat(r.statusCode()).as(r.asString()).isEqualTo(200);
+            assertThat(r.asString()).contains("\"slept\"");
+            assertThat(p.awaitExit(Duration.ofSeconds(30))).as(p.logText()).isIn(0, 143);
+            assertThat(p.logText()).contains("\"msg\":\"draining\"").containsPattern("\"msg\":\"stopped\"[^\\n]*\"drained\":true");
+        }
+    }
+
+    private static boolean answersWithin(FunctionProcess p, Duration timeout) {
+        try {
+            java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(p.url() + "/health/live")).timeout(timeout).build(),
+                    java.net.http.HttpResponse.BodyHandlers.discarding());
+            return true;
+        } catch (java.io.IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 

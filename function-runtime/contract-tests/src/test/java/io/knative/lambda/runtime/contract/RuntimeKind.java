@@ -45,6 +45,21 @@ public enum RuntimeKind {
         }
     },
 
+    /** The Python runtime with FUNCTION_EXECUTION=event-loop: every connection on one selector loop. */
+    PYTHON_EVENT_LOOP {
+        @Override
+        Map<String, String> layOut(Function function, Path dir) {
+            Map<String, String> env = PYTHON.layOut(function, dir);
+            env.put("FUNCTION_EXECUTION", "event-loop");
+            return env;
+        }
+
+        @Override
+        List<String> command() {
+            return PYTHON.command();
+        }
+    },
+
     JAVA {
         @Override
         Map<String, String> layOut(Function function, Path dir) {
