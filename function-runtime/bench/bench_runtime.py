@@ -38,7 +38,9 @@ PYTHON = os.environ.get("BENCH_PYTHON") or ("/usr/bin/python3" if os.path.exists
 JAVA = shutil.which("java") or "java"
 PY_BARE = "Python bare (stdlib ThreadingHTTPServer, the trivial function in plain code)"
 PY_BARE_FIXED = "Python bare (stdlib ThreadingHTTPServer, fixed answer, no JSON)"
+PY_BARE_LOOP = "Python bare (stdlib selectors loop, the trivial function in plain code)"
 PY_RUNTIME = "Python runtime (klambda_runtime.py)"
+PY_RUNTIME_EL = "Python runtime (klambda_runtime.py), FUNCTION_EXECUTION=event-loop"
 BARE_EL = "Java bare (Quarkus route on the event loop), %s"
 BARE_WORKER = "Java bare (Quarkus route on a worker thread), %s"
 BARE_FIXED = "Java bare (Quarkus route on the event loop, fixed answer, no JSON), %s"
@@ -280,6 +282,8 @@ def main():
     jenv = {"FUNCTION_DIR": jfn, "FUNCTION_CLASS": cls, "FUNCTION_ID": "trivial"}
     jenv_el = dict(jenv, FUNCTION_EXECUTION="event-loop")
     penv = {"FUNCTION_DIR": pyfn, "FUNCTION_ID": "trivial"}
+    penv_el = dict(penv, FUNCTION_EXECUTION="event-loop")
+    bare_loop = {"BARE_EXECUTION": "event-loop"}
     worker = {"BARE_EXECUTION": "worker"}
     fixed = {"BARE_BODY": "fixed"}
     only = os.environ.get("BENCH_ONLY", "").lower()  # "python" or "java": one stack's rows (bare and runtime) only
@@ -297,7 +301,9 @@ def main():
     groups = [[
         (PY_BARE, [PYTHON, "-u", os.path.join(FR, "bench", "bare_server.py")], {}),
         (PY_BARE_FIXED, [PYTHON, "-u", os.path.join(FR, "bench", "bare_server.py")], fixed),
+        (PY_BARE_LOOP, [PYTHON, "-u", os.path.join(FR, "bench", "bare_server.py")], bare_loop),
         (PY_RUNTIME, [PYTHON, "-u", os.path.join(work, "klambda_runtime.py")], penv),
+        (PY_RUNTIME_EL, [PYTHON, "-u", os.path.join(work, "klambda_runtime.py")], penv_el),
     ]]
     if runtime_aot and bare_aot:
         groups.append([
@@ -323,7 +329,7 @@ def main():
     groups = [g for g in groups if g]
     cold_only = [s for s in cold_only if wanted(s[0])]
     # a variant (execution mode, fixed answer) starts exactly as its default: cold starts for the others, taking turns
-    cold_subjects = [s for g in groups for s in g if s[2] not in (worker, jenv_el, fixed)] + cold_only
+    cold_subjects = [s for g in groups for s in g if s[2] not in (worker, jenv_el, fixed, bare_loop, penv_el)] + cold_only
     colds = {name: [] for name, _, _ in cold_subjects}
     for _ in range(COLD_RUNS):
         for name, cmd, env in cold_subjects:
@@ -383,6 +389,8 @@ def main():
     # cost (CloudEvents, errors, limits, metrics, the log line); the "fixed answer" ratios charge it the JSON too
     ratio("Python, runtime / bare server", PY_BARE, PY_RUNTIME)
     ratio("Python, runtime / bare server with a fixed answer", PY_BARE_FIXED, PY_RUNTIME)
+    ratio("Python, runtime with FUNCTION_EXECUTION=event-loop / bare selectors loop", PY_BARE_LOOP, PY_RUNTIME_EL)
+    ratio("Python, runtime with FUNCTION_EXECUTION=event-loop / bare server (a thread per connection)", PY_BARE, PY_RUNTIME_EL)
     for jdk in ([aot_name] if aot_name else []) + [cds_name]:
         ratio("Java %s, runtime (worker, the default) / bare route on a worker thread (both may block)" % jdk,
               BARE_WORKER % jdk, RUNTIME % jdk)
