@@ -49,6 +49,7 @@ public class FunctionServer {
     private static final String JSON = "application/json";
     private static final String CE_JSON = "application/cloudevents+json";
     private static final long IDLE_AFTER_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final long DRAIN_EXTRA_BYTES = 8L * 1024 * 1024;
 
     private final AtomicInteger active = new AtomicInteger();
     private final Set<Invocation> running = ConcurrentHashMap.newKeySet();
@@ -544,7 +545,8 @@ public class FunctionServer {
                 response.putHeader("Connection", "close");
             }
             if (closeNow) {
-                response.end(out).onComplete(x -> ctx.request().connection().close());
+                HttpServerRequest request = ctx.request();
+                response.end(out).onComplete(x -> closeAfterBody(ctx, request));
             } else {
                 response.end(out);
             }
@@ -564,6 +566,33 @@ public class FunctionServer {
             }
             JsonLog.logRaw(line);
         }
+    }
+
+    /**
+     * Closes the connection once the client has sent the rest of its request (say, a body answered 413): closing with
+     * bytes unread would reset the connection, and the client could lose the answer. At most 2 s and the body limit
+     * plus 8 MiB are read and dropped.
+     */
+    private void closeAfterBody(RoutingContext ctx, HttpServerRequest request) {
+        if (request.isEnded()) {
+            request.connection().close();
+            return;
+        }
+        long bound = (config == null ? 0 : config.maxBodyBytes()) + DRAIN_EXTRA_BYTES;
+        long[] dropped = {0};
+        long timer = ctx.vertx().setTimer(2000, id -> request.connection().close());
+        request.handler(chunk -> {
+            dropped[0] += chunk.length();
+            if (dropped[0] > bound) {
+                request.connection().close();
+            }
+        });
+        request.exceptionHandler(e -> request.connection().close());
+        request.endHandler(v -> {
+            ctx.vertx().cancelTimer(timer);
+            request.connection().close();
+        });
+        request.resume();
     }
 
     static List<String> missing(Map<String, Object> attrs) {
