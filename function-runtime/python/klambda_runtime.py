@@ -1087,7 +1087,7 @@ def serve(config):
         runtime.metrics.cold_start_seconds = time.time() - started
         runtime.ready = True
         log({"level": "info", "msg": "ready", "function": config.function_id, "runtime": "python",
-             "file": os.path.basename(path), "port": server.server_address[1],
+             "file": os.path.basename(path), "port": server.server_address[1], "execution": config.execution,
              "coldStartMs": round(runtime.metrics.cold_start_seconds * 1000, 1)})
 
     threading.Thread(target=runtime.watchdog, name="klambda-watchdog", daemon=True).start()

@@ -113,6 +113,7 @@ public class FunctionServer {
         line.put("function", cfg.functionId());
         line.put("runtime", "java");
         line.put("class", cfg.className());
+        line.put("execution", cfg.eventLoop() ? "event-loop" : "worker");
         line.put("coldStartMs", Math.round(coldStart * 10000) / 10.0);
         JsonLog.log(line);
         JsonLog.flush();

@@ -177,6 +177,7 @@ class LifecycleIT {
             assertThat(binary.header("ce-type")).isEqualTo("io.knative.lambda.response.error");
 
             assertPlainError(to(p).contentType("application/json").body("{\"action\":\"sleep\",\"ms\":1500}").post("/"), 504, "Timeout");
+            assertThat(p.logText()).containsPattern("\"msg\":\"ready\"[^\\n]*\"execution\":\"event-loop\"");
         }
     }
 
@@ -190,6 +191,7 @@ class LifecycleIT {
             assertPlainError(late, 504, "Timeout");
             assertThat(tookMs).as("answered when the handler returned").isGreaterThanOrEqualTo(1500);
             assertThat(to(p).contentType("application/json").body("{\"action\":\"echo\"}").post("/").statusCode()).isEqualTo(200);
+            assertThat(p.logText()).containsPattern("\"msg\":\"ready\"[^\\n]*\"execution\":\"event-loop\"");
 
             CompletableFuture<Response> inFlight = CompletableFuture.supplyAsync(() ->
                     to(p).contentType("application/json").body("{\"action\":\"sleep\",\"ms\":800}").post("/"));
