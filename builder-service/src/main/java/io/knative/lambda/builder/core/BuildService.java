@@ -30,7 +30,7 @@ public final class BuildService {
     public static final String LABEL_PREFIX = "io.knative.lambda.";
     /** S3 object metadata keys passed on to the deployer in {@code build.completed}'s {@code settings}. */
     public static final Set<String> FUNCTION_SETTINGS = Set.of("min-scale", "max-scale", "container-concurrency",
-            "timeout-seconds", "cpu", "memory", "handler");
+            "timeout-seconds", "cpu", "memory", "handler", "execution");
 
     private final SourceStore sources;
     private final FunctionPackager packager;

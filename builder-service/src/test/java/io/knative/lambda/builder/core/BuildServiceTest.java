@@ -116,12 +116,12 @@ class BuildServiceTest {
     @Test
     void onlyWhitelistedObjectMetadataTravelsAsSettings() throws Exception {
         objects.put("global/parser/p3", new SourceObject("x".getBytes(StandardCharsets.UTF_8),
-                Map.of("min-scale", "1", "max-scale", "5", "owner", "team-a"), null));
+                Map.of("min-scale", "1", "max-scale", "5", "execution", "event-loop", "owner", "team-a"), null));
 
         BuildOutcome outcome = service(1, Duration.ofSeconds(1)).build(request("global/parser/p3"));
 
         assertThat(((BuildOutcome.Completed) outcome).event().settings())
-                .containsOnly(Map.entry("max-scale", "5"), Map.entry("min-scale", "1"));
+                .containsOnly(Map.entry("max-scale", "5"), Map.entry("min-scale", "1"), Map.entry("execution", "event-loop"));
     }
 
     @Test

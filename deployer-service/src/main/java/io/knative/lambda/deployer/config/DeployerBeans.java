@@ -55,7 +55,7 @@ public class DeployerBeans {
                 .or(() -> config.deadLetterSinkRef().map(r -> DeployerSettings.DeadLetterSink.ofRef(r.apiVersion(), r.kind(),
                         r.name())));
         FunctionSettings defaults = new FunctionSettings(0, 1, 0, 1, "1m", "1", config.function().cpuLimit().orElse(null),
-                null);
+                null, null);
         DeployerSettings.Limits limits = new DeployerSettings.Limits(config.limits().maxScale(),
                 config.limits().containerConcurrency(), config.limits().timeoutSeconds(), config.limits().cpu(),
                 config.limits().memory());

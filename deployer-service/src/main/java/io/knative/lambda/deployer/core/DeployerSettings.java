@@ -99,7 +99,7 @@ public record DeployerSettings(
     /** Settings with the platform defaults (min 0, max 10, concurrency 10), for tests and tools. */
     public static DeployerSettings defaults(String namespace, String broker) {
         return new DeployerSettings(namespace, broker, Optional.empty(), Duration.ofSeconds(120), 5,
-                new FunctionSettings(0, 10, 10, 300, "100m", "128Mi", "1", null),
+                new FunctionSettings(0, 10, 10, 300, "100m", "128Mi", "1", null, null),
                 new Limits(100, 1000, 600, "4", "4Gi"),
                 new TriggerDelivery(5, "exponential", "PT1S", Optional.empty()),
                 Optional.empty(), Optional.empty(), true);

@@ -11,6 +11,7 @@ package io.knative.lambda.deployer.core;
  * @param memory               memory request and limit, a Kubernetes quantity
  * @param cpuLimit             CPU limit, a Kubernetes quantity; {@code null} for none
  * @param handler              the handler's name, {@code null} for the runtime's default
+ * @param execution            {@code worker} or {@code event-loop} (FUNCTION_EXECUTION), {@code null} for the runtime's default
  */
 public record FunctionSettings(
         int minScale,
@@ -20,5 +21,6 @@ public record FunctionSettings(
         String cpu,
         String memory,
         String cpuLimit,
-        String handler) {
+        String handler,
+        String execution) {
 }

@@ -192,6 +192,9 @@ public final class KnativeObjects {
         if (fn.handler() != null) {
             env.add(new EnvVar("FUNCTION_HANDLER", fn.handler(), null));
         }
+        if (fn.execution() != null) {
+            env.add(new EnvVar("FUNCTION_EXECUTION", fn.execution(), null));
+        }
         Map<String, Quantity> requests = new LinkedHashMap<>();
         requests.put("cpu", new Quantity(fn.cpu()));
         requests.put("memory", new Quantity(fn.memory()));

@@ -16,7 +16,9 @@ public final class SettingsResolver {
 
     /** The setting keys the deployer reads. */
     public static final Set<String> KEYS = Set.of("min-scale", "max-scale", "container-concurrency", "timeout-seconds",
-            "cpu", "memory", "handler");
+            "cpu", "memory", "handler", "execution");
+    /** The runtimes' execution modes (FUNCTION_EXECUTION): handlers on threads, or on the event loop. */
+    public static final Set<String> EXECUTIONS = Set.of("worker", "event-loop");
 
     private static final Pattern QUANTITY = Pattern.compile("[0-9]+(\\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?");
     private static final Pattern HANDLER = Pattern.compile("[A-Za-z_][A-Za-z0-9_.$]{0,127}");
@@ -58,7 +60,17 @@ public final class SettingsResolver {
             }
             handler = h;
         }
-        return new FunctionSettings(minScale, maxScale, concurrency, timeout, cpu, memory, cpuLimit, handler);
+        String execution = defaults.execution();
+        String e = s.get("execution");
+        if (e != null) {
+            e = e.trim().toLowerCase(java.util.Locale.ROOT);
+            if (!EXECUTIONS.contains(e)) {
+                throw new InvalidSettingsException("execution", s.get("execution"),
+                        "must be worker or event-loop (event-loop only for handlers that never block)");
+            }
+            execution = e;
+        }
+        return new FunctionSettings(minScale, maxScale, concurrency, timeout, cpu, memory, cpuLimit, handler, execution);
     }
 
     private static int integer(Map<String, String> s, String key, int fallback, int min, int max)

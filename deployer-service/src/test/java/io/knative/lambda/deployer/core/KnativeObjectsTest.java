@@ -65,10 +65,10 @@ class KnativeObjectsTest {
     }
 
     @Test
-    void settingsOverrideScalingConcurrencyTimeoutResourcesAndHandler() throws Exception {
+    void settingsOverrideScalingConcurrencyTimeoutResourcesHandlerAndExecution() throws Exception {
         BuildCompleted build = TestBuilds.build("acme", "enricher", "e1", TestBuilds.digest('b'),
                 Map.of("min-scale", "1", "max-scale", "3", "container-concurrency", "4", "timeout-seconds", "30",
-                        "cpu", "250m", "memory", "256Mi", "handler", "main"));
+                        "cpu", "250m", "memory", "256Mi", "handler", "main", "execution", "event-loop"));
 
         Service service = objects.desiredService(build, "evt-2", resolver.resolve(build.settings()));
 
@@ -83,7 +83,8 @@ class KnativeObjectsTest {
         assertThat(container.getEnv()).extracting(EnvVar::getName, EnvVar::getValue).contains(
                 org.assertj.core.groups.Tuple.tuple("FUNCTION_HANDLER", "main"),
                 org.assertj.core.groups.Tuple.tuple("FUNCTION_TIMEOUT_MS", "30000"),
-                org.assertj.core.groups.Tuple.tuple("FUNCTION_CONCURRENCY", "4"));
+                org.assertj.core.groups.Tuple.tuple("FUNCTION_CONCURRENCY", "4"),
+                org.assertj.core.groups.Tuple.tuple("FUNCTION_EXECUTION", "event-loop"));
         KnativeSchemas.assertValid(service);
     }
 

@@ -23,6 +23,13 @@ class SettingsResolverTest {
         assertThat(fn.maxScale()).isEqualTo(10);
         assertThat(fn.containerConcurrency()).isEqualTo(10);
         assertThat(fn.handler()).isNull();
+        assertThat(fn.execution()).as("the runtime's own default").isNull();
+    }
+
+    @Test
+    void theExecutionModeIsOneOfTheRuntimesModes() throws Exception {
+        assertThat(resolver.resolve(Map.of("execution", " Event-Loop ")).execution()).isEqualTo("event-loop");
+        assertThat(resolver.resolve(Map.of("execution", "worker")).execution()).isEqualTo("worker");
     }
 
     @Test
@@ -52,7 +59,8 @@ class SettingsResolverTest {
             "cpu|8|at most 4",
             "memory|1Zi|Kubernetes quantity",
             "memory|64Gi|at most 4Gi",
-            "handler|rm -rf|identifier"})
+            "handler|rm -rf|identifier",
+            "execution|threads|worker or event-loop"})
     void outOfBoundsOrMalformedSettingsAreRefusedNamingKeyAndRule(String key, String value, String rule) {
         assertThatThrownBy(() -> resolver.resolve(Map.of(key, value)))
                 .isInstanceOf(InvalidSettingsException.class)
