@@ -305,21 +305,15 @@ def main():
         (PY_RUNTIME, [PYTHON, "-u", os.path.join(work, "klambda_runtime.py")], penv),
         (PY_RUNTIME_EL, [PYTHON, "-u", os.path.join(work, "klambda_runtime.py")], penv_el),
     ]]
+    def java_group(jdk, java_bin, bare_archive, runtime_archive):
+        """The five Java subjects of one JDK: the bare app in three modes, the runtime in two."""
+        bare, runtime = java(java_bin, bare_archive, bare_jar), java(java_bin, runtime_archive, runtime_jar)
+        return [(BARE_EL % jdk, bare, {}), (BARE_WORKER % jdk, bare, worker), (BARE_FIXED % jdk, bare, fixed),
+                (RUNTIME % jdk, runtime, jenv), (RUNTIME_EL % jdk, runtime, jenv_el)]
+
     if runtime_aot and bare_aot:
-        groups.append([
-            (BARE_EL % aot_name, java(JAVA_AOT, bare_aot, bare_jar), {}),
-            (BARE_WORKER % aot_name, java(JAVA_AOT, bare_aot, bare_jar), worker),
-            (BARE_FIXED % aot_name, java(JAVA_AOT, bare_aot, bare_jar), fixed),
-            (RUNTIME % aot_name, java(JAVA_AOT, runtime_aot, runtime_jar), jenv),
-            (RUNTIME_EL % aot_name, java(JAVA_AOT, runtime_aot, runtime_jar), jenv_el),
-        ])
-    groups.append([
-        (BARE_EL % cds_name, java(JAVA, bare_cds, bare_jar), {}),
-        (BARE_WORKER % cds_name, java(JAVA, bare_cds, bare_jar), worker),
-        (BARE_FIXED % cds_name, java(JAVA, bare_cds, bare_jar), fixed),
-        (RUNTIME % cds_name, java(JAVA, runtime_cds, runtime_jar), jenv),
-        (RUNTIME_EL % cds_name, java(JAVA, runtime_cds, runtime_jar), jenv_el),
-    ])
+        groups.append(java_group(aot_name, JAVA_AOT, bare_aot, runtime_aot))
+    groups.append(java_group(cds_name, JAVA, bare_cds, runtime_cds))
     cold_only = [
         ("Java bare (Quarkus route), no CDS archive", java(JAVA, [], bare_jar), {}),
         ("Java runtime (Quarkus), no CDS archive", java(JAVA, [], runtime_jar), jenv),
