@@ -1,8 +1,10 @@
 package io.knative.lambda.events;
 
 /**
- * Stable reason codes of {@code build.failed} and {@code deploy.failed} events. The code (the
- * constant's {@link #code()}) is the interface: alert on it, never on the human message.
+ * Stable reason codes of {@code build.failed} and {@code deploy.failed} events, the builder's and the
+ * deployer's in one place. The code (the constant's {@link #code()}) is the interface: alert on it, never
+ * on the human message. A {@code deploy.failed} may also carry Knative's own condition reason (such as
+ * {@code RevisionFailed}), passed through unchanged.
  */
 public enum FailureReason {
     /** The S3 object (or its bucket) does not exist. */
@@ -29,6 +31,20 @@ public enum FailureReason {
     BASE_IMAGE_NOT_FOUND("BaseImageNotFound", false),
     /** The registry could not be reached or answered 5xx. */
     REGISTRY_UNAVAILABLE("RegistryUnavailable", true),
+    /** A per-function setting (object metadata such as {@code max-scale}) is malformed or out of bounds. */
+    INVALID_SETTINGS("InvalidSettings", false),
+    /** A Service or Trigger of the function's name exists and is not this scope's knative-lambda function. */
+    NAME_TAKEN("NameTaken", false),
+    /** A rollback names a function that has no Service. */
+    FUNCTION_NOT_FOUND("FunctionNotFound", false),
+    /** A rollback's function id matches Services of several kinds. */
+    AMBIGUOUS_FUNCTION("AmbiguousFunction", false),
+    /** A rollback names a revision, or an image, that the function's Service has no revision of. */
+    REVISION_NOT_FOUND("RevisionNotFound", false),
+    /** Knative reports the Service not Ready without giving a reason of its own. */
+    NOT_READY("NotReady", false),
+    /** The Knative Service was deleted while the deployer waited for it to become Ready. */
+    SERVICE_DELETED("ServiceDeleted", true),
     /** The Knative Service did not become Ready within the configured bound. */
     READY_TIMEOUT("ReadyTimeout", true),
     /** Anything the platform did not foresee; the message says what. */

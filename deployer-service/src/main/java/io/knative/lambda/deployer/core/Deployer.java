@@ -18,6 +18,7 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.knative.lambda.events.BuildCompleted;
 import io.knative.lambda.events.DeployCompleted;
 import io.knative.lambda.events.DeployFailed;
+import io.knative.lambda.events.FailureReason;
 import io.knative.lambda.events.FunctionDeleted;
 import io.knative.lambda.events.FunctionKey;
 import io.knative.lambda.events.InvalidFunctionKeyException;
@@ -65,18 +66,18 @@ public final class Deployer {
         String id = build == null ? null : build.functionId();
         Optional<String> invalid = validate(build);
         if (invalid.isPresent()) {
-            return failed(id, DeployReasons.INVALID_EVENT, invalid.get(), false);
+            return failed(id, FailureReason.INVALID_EVENT, invalid.get());
         }
         try {
             FunctionKey.parse(build.scope() + "/" + build.kind() + "/" + build.functionId());
         } catch (InvalidFunctionKeyException e) {
-            return failed(id, e.reason().code(), e.getMessage(), false);
+            return failed(id, e.reason(), e.getMessage());
         }
         FunctionSettings fn;
         try {
             fn = resolver.resolve(build.settings());
         } catch (InvalidSettingsException e) {
-            return failed(id, DeployReasons.INVALID_SETTINGS, e.getMessage(), false);
+            return failed(id, FailureReason.INVALID_SETTINGS, e.getMessage());
         }
         Service desired = objects.desiredService(build, buildEventId, fn);
         String name = desired.getMetadata().getName();
@@ -85,12 +86,12 @@ public final class Deployer {
         try {
             applied = applyService(desired, build.scope());
         } catch (NameTakenException e) {
-            return failed(id, DeployReasons.NAME_TAKEN, e.getMessage(), false);
+            return failed(id, FailureReason.NAME_TAKEN, e.getMessage());
         }
         try {
             applyTrigger(objects.desiredTrigger(build, applied.object()), build.scope());
         } catch (NameTakenException e) {
-            return failed(id, DeployReasons.NAME_TAKEN, e.getMessage(), false);
+            return failed(id, FailureReason.NAME_TAKEN, e.getMessage());
         }
         long generation = generation(applied.object());
         LOG.debugf("service %s %s at generation %d", name, applied.written() ? "written" : "unchanged", generation);
@@ -104,31 +105,29 @@ public final class Deployer {
     public DeployOutcome rollback(String functionId, RollbackRequested request, String eventId) {
         long started = clock.millis();
         if (blank(functionId)) {
-            return failed(functionId, DeployReasons.INVALID_EVENT, "rollback.requested needs the function id as its subject",
-                    false);
+            return failed(functionId, FailureReason.INVALID_EVENT, "rollback.requested needs the function id as its subject");
         }
         if (request == null || blank(request.revision()) == blank(request.image())) {
-            return failed(functionId, DeployReasons.INVALID_EVENT,
-                    "rollback.requested data must name exactly one of 'revision' or 'image' (repo@sha256:...)", false);
+            return failed(functionId, FailureReason.INVALID_EVENT,
+                    "rollback.requested data must name exactly one of 'revision' or 'image' (repo@sha256:...)");
         }
         List<Service> services = cluster.servicesOfFunction(functionId).stream().filter(Deployer::managed).toList();
         if (services.isEmpty()) {
-            return failed(functionId, DeployReasons.FUNCTION_NOT_FOUND, "no Knative Service of function '" + functionId
-                    + "' in namespace " + settings.namespace(), false);
+            return failed(functionId, FailureReason.FUNCTION_NOT_FOUND, "no Knative Service of function '" + functionId
+                    + "' in namespace " + settings.namespace());
         }
         if (services.size() > 1) {
-            return failed(functionId, DeployReasons.AMBIGUOUS_FUNCTION, "function id '" + functionId + "' names "
+            return failed(functionId, FailureReason.AMBIGUOUS_FUNCTION, "function id '" + functionId + "' names "
                     + services.stream().map(s -> s.getMetadata().getName()).sorted().toList()
-                    + "; roll back by deleting the unwanted one first", false);
+                    + "; roll back by deleting the unwanted one first");
         }
         String name = services.get(0).getMetadata().getName();
         Optional<Revision> revision = blank(request.revision()) ? newestRevisionWithImage(name, request.image())
                 : cluster.getRevision(request.revision()).filter(r -> name.equals(label(r.getMetadata().getLabels(),
                         Labels.KNATIVE_SERVICE)));
         if (revision.isEmpty()) {
-            return failed(functionId, DeployReasons.REVISION_NOT_FOUND, "Service " + name + " has no revision "
-                    + (blank(request.revision()) ? "running image " + request.image() : "named " + request.revision()),
-                    false);
+            return failed(functionId, FailureReason.REVISION_NOT_FOUND, "Service " + name + " has no revision "
+                    + (blank(request.revision()) ? "running image " + request.image() : "named " + request.revision()));
         }
         String revisionName = revision.get().getMetadata().getName();
         Service pinned = pin(name, revisionName);
@@ -167,13 +166,14 @@ public final class Deployer {
         RolloutState state = settled.met() ? RolloutState.of(last, generation, pinnedRevision) : null;
         DeployOutcome outcome;
         if (state == null) {
-            outcome = failed(functionId, DeployReasons.READY_TIMEOUT, "Service " + name + " did not become Ready within "
-                    + settings.readyTimeout().toSeconds() + "s: " + RolloutState.describe(last), true);
+            outcome = failed(functionId, FailureReason.READY_TIMEOUT, "Service " + name + " did not become Ready within "
+                    + settings.readyTimeout().toSeconds() + "s: " + RolloutState.describe(last));
         } else if (state instanceof RolloutState.Ready ready) {
             outcome = new DeployOutcome.Completed(new DeployCompleted(functionId, name, settings.namespace(), ready.url(),
                     ready.revision(), image, Math.max(0, clock.millis() - started)));
         } else if (state instanceof RolloutState.Failed f) {
-            outcome = failed(functionId, f.reason(), f.message(), "ServiceDeleted".equals(f.reason()));
+            // Knative's own reason passes through, as permanent; only the deployer's ServiceDeleted is retryable.
+            outcome = failed(functionId, f.reason(), f.message(), FailureReason.SERVICE_DELETED.code().equals(f.reason()));
         } else {
             RolloutState.Superseded s = (RolloutState.Superseded) state;
             LOG.infof("rollout of %s generation %d superseded by generation %d; that rollout reports", name, generation,
@@ -230,7 +230,7 @@ public final class Deployer {
         if (reported != null) {
             try {
                 long reportedGeneration = Long.parseLong(reported);
-                if (reportedGeneration == generation && DeployReasons.READY_TIMEOUT.equals(annotations.get(Labels.REPORTED_REASON))
+                if (reportedGeneration == generation && FailureReason.READY_TIMEOUT.code().equals(annotations.get(Labels.REPORTED_REASON))
                         && eventId != null && !eventId.equals(annotations.get(Labels.REPORTED_EVENT))) {
                     return Optional.empty();
                 }
@@ -409,6 +409,10 @@ public final class Deployer {
 
     private static Service copy(Service s) {
         return new io.fabric8.knative.serving.v1.ServiceBuilder(s).build();
+    }
+
+    private static DeployOutcome failed(String functionId, FailureReason reason, String message) {
+        return failed(functionId, reason.code(), message, reason.retryable());
     }
 
     private static DeployOutcome failed(String functionId, String reason, String message, boolean retryable) {

@@ -1,10 +1,10 @@
 package io.knative.lambda.deployer.core;
 
-/** A per-function setting (from S3 object metadata or function.yaml) that the platform refuses; ends in deploy.failed. */
+/**
+ * A per-function setting (from S3 object metadata or function.yaml) that the platform refuses; ends in
+ * {@code deploy.failed} with {@link io.knative.lambda.events.FailureReason#INVALID_SETTINGS}.
+ */
 public final class InvalidSettingsException extends Exception {
-
-    /** The stable reason code of the {@code deploy.failed} event. */
-    public static final String REASON = "InvalidSettings";
 
     private final String key;
     private final String value;

@@ -6,6 +6,7 @@ import io.fabric8.knative.pkg.apis.Condition;
 import io.fabric8.knative.serving.v1.Service;
 import io.fabric8.knative.serving.v1.ServiceStatus;
 import io.fabric8.knative.serving.v1.TrafficTarget;
+import io.knative.lambda.events.FailureReason;
 
 /**
  * Where a rollout stands, read from the Knative Service's status for the generation the deployer wrote:
@@ -41,7 +42,7 @@ public sealed interface RolloutState {
      */
     static RolloutState of(Service service, long generation, String pinnedRevision) {
         if (service == null) {
-            return new Failed("ServiceDeleted", "the Knative Service was deleted during the rollout");
+            return new Failed(FailureReason.SERVICE_DELETED.code(), "the Knative Service was deleted during the rollout");
         }
         Long metaGeneration = service.getMetadata().getGeneration();
         if (metaGeneration != null && metaGeneration > generation) {
@@ -69,7 +70,7 @@ public sealed interface RolloutState {
                     break;
                 }
             }
-            return new Failed(blank(cause.getReason()) ? "NotReady" : cause.getReason(),
+            return new Failed(blank(cause.getReason()) ? FailureReason.NOT_READY.code() : cause.getReason(),
                     blank(cause.getMessage()) ? "Knative reports Ready=False" : cause.getMessage());
         }
         if (pinnedRevision != null) {

@@ -10,11 +10,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.knative.lambda.deployer.core.ClusterUnavailableException;
 import io.knative.lambda.deployer.core.DeployOutcome;
-import io.knative.lambda.deployer.core.DeployReasons;
 import io.knative.lambda.deployer.core.Deployer;
 import io.knative.lambda.events.BuildCompleted;
 import io.knative.lambda.events.DeployFailed;
 import io.knative.lambda.events.EventTypes;
+import io.knative.lambda.events.FailureReason;
 import io.knative.lambda.events.FunctionKey;
 import io.knative.lambda.events.InvalidFunctionKeyException;
 import io.knative.lambda.events.InvalidS3EventException;
@@ -135,7 +135,7 @@ public class DeployEventHandler implements EventHandler {
     }
 
     private static DeployOutcome invalid(String functionId, String message) {
-        return new DeployOutcome.Failed(new DeployFailed(functionId, DeployReasons.INVALID_EVENT, message, false));
+        return new DeployOutcome.Failed(new DeployFailed(functionId, FailureReason.INVALID_EVENT.code(), message, FailureReason.INVALID_EVENT.retryable()));
     }
 
     private static void log(InboundEvent event, DeployOutcome outcome) {
