@@ -73,7 +73,10 @@ public record Event(Map<String, String> attributes, String contentType, byte[] d
         String contentType = null;
         for (Header h : headers) {
             String name = h.key();
-            String text = h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+            if (h.value() == null) {
+                continue; // a header without a value carries no attribute
+            }
+            String text = new String(h.value(), StandardCharsets.UTF_8);
             if (name.startsWith("ce_") && name.length() > 3) {
                 attributes.put(name.substring(3), text);
             } else if (name.equalsIgnoreCase("content-type")) {
@@ -113,7 +116,11 @@ public record Event(Map<String, String> attributes, String contentType, byte[] d
         return out;
     }
 
-    /** From the structured JSON format; attributes that are not strings are kept as their JSON text. */
+    /**
+     * From the structured JSON format; attributes that are not strings are kept as their JSON text.
+     *
+     * @throws IllegalArgumentException when {@code data_base64} is not base64 (the message says so)
+     */
     public static Event fromStructured(com.fasterxml.jackson.databind.JsonNode json) {
         Map<String, String> attributes = new LinkedHashMap<>();
         json.fields().forEachRemaining(f -> {
@@ -124,7 +131,11 @@ public record Event(Map<String, String> attributes, String contentType, byte[] d
         String contentType = json.hasNonNull("datacontenttype") ? json.get("datacontenttype").asText() : null;
         byte[] data;
         if (json.hasNonNull("data_base64")) {
-            data = java.util.Base64.getDecoder().decode(json.get("data_base64").asText());
+            try {
+                data = java.util.Base64.getDecoder().decode(json.get("data_base64").asText());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("data_base64 is not base64: " + e.getMessage(), e);
+            }
         } else if (json.has("data") && !json.get("data").isNull()) {
             com.fasterxml.jackson.databind.JsonNode d = json.get("data");
             data = (d.isTextual() && contentType != null && !contentType.contains("json") ? d.asText() : d.toString())

@@ -1,5 +1,6 @@
 package io.knative.lambda.localbroker;
 
+import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 
@@ -54,14 +55,15 @@ public class Ingress {
         String contentType = ctx.request().getHeader("Content-Type");
         Event event;
         if (contentType != null && contentType.startsWith("application/cloudevents+json")) {
-            try {
-                JsonNode json = mapper.readTree(ctx.body().buffer().getBytes());
-                if (!json.isObject()) {
-                    throw new IllegalArgumentException("not a JSON object");
-                }
-                event = Event.fromStructured(json);
-            } catch (Exception e) {
+            JsonNode json = readJson(ctx);
+            if (json == null || !json.isObject()) {
                 json(ctx, 400, new ErrorResponse("InvalidEvent", "the structured CloudEvent is not a JSON object"));
+                return;
+            }
+            try {
+                event = Event.fromStructured(json);
+            } catch (IllegalArgumentException e) {
+                json(ctx, 400, new ErrorResponse("InvalidEvent", "the structured CloudEvent is not valid: " + e.getMessage()));
                 return;
             }
         } else if (ctx.request().getHeader("ce-id") != null || ctx.request().getHeader("ce-type") != null) {
@@ -103,6 +105,15 @@ public class Ingress {
             return;
         }
         json(ctx, 200, log.find(type, subject, Math.max(1, limit)).stream().map(e -> e.structured(mapper)).toList());
+    }
+
+    /** The body as JSON, or {@code null} when it is none. */
+    private JsonNode readJson(RoutingContext ctx) {
+        try {
+            return ctx.body().buffer() == null ? null : mapper.readTree(ctx.body().buffer().getBytes());
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     private Map<String, String> routesView() {

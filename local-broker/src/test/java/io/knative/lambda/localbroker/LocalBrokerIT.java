@@ -3,6 +3,7 @@ package io.knative.lambda.localbroker;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.startsWith;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -157,6 +158,12 @@ class LocalBrokerIT {
         given().contentType("application/json").body("{}").post("/")
                 .then().statusCode(415).body("error", equalTo("UnsupportedMediaType"));
         given().contentType("application/cloudevents+json").body("[1]").post("/")
-                .then().statusCode(400).body("error", equalTo("InvalidEvent"));
+                .then().statusCode(400).body("error", equalTo("InvalidEvent"))
+                .body("message", equalTo("the structured CloudEvent is not a JSON object"));
+        given().contentType("application/cloudevents+json")
+                .body("{\"specversion\":\"1.0\",\"id\":\"b\",\"source\":\"/me\",\"type\":\"t\",\"data_base64\":\"%%%\"}")
+                .post("/")
+                .then().statusCode(400).body("error", equalTo("InvalidEvent"))
+                .body("message", startsWith("the structured CloudEvent is not valid: data_base64 is not base64"));
     }
 }

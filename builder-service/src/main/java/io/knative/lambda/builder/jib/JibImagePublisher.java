@@ -1,39 +1,30 @@
 package io.knative.lambda.builder.jib;
 
 import java.io.IOException;
-import java.net.ConnectException;
-import java.net.NoRouteToHostException;
-import java.net.SocketTimeoutException;
-import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.stream.Stream;
 
 import com.google.cloud.tools.jib.api.Containerizer;
-import com.google.cloud.tools.jib.api.InsecureRegistryException;
 import com.google.cloud.tools.jib.api.InvalidImageReferenceException;
 import com.google.cloud.tools.jib.api.Jib;
 import com.google.cloud.tools.jib.api.JibContainer;
 import com.google.cloud.tools.jib.api.JibContainerBuilder;
-import com.google.cloud.tools.jib.api.RegistryAuthenticationFailedException;
 import com.google.cloud.tools.jib.api.RegistryImage;
 import com.google.cloud.tools.jib.api.buildplan.AbsoluteUnixPath;
 import com.google.cloud.tools.jib.api.buildplan.FileEntriesLayer;
 import com.google.cloud.tools.jib.api.buildplan.FilePermissions;
 import com.google.cloud.tools.jib.event.events.TimerEvent;
 
-import io.knative.lambda.builder.core.BaseImageNotFoundException;
 import io.knative.lambda.builder.core.BuildException;
 import io.knative.lambda.builder.core.ImagePublisher;
 import io.knative.lambda.builder.core.ImageSpec;
 import io.knative.lambda.builder.core.PublishedImage;
-import io.knative.lambda.builder.core.RegistryUnauthorizedException;
 import io.knative.lambda.builder.core.RegistryUnavailableException;
 import io.knative.lambda.events.FailureReason;
 
@@ -48,7 +39,6 @@ public final class JibImagePublisher implements ImagePublisher {
     public static final Instant CREATION_TIME = Instant.EPOCH;
     /** The modification time of every file in the function layer. */
     public static final Instant FILE_TIME = Instant.ofEpochSecond(1);
-    private static final String SCRATCH = "scratch";
     private static final System.Logger LOG = System.getLogger(JibImagePublisher.class.getName());
 
     static {
@@ -101,7 +91,7 @@ public final class JibImagePublisher implements ImagePublisher {
             throw new RegistryUnavailableException(spec.reference(), "interrupted", e);
         } catch (ExecutionException | IOException | RuntimeException | com.google.cloud.tools.jib.api.RegistryException
                 | com.google.cloud.tools.jib.api.CacheDirectoryCreationException e) {
-            throw classify(spec, e);
+            throw JibFailures.classify(spec.reference(), spec.baseImage(), e);
         } finally {
             deleteQuietly(work);
         }
@@ -116,7 +106,7 @@ public final class JibImagePublisher implements ImagePublisher {
     }
 
     private JibContainerBuilder base(String baseImage) throws InvalidImageReferenceException {
-        if (SCRATCH.equals(baseImage)) {
+        if (JibFailures.SCRATCH.equals(baseImage)) {
             return Jib.fromScratch();
         }
         return Jib.from(credentials(RegistryImage.named(baseImage)));
@@ -142,69 +132,6 @@ public final class JibImagePublisher implements ImagePublisher {
             layer.addEntry(local, AbsoluteUnixPath.get(file.getKey()), permissions, FILE_TIME);
         }
         return layer.build();
-    }
-
-    /** Maps Jib's failure to the platform's: unauthorized and missing base are permanent, the rest transient. */
-    private BuildException classify(ImageSpec spec, Exception failure) {
-        Optional<Throwable> unauthorized = cause(failure, com.google.cloud.tools.jib.api.RegistryUnauthorizedException.class)
-                .or(() -> cause(failure, RegistryAuthenticationFailedException.class));
-        if (unauthorized.isPresent()) {
-            return new RegistryUnauthorizedException(spec.reference(), unauthorized.get());
-        }
-        String text = messages(failure);
-        if (!SCRATCH.equals(spec.baseImage()) && text.contains(repositoryOf(spec.baseImage()))
-                && (text.contains("MANIFEST_UNKNOWN") || text.contains("manifest unknown") || text.contains("NAME_UNKNOWN")
-                        || text.contains("repository name not known"))) {
-            return new BaseImageNotFoundException(spec.baseImage(), failure);
-        }
-        String detail;
-        if (cause(failure, InsecureRegistryException.class).isPresent()) {
-            detail = "the registry does not speak HTTPS; set KLAMBDA_REGISTRY_INSECURE=true for a registry on plain HTTP";
-        } else if (cause(failure, ConnectException.class).isPresent() || cause(failure, NoRouteToHostException.class).isPresent()) {
-            detail = "connection refused";
-        } else if (cause(failure, UnknownHostException.class).isPresent()) {
-            detail = "unknown host";
-        } else if (cause(failure, SocketTimeoutException.class).isPresent()) {
-            detail = "timed out";
-        } else {
-            detail = rootMessage(failure);
-        }
-        return new RegistryUnavailableException(spec.reference(), detail, failure);
-    }
-
-    private static String repositoryOf(String image) {
-        int at = image.indexOf('@');
-        String withoutDigest = at >= 0 ? image.substring(0, at) : image;
-        int colon = withoutDigest.lastIndexOf(':');
-        return colon > withoutDigest.lastIndexOf('/') ? withoutDigest.substring(0, colon) : withoutDigest;
-    }
-
-    private static <T extends Throwable> Optional<Throwable> cause(Throwable t, Class<T> type) {
-        for (Throwable c = t; c != null; c = c.getCause()) {
-            if (type.isInstance(c)) {
-                return Optional.of(c);
-            }
-            if (c.getCause() == c) {
-                break;
-            }
-        }
-        return Optional.empty();
-    }
-
-    private static String messages(Throwable t) {
-        StringBuilder sb = new StringBuilder();
-        for (Throwable c = t; c != null && c.getCause() != c; c = c.getCause()) {
-            sb.append(c.getMessage()).append('\n');
-        }
-        return sb.toString();
-    }
-
-    private static String rootMessage(Throwable t) {
-        Throwable root = t;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        return root.getClass().getSimpleName() + ": " + root.getMessage();
     }
 
     private static void deleteQuietly(Path dir) {

@@ -10,12 +10,9 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 import io.knative.lambda.builder.core.BuildException;
-import io.knative.lambda.builder.core.SourceAccessDeniedException;
-import io.knative.lambda.builder.core.SourceNotFoundException;
 import io.knative.lambda.builder.core.SourceObject;
 import io.knative.lambda.builder.core.SourceStore;
 import io.knative.lambda.builder.core.SourceTooLargeException;
-import io.knative.lambda.builder.core.SourceUnavailableException;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
@@ -29,8 +26,6 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3Configuration;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
-import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
-import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
@@ -93,42 +88,27 @@ public final class S3SourceStore implements SourceStore, AutoCloseable {
                 in.abort();
                 throw new SourceTooLargeException(bucket, key, -1, maxBytes);
             }
-            Map<String, String> metadata = new TreeMap<>();
-            response.metadata().forEach((k, v) -> metadata.put(k.toLowerCase(Locale.ROOT), v));
-            return new SourceObject(bytes, metadata, response.versionId());
-        } catch (NoSuchKeyException | NoSuchBucketException e) {
-            throw new SourceNotFoundException(bucket, key, e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode());
-        } catch (S3Exception e) {
-            int status = e.statusCode();
-            if (status == 404) {
-                throw new SourceNotFoundException(bucket, key, "404");
-            }
-            if (status == 403 || status == 401) {
-                throw new SourceAccessDeniedException(bucket, key, status + " " + errorCode(e));
-            }
-            if (status == 400 && versionId != null) {
-                throw new SourceNotFoundException(bucket, key, "version " + versionId + ": " + errorCode(e));
-            }
-            throw new SourceUnavailableException(endpointName, status + " " + errorCode(e), e);
-        } catch (SdkClientException e) {
-            throw new SourceUnavailableException(endpointName, e.getMessage(), e);
-        } catch (IOException e) {
-            throw new SourceUnavailableException(endpointName, "reading the object failed: " + e.getMessage(), e);
+            return new SourceObject(bytes, lowerCaseKeys(response.metadata()), response.versionId());
+        } catch (S3Exception | SdkClientException | IOException e) {
+            throw S3Failures.of(e, bucket, key, versionId, endpointName);
         }
     }
 
+    /** S3 user metadata ({@code x-amz-meta-*}) with its keys in lower case, as servers differ in case. */
+    static Map<String, String> lowerCaseKeys(Map<String, String> metadata) {
+        Map<String, String> lower = new TreeMap<>();
+        metadata.forEach((k, v) -> lower.put(k.toLowerCase(Locale.ROOT), v));
+        return lower;
+    }
+
     /** The stream's bytes, or {@code null} when it holds more than {@code max}. */
-    private static byte[] readAtMost(InputStream in, long max) throws IOException {
+    static byte[] readAtMost(InputStream in, long max) throws IOException {
         int limit = (int) Math.min(max, Integer.MAX_VALUE - 8);
         byte[] bytes = in.readNBytes(limit);
         if (bytes.length == limit && in.read() != -1) {
             return null;
         }
         return bytes;
-    }
-
-    private static String errorCode(S3Exception e) {
-        return e.awsErrorDetails() == null ? "" : String.valueOf(e.awsErrorDetails().errorCode());
     }
 
     @Override
