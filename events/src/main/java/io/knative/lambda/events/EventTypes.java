@@ -1,6 +1,6 @@
 package io.knative.lambda.events;
 
-/** The CloudEvent types of the Knative Lambda event catalogue (DESIGN §4), in one place. */
+/** The CloudEvent types of the Knative Lambda event catalogue, in one place (producers and data: docs/design.md). */
 public final class EventTypes {
 
     /** Prefix of every S3 event type in the CloudEvents AWS-S3 adapter format. */

@@ -3,7 +3,7 @@ package io.knative.lambda.events;
 import java.util.regex.Pattern;
 
 /**
- * A function's S3 key, {@code {scope}/{kind}/{id}[.ext]}, parsed and validated (DESIGN §5).
+ * A function's S3 key, {@code {scope}/{kind}/{id}[.ext]}, parsed and validated (the rules: docs/design.md, "Functions").
  *
  * <p>{@code scope} is {@code global} or a tenant; the function is served as the Knative Service
  * {@code {kind}-{id}}, which must be a DNS-1035 label of at most 63 characters. A key that breaks a

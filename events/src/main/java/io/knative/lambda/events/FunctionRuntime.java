@@ -45,7 +45,7 @@ public enum FunctionRuntime {
     }
 
     /**
-     * The runtime of a function (DESIGN §5): by extension, else by the object's {@code runtime}
+     * The runtime of a function: by extension, else by the object's {@code runtime}
      * metadata, else Python (the guide uploads {@code parser.py} with no extension).
      *
      * @param extension       the key's extension without the dot, or {@code null}

@@ -23,7 +23,7 @@ import io.smallrye.reactive.messaging.ce.IncomingCloudEventMetadata;
 import io.smallrye.reactive.messaging.ce.OutgoingCloudEventMetadata;
 
 /**
- * A service's Kafka inbound adapter (local mode, DESIGN §2): consumes the platform's CloudEvents topic
+ * A service's Kafka inbound adapter (local mode, {@code make run}): consumes the platform's CloudEvents topic
  * (Kafka binary binding) in the service's own group (channel {@code bus-in}), keeps only the types its
  * {@link EventHandler} handles, and publishes the reply to the same topic (channel {@code bus-out})
  * before acknowledging — so the offset is committed only after the outcome is on the bus. Transient

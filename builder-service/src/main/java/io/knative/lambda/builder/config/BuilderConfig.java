@@ -45,7 +45,7 @@ public interface BuilderConfig {
     /** Build limits and caches. */
     Build build();
 
-    /** The Kafka transport of local mode (DESIGN §2); off by default (Knative HTTP delivery). */
+    /** The Kafka transport of local mode ({@code make run}); off by default (Knative HTTP delivery). */
     KafkaSettings kafka();
 
     /** Where {@code POST /s3/notifications} sends CloudEvents: {@code K_SINK} (Knative SinkBinding). */

@@ -1,7 +1,7 @@
 package io.knative.lambda.deployer.core;
 
 /**
- * A per-function setting (from S3 object metadata or function.yaml) that the platform refuses; ends in
+ * A per-function setting (from the S3 object's metadata) that the platform refuses; ends in
  * {@code deploy.failed} with {@link io.knative.lambda.events.FailureReason#INVALID_SETTINGS}.
  */
 public final class InvalidSettingsException extends Exception {
