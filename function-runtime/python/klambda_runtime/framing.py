@@ -16,6 +16,31 @@ REASONS = {200: "OK", 400: "Bad Request", 404: "Not Found", 405: "Method Not All
 MAX_DRAIN_EXTRA_BYTES = 8 * 1024 * 1024
 MAX_LINE = 65536
 MAX_HEADERS = 100
+# Where a request's header dict records a ce-* header sent more than once (no header name can hold a NUL).
+DUPLICATE_CE = "\x00duplicate-ce"
+_HEX_DIGITS = b"0123456789abcdefABCDEF"
+
+
+def content_length(raw):
+    """The value of a Content-Length header: digits only (no sign, no space, no list), else None."""
+    if not raw.isdecimal():  # a latin-1 str: 0-9 only
+        return None
+    return int(raw) if len(raw) < 19 else 10 ** 18  # past any body limit either way
+
+
+def chunk_size(line):
+    """The size on a chunk-size line (hex digits, then optional ;extensions, then the line end), else None."""
+    if not line.endswith(b"\n"):
+        return None
+    digits = line.split(b";", 1)[0].rstrip(b" \t\r\n")
+    if not digits or len(digits) > 15 or digits.lstrip(_HEX_DIGITS):
+        return None
+    return int(digits, 16)
+
+
+def has_control_character(value):
+    """Whether a header value holds a control character other than a tab (RFC 9110: not allowed)."""
+    return any(c < " " and c != "\t" or c == "\x7f" for c in value)
 
 
 class Http11:
@@ -49,12 +74,21 @@ class Http11:
                     self.send_error(431, "request headers too large")
                     return
                 name, sep, value = raw.decode("latin-1").partition(":")
-                if not sep or not name or name[0] in " \t":
+                # no space around the name (a proxy could read "Transfer-Encoding :" differently), no control character
+                if not sep or not name or name[0] in " \t" or name[-1] in " \t" or not name.isprintable():
                     self.send_error(400, "malformed header line")
                     return
-                name = name.strip().lower()
-                value = value.strip()
-                headers[name] = headers[name] + ", " + value if name in headers else value
+                name = name.lower()
+                value = value.strip(" \t\r\n")
+                if not value.isprintable() and has_control_character(value):
+                    self.send_error(400, "a header value holds a control character")
+                    return
+                if name in headers:
+                    if name[:3] == "ce-":
+                        headers[DUPLICATE_CE] = name
+                    headers[name] += ", " + value
+                else:
+                    headers[name] = value
             self.hdrs = headers
             connection = headers.get("connection", "").lower()
             if self.request_version == "HTTP/1.0":
@@ -100,20 +134,28 @@ class Http11:
     # ---- the body ----
 
     def _read_body(self, headers, limit):
-        if "transfer-encoding" in headers and "chunked" in headers["transfer-encoding"].lower():
-            return self._read_chunked(limit)
+        """The body, framed by Content-Length or chunked (never both: a proxy in front could frame it the other way)."""
+        coding = headers.get("transfer-encoding")
         raw = headers.get("content-length")
-        if not raw:
+        if coding is not None:
+            if raw is not None:
+                raise HttpError(400, "BadRequest", "Transfer-Encoding together with Content-Length", close=True)
+            if coding.lower() != "chunked":
+                raise HttpError(400, "BadRequest", "unsupported Transfer-Encoding (only chunked)", close=True)
+            return self._read_chunked(limit)
+        if raw is None:
             return b""
-        try:
-            length = int(raw)
-        except ValueError:
+        length = content_length(raw)
+        if length is None:
             raise HttpError(400, "BadRequest", "invalid Content-Length", close=True)
         if length > limit:
             self._discard(length)
             raise HttpError(413, "PayloadTooLarge", "the body has %d bytes; the limit is %d (FUNCTION_MAX_BODY_BYTES)"
                             % (length, limit), close=True)
-        return self.rfile.read(length)
+        body = self.rfile.read(length)
+        if len(body) < length:
+            raise HttpError(400, "BadRequest", "the body ended after %d of %d bytes" % (len(body), length), close=True)
+        return body
 
     def _discard(self, length):
         if length > self.runtime.config.max_body_bytes + MAX_DRAIN_EXTRA_BYTES:
@@ -126,20 +168,30 @@ class Http11:
             left -= len(chunk)
 
     def _read_chunked(self, limit):
+        rfile = self.rfile
         parts, total = [], 0
         while True:
-            line = self.rfile.readline(1024)
-            size = int(line.split(b";", 1)[0].strip() or b"0", 16)
-            if size == 0:
-                while self.rfile.readline(1024) not in (b"\r\n", b"\n", b""):
-                    pass
-                return b"".join(parts)
+            line = rfile.readline(1024)
+            size = chunk_size(line)
+            if size is None:
+                raise HttpError(400, "BadRequest", "the body ended early" if not line else "malformed chunked body", close=True)
+            if size == 0:  # the last chunk, then trailers up to an empty line
+                while True:
+                    trailer = rfile.readline(MAX_LINE + 1)
+                    if trailer in (b"\r\n", b"\n"):
+                        return b"".join(parts)
+                    if not trailer.endswith(b"\n"):
+                        raise HttpError(400, "BadRequest", "malformed chunked body", close=True)
             total += size
             if total > limit:
                 raise HttpError(413, "PayloadTooLarge", "the body is over the limit of %d bytes (FUNCTION_MAX_BODY_BYTES)"
                                 % limit, close=True)
-            parts.append(self.rfile.read(size))
-            self.rfile.readline(1024)
+            data = rfile.read(size)
+            if len(data) < size:
+                raise HttpError(400, "BadRequest", "the body ended early", close=True)
+            parts.append(data)
+            if rfile.readline(3) not in (b"\r\n", b"\n"):
+                raise HttpError(400, "BadRequest", "malformed chunked body", close=True)
 
 
 def request_end(buf, max_body):
@@ -167,9 +219,8 @@ def request_end(buf, max_body):
             eol = buf.find(b"\n", pos)
             if eol < 0:
                 return None if len(buf) - pos <= 1024 else len(buf)
-            try:
-                size = int(bytes(buf[pos:eol]).split(b";", 1)[0].strip() or b"0", 16)
-            except ValueError:
+            size = chunk_size(bytes(buf[pos:eol + 1]))
+            if size is None:
                 return len(buf)
             if size == 0:  # the last chunk, then trailers up to an empty line
                 pos = eol + 1
@@ -190,11 +241,8 @@ def request_end(buf, max_body):
             pos = eol + 1
     if length is None:
         return body_start
-    try:
-        n = int(length)
-    except ValueError:
-        return body_start
-    if n < 0 or n > max_body:
+    n = content_length(length.decode("latin-1"))
+    if n is None or n > max_body:
         return body_start
     end = body_start + n
     return end if len(buf) >= end else None

@@ -10,7 +10,11 @@ import time
 from .cloudevents import (ERROR_TYPE, SUCCESS_TYPE, ce_headers, envelope_data, error_body, json_kind,
                           missing_attributes, parse_envelope, parse_json, structured, unquote, validate_attributes)
 from .errors import HttpError
+from .framing import DUPLICATE_CE
 from .telemetry import Metrics, log, trace
+
+# json.dumps as it was, but NaN and the infinities are an error rather than the non-JSON NaN / Infinity
+_encode_result = json.JSONEncoder(allow_nan=False).encode
 
 
 class Runtime:
@@ -96,6 +100,8 @@ class Endpoints:
     def do_GET(self):
         path = self.path.split("?", 1)[0]
         rt = self.runtime
+        if self.hdrs.get("content-length", "0") != "0" or "transfer-encoding" in self.hdrs:
+            self.close_connection = True  # a body nobody reads: its bytes must not be taken for the next request
         if path == "/health/live":
             self._json(200, {"status": "UP"})
         elif path == "/health/ready":
@@ -122,7 +128,6 @@ class Endpoints:
             self._json(404, {"error": "NotFound", "message": "no such path: " + path[:200]}, close=True)
             return
         t0 = time.monotonic()
-        self.busy = True
         rt.begin()
         self._mode = "plain"
         self._attrs = None
@@ -157,6 +162,7 @@ class Endpoints:
             raise HttpError(503, "NotReady", "the function is still loading", close=True)
         headers = self.hdrs
         body = self._read_body(headers, rt.config.max_body_bytes)
+        self.busy = True  # from here on the idle check leaves the connection alone (not while a body trickles in)
         content_type = headers.get("content-type", "").lower()
         if content_type.startswith("application/cloudevents-batch"):
             raise HttpError(400, "InvalidEvent", "batched CloudEvents are not supported")
@@ -173,6 +179,8 @@ class Endpoints:
                     ce[name[3:]] = unquote(value) if "%" in value else value
             if ce:
                 self._mode = "binary"
+                if DUPLICATE_CE in headers:
+                    raise HttpError(400, "InvalidEvent", "the header %s appears more than once" % headers[DUPLICATE_CE])
                 self._attrs = ce
                 if content_type:
                     ce["datacontenttype"] = headers["content-type"]
@@ -215,10 +223,11 @@ class Endpoints:
         if error is not None:
             raise error
         try:
-            payload = json.dumps(result).encode()
-        except (TypeError, ValueError) as e:
+            payload = _encode_result(result).encode()
+        except (TypeError, ValueError, RecursionError) as e:
             log({"level": "error", "msg": "result not JSON", "function": rt.config.function_id, "exception": str(e)})
-            raise HttpError(500, "FunctionError", "the function returned a value that is not JSON-serialisable")
+            raise HttpError(500, "FunctionError", "the function returned a value that is not JSON%s"
+                            % (": nested too deeply" if isinstance(e, RecursionError) else not_json(result)))
         self._answer_success(payload)
         return 200, None
 
@@ -259,3 +268,29 @@ class Endpoints:
         self._answered_at = time.monotonic()
         self._answer_error(HttpError(504, "Timeout", "the function ran longer than %d ms (FUNCTION_TIMEOUT_MS)"
                                      % self.runtime.config.timeout_ms, close=True))
+
+
+def not_json(value, pointer="", depth=0):
+    """What in a handler's result JSON cannot carry, for the error message: ": NaN at /x", ": a set at /tags"
+    (where as a JSON Pointer); "-serialisable" when it cannot be told. Only called once the encoder has failed."""
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            what = "NaN" if value != value else "Infinity" if value > 0 else "-Infinity"
+            return ": %s at %s" % (what, pointer) if pointer else ": " + what
+        return None
+    if value is None or isinstance(value, (str, int)):
+        return None
+    if depth > 200:
+        return "-serialisable"
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, (list, tuple)):
+        items = enumerate(value)
+    else:
+        return ": %s %s%s" % ("an" if type(value).__name__[:1] in "aeiou" else "a", type(value).__name__,
+                              " at " + pointer if pointer else "")
+    for key, item in items:
+        found = not_json(item, pointer + "/" + str(key).replace("~", "~0").replace("/", "~1"), depth + 1)
+        if found:
+            return found
+    return None if depth else "-serialisable"

@@ -2,6 +2,7 @@
 import json
 import unittest
 
+from klambda_runtime.invocation import not_json
 from tests.support import answer, binary_headers, post, runtime
 
 
@@ -71,6 +72,39 @@ class InvocationAnswersTest(unittest.TestCase):
         rt = runtime()
         rt.draining = True
         self.assertEqual(answer(rt, post("{}")).headers["connection"], "close")
+
+
+class HostileInputTest(unittest.TestCase):
+
+    def test_json_nested_past_the_recursion_limit_is_400_invalid_json(self):
+        a = answer(runtime(), post("[" * 100000 + "]" * 100000))
+        self.assertEqual((a.status, a.json["error"]), (400, "InvalidJson"))
+
+    def test_a_cloud_event_header_sent_twice_is_400_invalid_event_as_plain_json(self):
+        a = answer(runtime(), post("{}", headers=binary_headers() + (("ce-id", "again"),)))
+        self.assertEqual((a.status, a.json), (400, {"error": "InvalidEvent", "message": "the header ce-id appears more than once"}))
+        self.assertNotIn("ce-type", a.headers)
+
+    def test_nan_or_infinity_in_a_result_is_500_naming_the_value_and_where(self):
+        a = answer(runtime(lambda event: {"x": float("nan")}), post("{}"))
+        self.assertEqual((a.status, a.json), (500, {"error": "FunctionError",
+                                                     "message": "the function returned a value that is not JSON: NaN at /x"}))
+        a = answer(runtime(lambda event: {"items": [1, float("-inf")]}), post("{}"))
+        self.assertEqual(a.json["message"], "the function returned a value that is not JSON: -Infinity at /items/1")
+
+    def test_a_result_nested_too_deeply_is_500(self):
+        def handler(event):
+            value = {}
+            for _ in range(100000):
+                value = {"a": value}
+            return value
+        a = answer(runtime(handler), post("{}"))
+        self.assertEqual((a.status, a.json["message"]), (500, "the function returned a value that is not JSON: nested too deeply"))
+
+    def test_what_is_not_json_is_named_with_a_json_pointer(self):
+        self.assertEqual(not_json({"a/b": [{"c": {1, 2}}]}), ": a set at /a~1b/0/c")
+        self.assertEqual(not_json(float("inf")), ": Infinity")
+        self.assertEqual(not_json({"ok": [1, "x", None, True, 2.5]}), "-serialisable")
 
 
 class OtherEndpointsTest(unittest.TestCase):

@@ -1,7 +1,7 @@
 """framing: HTTP/1.1 request heads, bodies (Content-Length, chunked) and where a request ends in a buffer."""
 import unittest
 
-from klambda_runtime.framing import MAX_LINE, request_end
+from klambda_runtime.framing import MAX_LINE, chunk_size, content_length, has_control_character, request_end
 from tests.support import answer, exchange, post, runtime
 
 LIMIT = 1000
@@ -99,6 +99,66 @@ class ParsingTest(unittest.TestCase):
         a = answer(self.rt, post('{"x": 1}'))
         self.assertEqual(int(a.headers["content-length"]), len(a.body))
         self.assertEqual(a.headers["content-type"], "application/json")
+
+
+class StrictFramingTest(unittest.TestCase):
+    """What a hostile or broken client sends is refused with 400 BadRequest and never reaches the function."""
+
+    def setUp(self):
+        self.seen = []
+        self.rt = runtime(handler=lambda event: self.seen.append(event) or {"ok": True})
+
+    def assertBadRequest(self, raw, message):
+        a = answer(self.rt, raw)
+        self.assertEqual((a.status, a.json), (400, {"error": "BadRequest", "message": message}), raw)
+        self.assertEqual(a.headers.get("connection"), "close")
+        self.assertEqual(self.seen, [])
+
+    def test_content_length_is_digits_only(self):
+        self.assertEqual([content_length(v) for v in ("0", "17", "007")], [0, 17, 7])
+        for bad in ("-5", "ten", "+5", " 5", "5, 6", "", "1_0", "\u00b2"):
+            self.assertIsNone(content_length(bad), bad)
+        self.assertEqual(content_length("9" * 40), 10 ** 18)
+
+    def test_a_chunk_size_is_hex_digits_then_extensions_then_the_line_end(self):
+        self.assertEqual([chunk_size(b"1a\r\n"), chunk_size(b"1A;name=value\r\n"), chunk_size(b"0\n")], [26, 26, 0])
+        for bad in (b"zz\r\n", b"-5\r\n", b"0x1a\r\n", b" 1a\r\n", b"\r\n", b"1a", b"1" * 16 + b"\r\n"):
+            self.assertIsNone(chunk_size(bad), bad)
+
+    def test_control_characters_are_found_but_tabs_and_latin1_text_are_fine(self):
+        self.assertTrue(has_control_character("a\x00b"))
+        self.assertTrue(has_control_character("a\rb"))
+        self.assertTrue(has_control_character("a\x7fb"))
+        self.assertFalse(has_control_character("a\tb caf\u00e9\u00a0"))
+
+    def test_unparseable_lengths_and_chunks_are_400(self):
+        self.assertBadRequest(post("{}").replace(b"Content-Length: 2", b"Content-Length: -5"), "invalid Content-Length")
+        chunked = b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+        self.assertBadRequest(chunked + b"zz\r\n{}\r\n0\r\n\r\n", "malformed chunked body")
+        self.assertBadRequest(chunked + b"2\r\n{}XX0\r\n\r\n", "malformed chunked body")
+
+    def test_transfer_encoding_with_content_length_or_other_than_chunked_is_400(self):
+        both = b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nContent-Length: 7\r\n\r\n2\r\n{}\r\n0\r\n\r\n"
+        self.assertBadRequest(both, "Transfer-Encoding together with Content-Length")
+        gzip = b"POST / HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n"
+        self.assertBadRequest(gzip, "unsupported Transfer-Encoding (only chunked)")
+
+    def test_a_body_shorter_than_announced_is_400_and_never_reaches_the_function(self):
+        self.assertBadRequest(post('{"a": 1}').replace(b"Content-Length: 8", b"Content-Length: 50"),
+                              "the body ended after 8 of 50 bytes")
+        self.assertBadRequest(b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n32\r\n{}", "the body ended early")
+
+    def test_header_values_with_control_characters_and_spaces_before_the_colon_are_400(self):
+        self.assertBadRequest(post("{}", headers=(("X-Note", "a\x01b"),)), "a header value holds a control character")
+        self.assertBadRequest(post("{}", headers=(("X-Note", "a\rb"),)), "a header value holds a control character")
+        self.assertBadRequest(post("{}", headers=(("Transfer-Encoding ", "chunked"),)), "malformed header line")
+        self.assertEqual(answer(self.rt, post("{}", headers=(("X-Note", "a\tb caf\u00e9"),))).status, 200)
+
+    def test_a_get_with_a_body_closes_the_connection_so_its_bytes_are_not_the_next_request(self):
+        request, _ = exchange(self.rt, b"GET /health/live HTTP/1.1\r\nContent-Length: 5\r\n\r\nHELLO")
+        self.assertTrue(request.close_connection)
+        request, _ = exchange(self.rt, b"GET /health/live HTTP/1.1\r\nContent-Length: 0\r\n\r\n")
+        self.assertFalse(request.close_connection)
 
 
 if __name__ == "__main__":

@@ -69,8 +69,11 @@ final class CloudEvents {
                         ce = new LinkedHashMap<>();
                     }
                     String value = h.getValue();
-                    ce.put(name.substring(3).toLowerCase(Locale.ROOT),
-                            value.indexOf('%') >= 0 ? java.net.URLDecoder.decode(value.replace("+", "%2B"), StandardCharsets.UTF_8) : value);
+                    String attribute = name.substring(3).toLowerCase(Locale.ROOT);
+                    if (ce.put(attribute, value.indexOf('%') >= 0
+                            ? java.net.URLDecoder.decode(value.replace("+", "%2B"), StandardCharsets.UTF_8) : value) != null) {
+                        throw new HttpError(400, "InvalidEvent", "the header ce-" + attribute + " appears more than once");
+                    }
                 }
             }
             if (ce != null) {

@@ -3,27 +3,31 @@ package io.knative.lambda.runtime;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 
 /**
- * The Quarkus adapter of the Java runtime: loads the function at start-up, drains at shutdown, and serves the HTTP
- * surface on plain Vert.x routes: POST / invokes the function ({@link VertxInvocation}), GET /health/live,
- * /health/ready and /metrics.
+ * The Quarkus adapter of the Java runtime: loads the function at start-up, then listens ({@link HttpTransport}),
+ * drains at shutdown, and serves the HTTP surface on plain Vert.x routes: POST / invokes the function
+ * ({@link VertxInvocation}), GET /health/live, /health/ready and /metrics.
  */
 @ApplicationScoped
 public class FunctionServer {
 
     private final Invoker invoker = new Invoker(System.getenv().getOrDefault("FUNCTION_ID", "function"));
+    private volatile Router router;
 
-    void onStart(@Observes StartupEvent event) {
+    void onStart(@Observes StartupEvent event, Vertx vertx) {
         FunctionConfig cfg;
         FunctionHandler handler;
         try {
@@ -43,6 +47,19 @@ public class FunctionServer {
         // runs beside Quarkus' own shutdown hook: not ready, and Connection: close, from the moment SIGTERM arrives
         Runtime.getRuntime().addShutdownHook(new Thread(() -> invoker.draining = true, "klambda-drain"));
         invoker.start(cfg, handler);
+        try {
+            HttpTransport.listen(vertx, cfg, router);
+        } catch (ExecutionException | TimeoutException e) {
+            Map<String, Object> line = JsonLog.record("error", "cannot listen");
+            line.put("function", cfg.functionId());
+            line.put("message", cfg.host() + ":" + cfg.port() + ": " + (e.getCause() == null ? e : e.getCause()));
+            JsonLog.log(line);
+            JsonLog.flush();
+            throw new IllegalStateException("cannot listen on " + cfg.host() + ":" + cfg.port(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting to listen", e);
+        }
         double coldStart = ProcessHandle.current().info().startInstant()
                 .map(start -> Duration.between(start, Instant.now()).toNanos() / 1e9).orElse(0.0);
         invoker.metrics.coldStart(coldStart);
@@ -79,6 +96,7 @@ public class FunctionServer {
     }
 
     void routes(@Observes Router router) {
+        this.router = router;
         router.post("/").handler(ctx -> VertxInvocation.receive(ctx, invoker));
         router.get("/health/live").handler(ctx -> json(ctx.response(), 200, "{\"status\":\"UP\"}"));
         router.get("/health/ready").handler(ctx -> {

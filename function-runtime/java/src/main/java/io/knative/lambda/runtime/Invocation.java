@@ -78,7 +78,9 @@ abstract class Invocation {
                 line.put("function", config.functionId());
                 line.put("exception", e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage());
                 JsonLog.log(line);
-                throw new HttpError(500, "FunctionError", "the function returned a value that is not JSON-serialisable");
+                throw e instanceof Json.NotJsonException notJson
+                        ? new HttpError(500, "FunctionError", "the function returned a value that is not JSON: " + notJson.getMessage())
+                        : new HttpError(500, "FunctionError", "the function returned a value that is not JSON-serialisable");
             }
         } catch (HttpError e) {
             if (!timedOutOnEventLoop() && state.compareAndSet(RUNNING, ANSWERED)) {

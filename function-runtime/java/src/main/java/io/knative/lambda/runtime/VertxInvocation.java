@@ -4,6 +4,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
@@ -51,6 +52,12 @@ final class VertxInvocation extends Invocation {
                 return;
             }
         }
+        String coding = request.getHeader("Transfer-Encoding");
+        if (coding != null && !coding.equalsIgnoreCase("chunked")) {
+            // Netty would frame no body at all, and the body's bytes would be read as the next request
+            inv.answerError(new HttpError(400, "BadRequest", "unsupported Transfer-Encoding (only chunked)", true));
+            return;
+        }
         Buffer body = Buffer.buffer(length != null ? Integer.parseInt(length.strip()) : 1024);
         request.handler(chunk -> {
             if (inv.state.get() != RECEIVING) {
@@ -62,7 +69,11 @@ final class VertxInvocation extends Invocation {
                 body.appendBuffer(chunk);
             }
         });
-        request.exceptionHandler(e -> inv.answerError(new HttpError(400, "BadRequest", "the request broke off", true)));
+        request.exceptionHandler(e -> {
+            inv.answerError(new HttpError(400, "BadRequest",
+                    e instanceof HttpClosedException ? "the request broke off" : "malformed chunked body", true));
+            HttpTransport.flushNow(request); // Vert.x closes the connection as soon as this handler returns
+        });
         request.endHandler(v -> {
             if (inv.state.compareAndSet(RECEIVING, QUEUED)) {
                 inv.body = body.getBytes();
