@@ -47,6 +47,9 @@ public class FunctionServer {
         // runs beside Quarkus' own shutdown hook: not ready, and Connection: close, from the moment SIGTERM arrives
         Runtime.getRuntime().addShutdownHook(new Thread(() -> invoker.draining = true, "klambda-drain"));
         invoker.start(cfg, handler);
+        if (router == null) {
+            throw new IllegalStateException("Quarkus registered no routes: the runtime has nothing to serve");
+        }
         try {
             HttpTransport.listen(vertx, cfg, router);
         } catch (ExecutionException | TimeoutException e) {
