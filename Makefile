@@ -71,4 +71,4 @@ runtime-images: ## build and push both runtime images with Jib (REGISTRY=host:po
 	$(MVN) -q install -DskipTests -pl function-runtime/images -am
 	$(MVN) -q -pl function-runtime/images exec:java -Dexec.args="--registry $(REGISTRY) --tag $(RUNTIME_TAG) \
 	  --python-base $(PYTHON_BASE) --java-base $(JAVA_BASE) \
-	  --python-runtime $(CURDIR)/function-runtime/python/klambda_runtime.py --quarkus-app $(CURDIR)/function-runtime/java/target/quarkus-app --java-options $(CURDIR)/function-runtime/java/jvm.options"
+	  --python-runtime $(CURDIR)/function-runtime/python/klambda_runtime --quarkus-app $(CURDIR)/function-runtime/java/target/quarkus-app --java-options $(CURDIR)/function-runtime/java/jvm.options"

@@ -39,8 +39,8 @@ JAVA = shutil.which("java") or "java"
 PY_BARE = "Python bare (stdlib ThreadingHTTPServer, the trivial function in plain code)"
 PY_BARE_FIXED = "Python bare (stdlib ThreadingHTTPServer, fixed answer, no JSON)"
 PY_BARE_LOOP = "Python bare (stdlib selectors loop, the trivial function in plain code)"
-PY_RUNTIME = "Python runtime (klambda_runtime.py)"
-PY_RUNTIME_EL = "Python runtime (klambda_runtime.py), FUNCTION_EXECUTION=event-loop"
+PY_RUNTIME = "Python runtime (klambda_runtime)"
+PY_RUNTIME_EL = "Python runtime (klambda_runtime), FUNCTION_EXECUTION=event-loop"
 BARE_EL = "Java bare (Quarkus route on the event loop), %s"
 BARE_WORKER = "Java bare (Quarkus route on a worker thread), %s"
 BARE_FIXED = "Java bare (Quarkus route on the event loop, fixed answer, no JSON), %s"
@@ -246,7 +246,8 @@ def main():
     # private copies: a build running meanwhile in the shared work tree must not swap the apps under the benchmark
     shutil.copytree(os.path.join(FR, "java", "target", "quarkus-app"), os.path.join(work, "runtime-app"))
     shutil.copytree(os.path.join(FR, "bench-bare-quarkus", "target", "quarkus-app"), os.path.join(work, "bare-app"))
-    shutil.copy(os.path.join(FR, "python", "klambda_runtime.py"), os.path.join(work, "klambda_runtime.py"))
+    shutil.copytree(os.path.join(FR, "python", "klambda_runtime"), os.path.join(work, "klambda_runtime"),
+                    ignore=shutil.ignore_patterns("__pycache__"))
     runtime_jar = os.path.join(work, "runtime-app", "quarkus-run.jar")
     bare_jar = os.path.join(work, "bare-app", "quarkus-run.jar")
     # the runtime's own JVM flags (the image's entry point uses them too), for the bare app as well: same stack
@@ -281,7 +282,8 @@ def main():
 
     jenv = {"FUNCTION_DIR": jfn, "FUNCTION_CLASS": cls, "FUNCTION_ID": "trivial"}
     jenv_el = dict(jenv, FUNCTION_EXECUTION="event-loop")
-    penv = {"FUNCTION_DIR": pyfn, "FUNCTION_ID": "trivial"}
+    # as in the image: nothing cached, every start compiles the runtime package (PYTHONDONTWRITEBYTECODE)
+    penv = {"FUNCTION_DIR": pyfn, "FUNCTION_ID": "trivial", "PYTHONDONTWRITEBYTECODE": "1"}
     penv_el = dict(penv, FUNCTION_EXECUTION="event-loop")
     bare_loop = {"BARE_EXECUTION": "event-loop"}
     worker = {"BARE_EXECUTION": "worker"}
@@ -302,8 +304,8 @@ def main():
         (PY_BARE, [PYTHON, "-u", os.path.join(FR, "bench", "bare_server.py")], {}),
         (PY_BARE_FIXED, [PYTHON, "-u", os.path.join(FR, "bench", "bare_server.py")], fixed),
         (PY_BARE_LOOP, [PYTHON, "-u", os.path.join(FR, "bench", "bare_server.py")], bare_loop),
-        (PY_RUNTIME, [PYTHON, "-u", os.path.join(work, "klambda_runtime.py")], penv),
-        (PY_RUNTIME_EL, [PYTHON, "-u", os.path.join(work, "klambda_runtime.py")], penv_el),
+        (PY_RUNTIME, [PYTHON, "-u", os.path.join(work, "klambda_runtime")], penv),
+        (PY_RUNTIME_EL, [PYTHON, "-u", os.path.join(work, "klambda_runtime")], penv_el),
     ]]
     def java_group(jdk, java_bin, bare_archive, runtime_archive):
         """The five Java subjects of one JDK: the bare app in three modes, the runtime in two."""

@@ -45,6 +45,6 @@ case "$name" in
     fi
     echo "run-function: $name on the Python runtime, http://$HOST:$PORT/" >&2
     FUNCTION_RUNTIME=python FUNCTION_DIR="$(dirname "$FILE")" FUNCTION_FILE="$name" \
-      exec python3 -u "$ROOT/function-runtime/python/klambda_runtime.py"
+      exec python3 -u "$ROOT/function-runtime/python/klambda_runtime"
     ;;
 esac

@@ -38,6 +38,11 @@ public class ContractFunction {
             }
             case "unserialisable":
                 return new Object();
+            case "nan":
+                return Map.of("x", Double.NaN);
+            case "touch": // a side effect the suite can see: the handler ran
+                Files.writeString(Path.of(String.valueOf(event.get("path"))), "touched");
+                return Map.of("touched", event.get("path"));
             case "typed": // a bean, not a map: serialised by Jackson data binding
                 return new Typed("ok", 2, 0.5, java.util.List.of("a", "b"), new Nested(true, null));
             default:

@@ -18,6 +18,12 @@ def handler(event, attributes):
         return {"slept": event["ms"]}
     if action == "unserialisable":
         return {"value": object()}
+    if action == "nan":
+        return {"x": float("nan")}
+    if action == "touch":  # a side effect the suite can see: the handler ran
+        with open(event["path"], "w") as f:
+            f.write("touched")
+        return {"touched": event["path"]}
     if action == "typed":
         return {"status": "ok", "count": 2, "ratio": 0.5, "tags": ["a", "b"], "nested": {"flag": True, "none": None}}
     return {"unknown": action}

@@ -170,7 +170,7 @@ public interface DeployerConfig {
 
         /** The Python runtime's command, space-separated ({@code KLAMBDA_LOCAL_PYTHON_RUNTIME}). */
         @WithName("python-runtime")
-        @WithDefault("python3 -u function-runtime/python/klambda_runtime.py")
+        @WithDefault("python3 -u function-runtime/python/klambda_local.py")
         String pythonRuntime();
 
         /**

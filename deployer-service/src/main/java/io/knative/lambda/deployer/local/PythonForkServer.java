@@ -20,7 +20,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
- * Starts Python functions by asking the runtime's fork server ({@code klambda_runtime.py --fork-server}) to fork
+ * Starts Python functions by asking the runtime's fork server ({@code klambda_local.py --fork-server}, beside the runtime package) to fork
  * an already-initialised interpreter: no exec, no interpreter start, no imports per function. The server is
  * this deployer's child, started on first use and again if it dies; {@link #close()} stops it.
  */
@@ -34,7 +34,7 @@ public final class PythonForkServer implements AutoCloseable {
     private Process server;
 
     /**
-     * @param pythonCommand the Python runtime's command ({@code python3 -u .../klambda_runtime.py})
+     * @param pythonCommand the Python runtime's command ({@code python3 -u .../klambda_local.py})
      * @param workDir       where the socket and the server's own log go
      */
     public PythonForkServer(List<String> pythonCommand, Path workDir) {

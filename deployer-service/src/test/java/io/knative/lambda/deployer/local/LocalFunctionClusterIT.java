@@ -53,7 +53,7 @@ class LocalFunctionClusterIT {
     void cluster(@TempDir Path work) {
         String project = System.getProperty("test.project.dir", "..");
         cluster = new LocalFunctionCluster(new OciImagePuller(new ObjectMapper(), "http"),
-                new LocalRuntimes(List.of("python3", "-u", project + "/function-runtime/python/klambda_runtime.py"),
+                new LocalRuntimes(List.of("python3", "-u", project + "/function-runtime/python/klambda_local.py"),
                         List.of("java", "@" + project + "/function-runtime/java/jvm.options", "-jar", project + "/function-runtime/java/target/quarkus-app/quarkus-run.jar")),
                 work, Duration.ofSeconds(30));
     }
@@ -151,7 +151,7 @@ class LocalFunctionClusterIT {
         Path deep = java.nio.file.Files.createDirectories(other.resolve("d".repeat(60)).resolve("e".repeat(60)));
         String project = System.getProperty("test.project.dir", "..");
         try (LocalFunctionCluster fallback = new LocalFunctionCluster(new OciImagePuller(new ObjectMapper(), "http"),
-                new LocalRuntimes(List.of("python3", "-u", project + "/function-runtime/python/klambda_runtime.py"),
+                new LocalRuntimes(List.of("python3", "-u", project + "/function-runtime/python/klambda_local.py"),
                         List.of("java", "@" + project + "/function-runtime/java/jvm.options", "-jar", project + "/function-runtime/java/target/quarkus-app/quarkus-run.jar")),
                 deep, Duration.ofSeconds(30))) {
             LocalFunctionCluster saved = cluster;

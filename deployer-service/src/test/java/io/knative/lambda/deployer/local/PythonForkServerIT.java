@@ -34,7 +34,7 @@ class PythonForkServerIT {
     @BeforeEach
     void server() {
         String project = System.getProperty("test.project.dir", "..");
-        server = new PythonForkServer(List.of("python3", "-u", project + "/function-runtime/python/klambda_runtime.py"), work);
+        server = new PythonForkServer(List.of("python3", "-u", project + "/function-runtime/python/klambda_local.py"), work);
     }
 
     @AfterEach

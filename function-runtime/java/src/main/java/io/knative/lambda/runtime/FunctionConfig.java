@@ -6,7 +6,8 @@ import java.util.Map;
 
 /** The runtime's settings from the environment, the same variables and defaults as the Python runtime. */
 public record FunctionConfig(Path functionDir, String functionId, String className, String handlerName,
-                             long timeoutMs, int maxBodyBytes, int concurrency, long drainMs, boolean eventLoop) {
+                             long timeoutMs, int maxBodyBytes, int concurrency, long drainMs, boolean eventLoop,
+                             String host, int port, long idleMs) {
 
     /** Reads the settings; throws IllegalStateException with a plain message when one is unusable. */
     public static FunctionConfig from(Map<String, String> env) {
@@ -27,7 +28,8 @@ public record FunctionConfig(Path functionDir, String functionId, String classNa
         return new FunctionConfig(dir, id, className.strip(), value(env, "FUNCTION_HANDLER", "handler"), timeoutMs,
                 (int) number(env, "FUNCTION_MAX_BODY_BYTES", 6 * 1024 * 1024, 1),
                 (int) number(env, "FUNCTION_CONCURRENCY", 16, 1),
-                number(env, "FUNCTION_DRAIN_TIMEOUT_MS", timeoutMs + 5000, 1), execution.equals("event-loop"));
+                number(env, "FUNCTION_DRAIN_TIMEOUT_MS", timeoutMs + 5000, 1), execution.equals("event-loop"),
+                value(env, "HOST", "0.0.0.0"), (int) number(env, "PORT", 8080, 0), number(env, "FUNCTION_IDLE_TIMEOUT_MS", 600000, 1));
     }
 
     /** The CloudEvent source of the function's responses. */

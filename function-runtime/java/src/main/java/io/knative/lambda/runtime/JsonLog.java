@@ -51,6 +51,21 @@ final class JsonLog {
     private JsonLog() {
     }
 
+    /** A log record to fill: level and msg first, in the order they are put. */
+    static Map<String, Object> record(String level, String msg) {
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("level", level);
+        m.put("msg", msg);
+        return m;
+    }
+
+    /** The stack trace of {@code t}, for the log (never for a response). */
+    static String trace(Throwable t) {
+        java.io.StringWriter w = new java.io.StringWriter();
+        t.printStackTrace(new java.io.PrintWriter(w));
+        return w.toString();
+    }
+
     /** Queues one line; the record's insertion order is kept, {@code ts} is added last. */
     static void log(Map<String, Object> record) {
         record.put("ts", timestamp());

@@ -25,6 +25,21 @@ class FunctionConfigTest {
         assertThat(c.drainMs()).isEqualTo(35000);
         assertThat(c.eventLoop()).isFalse();
         assertThat(c.source()).isEqualTo("/knative-lambda/functions/function");
+        assertThat(c.host()).isEqualTo("0.0.0.0");
+        assertThat(c.port()).isEqualTo(8080);
+        assertThat(c.idleMs()).isEqualTo(600000);
+    }
+
+    @Test
+    void theListeningAddressAndIdleTimeoutComeFromTheEnvironment(@TempDir Path dir) {
+        FunctionConfig c = FunctionConfig.from(Map.of("FUNCTION_DIR", dir.toString(), "FUNCTION_CLASS", "a.B",
+                "HOST", "127.0.0.1", "PORT", "0", "FUNCTION_IDLE_TIMEOUT_MS", "1500"));
+
+        assertThat(c.host()).isEqualTo("127.0.0.1");
+        assertThat(c.port()).isZero();
+        assertThat(c.idleMs()).isEqualTo(1500);
+        assertThatThrownBy(() -> FunctionConfig.from(Map.of("FUNCTION_DIR", dir.toString(), "FUNCTION_CLASS", "a.B", "PORT", "http")))
+                .hasMessageContaining("PORT");
     }
 
     @Test

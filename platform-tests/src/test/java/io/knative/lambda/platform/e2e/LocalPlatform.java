@@ -72,7 +72,7 @@ final class LocalPlatform implements AutoCloseable {
                 "KLAMBDA_KAFKA_BACKOFF", "200ms",
                 "KLAMBDA_NAMESPACE", "local",
                 "KLAMBDA_LOCAL_WORK_DIR", dir.resolve("functions").toString(),
-                "KLAMBDA_LOCAL_PYTHON_RUNTIME", "python3 -u " + project.resolve("function-runtime/python/klambda_runtime.py"),
+                "KLAMBDA_LOCAL_PYTHON_RUNTIME", "python3 -u " + project.resolve("function-runtime/python/klambda_local.py"),
                 "KLAMBDA_LOCAL_JAVA_RUNTIME", "java -jar " + project.resolve("function-runtime/java/target/quarkus-app/quarkus-run.jar")));
         LocalProcess s3 = new LocalProcess("s3", List.of("node", project.resolve("scripts/s3-server.js").toString(),
                 "--directory", dir.resolve("s3").toString(), "--port", Integer.toString(s3Port), "--bucket", BUCKET,

@@ -172,6 +172,17 @@ class ContractIT {
         assertPlainError(to(p).contentType("application/json").body("{\"parser_id\": \"p\"} {}").post("/"), 400, "InvalidJson");
     }
 
+    @ParameterizedTest
+    @EnumSource(RuntimeKind.class)
+    void jsonNestedTooDeeplyIs400InvalidJsonNotACrash(RuntimeKind kind) {
+        FunctionProcess p = parser(kind);
+        String deep = "[".repeat(100_000) + "]".repeat(100_000);
+        assertPlainError(to(p).contentType("application/json").body(deep).post("/"), 400, "InvalidJson");
+        String deepObjects = "{\"a\":".repeat(100_000) + "1" + "}".repeat(100_000);
+        assertPlainError(to(p).contentType("application/json").body(deepObjects).post("/"), 400, "InvalidJson");
+        assertThat(to(p).contentType("application/json").body(GUIDE_BODY).post("/").statusCode()).isEqualTo(200);
+    }
+
     static List<Arguments> requiredAttributes() {
         return List.of(RuntimeKind.values()).stream()
                 .flatMap(k -> List.of("id", "source", "specversion", "type").stream().map(a -> Arguments.of(k, a)))
@@ -240,6 +251,17 @@ class ContractIT {
         assertPlainError(to(p).get("/"), 405, "MethodNotAllowed");
     }
 
+    @ParameterizedTest
+    @EnumSource(RuntimeKind.class)
+    void everyOtherMethodOnRootIs405WithTheJsonBody(RuntimeKind kind) {
+        FunctionProcess p = parser(kind);
+        assertPlainError(to(p).contentType("application/json").body(GUIDE_BODY).put("/"), 405, "MethodNotAllowed");
+        assertPlainError(to(p).contentType("application/json").body(GUIDE_BODY).patch("/"), 405, "MethodNotAllowed");
+        assertPlainError(to(p).delete("/"), 405, "MethodNotAllowed");
+        assertPlainError(to(p).options("/"), 405, "MethodNotAllowed");
+        assertThat(to(p).contentType("application/json").body(GUIDE_BODY).post("/").statusCode()).isEqualTo(200);
+    }
+
     // ---- handler failures ----
 
     @ParameterizedTest
@@ -276,6 +298,15 @@ class ContractIT {
         assertThat(r.jsonPath().getList("tags")).containsExactly("a", "b");
         assertThat(r.jsonPath().getBoolean("nested.flag")).isTrue();
         assertThat(r.jsonPath().getMap("nested")).containsKey("none");
+    }
+
+    @ParameterizedTest
+    @EnumSource(RuntimeKind.class)
+    void aResultWithNaNIs500FunctionErrorNamingTheValueNeverANonJsonBody(RuntimeKind kind) {
+        Response r = to(contract(kind)).contentType("application/json").body("{\"action\":\"nan\"}").post("/");
+
+        assertPlainError(r, 500, "FunctionError");
+        assertThat(parse(r).get("message").toString()).contains("NaN").contains("/x");
     }
 
     @ParameterizedTest

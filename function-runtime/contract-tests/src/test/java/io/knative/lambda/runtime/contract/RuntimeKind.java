@@ -41,7 +41,8 @@ public enum RuntimeKind {
 
         @Override
         List<String> command() {
-            return List.of(pythonExecutable(), "-u", requiredFile("klambda.runtime.python").toString());
+            // as the image's entry point: the package folder run as a script
+            return List.of(pythonExecutable(), "-u", pythonPackage().toString());
         }
     },
 
@@ -130,6 +131,16 @@ public enum RuntimeKind {
             }
         }
         return python;
+    }
+
+    /** The Python runtime package (function-runtime/python/klambda_runtime), from {@code klambda.runtime.python}. */
+    static Path pythonPackage() {
+        String value = System.getProperty("klambda.runtime.python");
+        if (value == null || !Files.isRegularFile(Path.of(value, "__main__.py"))) {
+            throw new IllegalStateException("system property klambda.runtime.python must name the Python runtime package (got "
+                    + value + "); run the suite through Maven: mvn -Pit verify -pl function-runtime/contract-tests -am");
+        }
+        return Path.of(value).toAbsolutePath().normalize();
     }
 
     static Path requiredFile(String property) {

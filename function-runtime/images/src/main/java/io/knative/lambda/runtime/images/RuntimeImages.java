@@ -26,8 +26,9 @@ import com.google.cloud.tools.jib.api.buildplan.FilePermissions;
 import com.google.cloud.tools.jib.api.buildplan.Port;
 
 /**
- * Builds the runtime images with Jib Core and pushes them: the Python runtime (one file) and the Java runtime
- * (the quarkus-app folder), each on a configurable base, user 65532, function folder /function.
+ * Builds the runtime images with Jib Core and pushes them: the Python runtime (the klambda_runtime package, nothing
+ * else of function-runtime/python) and the Java runtime (the quarkus-app folder), each on a configurable base, user
+ * 65532, function folder /function.
  */
 public final class RuntimeImages {
 
@@ -35,8 +36,8 @@ public final class RuntimeImages {
     public static final String DEFAULT_PYTHON_BASE = "python:3.12-slim";
     /** Production base of the Java runtime image. */
     public static final String DEFAULT_JAVA_BASE = "eclipse-temurin:21-jre";
-    /** Where the Python runtime file lives in its image. */
-    public static final String PYTHON_RUNTIME_PATH = "/opt/klambda/klambda_runtime.py";
+    /** Where the Python runtime package lives in its image (the folder is run as a script). */
+    public static final String PYTHON_RUNTIME_PATH = "/opt/klambda/klambda_runtime";
     /** Where the Java runtime's quarkus-app folder lives in its image. */
     public static final String JAVA_APP_DIR = "/opt/klambda/java";
     /** The non-root user both runtimes run as. */
@@ -57,14 +58,23 @@ public final class RuntimeImages {
         }
     }
 
-    /** The Python runtime image: {@code python3 -u /opt/klambda/klambda_runtime.py}. */
-    public static JibContainerBuilder python(Path runtimeFile, String baseImage) throws InvalidImageReferenceException {
-        if (!Files.isRegularFile(runtimeFile)) {
-            throw new IllegalArgumentException("the Python runtime is not at " + runtimeFile);
+    /**
+     * The Python runtime image: {@code python3 -u /opt/klambda/klambda_runtime}, the package's modules (its
+     * {@code *.py} files, sorted: same package, same layer) and nothing else.
+     */
+    public static JibContainerBuilder python(Path runtimePackage, String baseImage) throws InvalidImageReferenceException, IOException {
+        if (!Files.isRegularFile(runtimePackage.resolve("__main__.py"))) {
+            throw new IllegalArgumentException("the Python runtime package is not at " + runtimePackage + " (no __main__.py)");
+        }
+        FileEntriesLayer.Builder layer = FileEntriesLayer.builder().setName("klambda-python-runtime");
+        try (Stream<Path> files = Files.list(runtimePackage)) {
+            for (Path file : (Iterable<Path>) files.filter(f -> Files.isRegularFile(f) && f.getFileName().toString().endsWith(".py"))
+                    .sorted(Comparator.naturalOrder())::iterator) {
+                layer.addEntry(file, AbsoluteUnixPath.get(PYTHON_RUNTIME_PATH + "/" + file.getFileName()), READ_ONLY);
+            }
         }
         return common(baseImage, "python")
-                .addFileEntriesLayer(FileEntriesLayer.builder().setName("klambda-python-runtime")
-                        .addEntry(runtimeFile, AbsoluteUnixPath.get(PYTHON_RUNTIME_PATH), READ_ONLY).build())
+                .addFileEntriesLayer(layer.build())
                 .setEntrypoint("python3", "-u", PYTHON_RUNTIME_PATH)
                 .addEnvironmentVariable("PYTHONDONTWRITEBYTECODE", "1");
     }
@@ -151,7 +161,7 @@ public final class RuntimeImages {
     }
 
     /**
-     * {@code RuntimeImages --registry HOST[:PORT][/PATH] [--tag T] [--python-base B] [--java-base B] [--python-runtime F]
+     * {@code RuntimeImages --registry HOST[:PORT][/PATH] [--tag T] [--python-base B] [--java-base B] [--python-runtime DIR]
      * [--quarkus-app D] [--java-options F]}: builds and pushes {@code klambda-runtime-python} and {@code klambda-runtime-java}.
      */
     public static void main(String[] args) throws Exception {
@@ -159,7 +169,7 @@ public final class RuntimeImages {
         opts.put("--tag", "latest");
         opts.put("--python-base", DEFAULT_PYTHON_BASE);
         opts.put("--java-base", DEFAULT_JAVA_BASE);
-        opts.put("--python-runtime", "function-runtime/python/klambda_runtime.py");
+        opts.put("--python-runtime", "function-runtime/python/klambda_runtime");
         opts.put("--quarkus-app", "function-runtime/java/target/quarkus-app");
         opts.put("--java-options", "function-runtime/java/jvm.options");
         for (int i = 0; i + 1 < args.length; i += 2) {

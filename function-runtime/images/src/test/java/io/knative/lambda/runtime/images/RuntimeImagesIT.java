@@ -2,11 +2,20 @@ package io.knative.lambda.runtime.images;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import java.util.zip.GZIPInputStream;
+
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -33,16 +42,24 @@ class RuntimeImagesIT {
     }
 
     @Test
-    void pythonRuntimeImageIsPushedWithItsEntrypointUserAndFile() throws Exception {
+    void pythonRuntimeImageIsPushedWithItsEntrypointUserAndPackage() throws Exception {
         Path runtime = Path.of(System.getProperty("klambda.python.runtime"));
         RuntimeImages.Pushed pushed = RuntimeImages.push(RuntimeImages.python(runtime, "scratch"),
                 registry.host() + "/klambda-runtime-python:test");
 
         assertThat(pushed.digest()).startsWith("sha256:");
         String config = config("klambda-runtime-python", pushed.digest());
-        assertThat(config).contains("\"Entrypoint\":[\"python3\",\"-u\",\"/opt/klambda/klambda_runtime.py\"]")
+        assertThat(config).contains("\"Entrypoint\":[\"python3\",\"-u\",\"/opt/klambda/klambda_runtime\"]")
                 .contains("\"User\":\"65532:65532\"").contains("FUNCTION_DIR=/function")
                 .contains("\"io.knative.lambda.runtime\":\"python\"");
+        List<String> modules;
+        try (Stream<Path> files = Files.list(runtime)) {
+            modules = files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".py")).sorted().toList();
+        }
+        assertThat(modules).contains("__main__.py", "app.py", "framing.py");
+        assertThat(files(lastLayer("klambda-runtime-python", pushed.digest())))
+                .as("the runtime package and nothing else: not local mode's fork server, not the tests")
+                .containsExactlyElementsOf(modules.stream().map(m -> "opt/klambda/klambda_runtime/" + m).toList());
 
         RuntimeImages.Pushed again = RuntimeImages.push(RuntimeImages.python(runtime, "scratch"),
                 registry.host() + "/klambda-runtime-python:again");
@@ -66,6 +83,33 @@ class RuntimeImagesIT {
         String manifest = get("/v2/klambda-runtime-java/manifests/" + pushed.digest());
         assertThat(manifest.split("\"mediaType\":\"application/vnd\\.(docker\\.image\\.rootfs\\.diff\\.tar\\.gzip|oci\\.image\\.layer\\.v1\\.tar\\+gzip)\"", -1))
                 .as("layers: /function, dependencies, runtime").hasSize(4);
+    }
+
+    /** The regular files in a gzipped layer tar, in order, without a leading slash. */
+    private static List<String> files(byte[] layer) throws Exception {
+        List<String> names = new ArrayList<>();
+        try (TarArchiveInputStream tar = new TarArchiveInputStream(new GZIPInputStream(new ByteArrayInputStream(layer)))) {
+            for (TarArchiveEntry e = tar.getNextEntry(); e != null; e = tar.getNextEntry()) {
+                if (e.isFile()) {
+                    names.add(e.getName().replaceFirst("^/", ""));
+                }
+            }
+        }
+        return names;
+    }
+
+    private static byte[] lastLayer(String repo, String digest) throws Exception {
+        String manifest = get("/v2/" + repo + "/manifests/" + digest);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"digest\":\"(sha256:[0-9a-f]+)\"").matcher(manifest);
+        String last = null;
+        while (m.find()) {
+            last = m.group(1);
+        }
+        assertThat(last).as(manifest).isNotNull();
+        HttpResponse<byte[]> r = HTTP.send(HttpRequest.newBuilder(URI.create(registry.url() + "/v2/" + repo + "/blobs/" + last)).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(r.statusCode()).isEqualTo(200);
+        return r.body();
     }
 
     private static String config(String repo, String digest) throws Exception {
