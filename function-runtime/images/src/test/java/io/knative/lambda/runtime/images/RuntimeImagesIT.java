@@ -7,6 +7,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.util.Map;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -14,7 +15,7 @@ import org.junit.jupiter.api.Test;
 
 import io.knative.lambda.testsupport.RegistryServer;
 
-/** Both runtime images, on base {@code scratch}, pushed to a real local OCI registry and read back. */
+/** The three runtime images, on base {@code scratch}, pushed to a real local OCI registry and read back. */
 class RuntimeImagesIT {
 
     private static RegistryServer registry;
@@ -35,18 +36,26 @@ class RuntimeImagesIT {
     @Test
     void pythonRuntimeImageIsPushedWithItsEntrypointUserAndFile() throws Exception {
         Path runtime = Path.of(System.getProperty("klambda.python.runtime"));
-        RuntimeImages.Pushed pushed = RuntimeImages.push(RuntimeImages.python(runtime, "scratch"),
-                registry.host() + "/klambda-runtime-python:test");
+        RuntimeImages.Pushed pushed = pushTwice(() -> RuntimeImages.python(runtime, "scratch"), "klambda-runtime-python");
 
-        assertThat(pushed.digest()).startsWith("sha256:");
         String config = config("klambda-runtime-python", pushed.digest());
         assertThat(config).contains("\"Entrypoint\":[\"python3\",\"-u\",\"/opt/klambda/klambda_runtime.py\"]")
                 .contains("\"User\":\"65532:65532\"").contains("FUNCTION_DIR=/function")
                 .contains("\"io.knative.lambda.runtime\":\"python\"");
+    }
 
-        RuntimeImages.Pushed again = RuntimeImages.push(RuntimeImages.python(runtime, "scratch"),
-                registry.host() + "/klambda-runtime-python:again");
+    /** A builder that may throw what Jib's factories throw. */
+    interface ImageBuilder {
+        com.google.cloud.tools.jib.api.JibContainerBuilder get() throws Exception;
+    }
+
+    /** Pushes the image twice under two tags: same inputs, same digest (reproducible images). */
+    private static RuntimeImages.Pushed pushTwice(ImageBuilder image, String repo) throws Exception {
+        RuntimeImages.Pushed pushed = RuntimeImages.push(image.get(), registry.host() + "/" + repo + ":test");
+        assertThat(pushed.digest()).startsWith("sha256:");
+        RuntimeImages.Pushed again = RuntimeImages.push(image.get(), registry.host() + "/" + repo + ":again");
         assertThat(again.digest()).as("same runtime, same image").isEqualTo(pushed.digest());
+        return pushed;
     }
 
     @Test
@@ -66,6 +75,76 @@ class RuntimeImagesIT {
         String manifest = get("/v2/klambda-runtime-java/manifests/" + pushed.digest());
         assertThat(manifest.split("\"mediaType\":\"application/vnd\\.(docker\\.image\\.rootfs\\.diff\\.tar\\.gzip|oci\\.image\\.layer\\.v1\\.tar\\+gzip)\"", -1))
                 .as("layers: /function, dependencies, runtime").hasSize(4);
+    }
+
+    @Test
+    void nodeRuntimeImageIsPushedWithItsEntrypointUserEnvironmentAndTheRuntimeFiles() throws Exception {
+        Path runtime = Path.of(System.getProperty("klambda.node.runtime"));
+        RuntimeImages.Pushed pushed = pushTwice(() -> RuntimeImages.node(runtime, "scratch"), "klambda-runtime-node");
+
+        String config = config("klambda-runtime-node", pushed.digest());
+        assertThat(config).contains("\"Entrypoint\":[\"node\",\"/opt/klambda/node/klambda_runtime.js\"]")
+                .contains("\"User\":\"65532:65532\"").contains("\"WorkingDir\":\"/function\"")
+                .contains("FUNCTION_DIR=/function").contains("FUNCTION_RUNTIME=node").contains("PORT=8080")
+                .contains("NODE_ENV=production").contains("\"io.knative.lambda.runtime\":\"node\"");
+
+        // the runtime's layer: its entry point, package.json and lib/, read-only, nothing else
+        String manifest = get("/v2/klambda-runtime-node/manifests/" + pushed.digest());
+        java.util.regex.Matcher layers = java.util.regex.Pattern.compile("\"digest\":\"(sha256:[0-9a-f]+)\"").matcher(
+                manifest.substring(manifest.indexOf("\"layers\"")));
+        String last = null;
+        while (layers.find()) {
+            last = layers.group(1);
+        }
+        Map<String, Integer> entries = tarEntries(blob("klambda-runtime-node", last));
+        try (var files = java.nio.file.Files.walk(runtime.resolve("lib"))) {
+            assertThat(entries).containsKeys("opt/klambda/node/klambda_runtime.js", "opt/klambda/node/package.json");
+            files.filter(f -> f.toString().endsWith(".js")).forEach(f -> assertThat(entries)
+                    .containsKey("opt/klambda/node/lib/" + f.getFileName()));
+        }
+        assertThat(entries.keySet()).allMatch(name -> name.endsWith("/") ? "opt/klambda/node/lib/".startsWith(name)
+                : name.startsWith("opt/klambda/node/") && (name.endsWith(".js") || name.endsWith("/package.json")));
+        assertThat(entries).allSatisfy((name, mode) -> {
+            if (!name.endsWith("/")) {
+                assertThat(Integer.toOctalString(mode & 0777)).as(name).isEqualTo("644");
+            }
+        });
+    }
+
+    /** Entry name (without a leading slash) to file mode, of a gzipped tar layer (ustar headers: name, mode, size, type). */
+    private static Map<String, Integer> tarEntries(byte[] layer) throws Exception {
+        byte[] tar;
+        try (var in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(layer))) {
+            tar = in.readAllBytes();
+        }
+        Map<String, Integer> entries = new java.util.TreeMap<>();
+        for (int at = 0; at + 512 <= tar.length && tar[at] != 0; ) {
+            String name = field(tar, at, 100);
+            String prefix = field(tar, at + 345, 155);
+            int mode = Integer.parseInt(field(tar, at + 100, 8).trim(), 8);
+            long size = Long.parseLong(field(tar, at + 124, 12).trim(), 8);
+            char type = (char) tar[at + 156];
+            if (type != 'x' && type != 'g') { // PAX extended headers describe the entry that follows
+                entries.put((prefix.isEmpty() ? name : prefix + "/" + name).replaceFirst("^(\\./|/)", ""), mode);
+            }
+            at += 512 + (int) ((size + 511) / 512 * 512);
+        }
+        return entries;
+    }
+
+    private static String field(byte[] tar, int from, int length) {
+        int end = from;
+        while (end < from + length && tar[end] != 0) {
+            end++;
+        }
+        return new String(tar, from, end - from, java.nio.charset.StandardCharsets.US_ASCII);
+    }
+
+    private static byte[] blob(String repo, String digest) throws Exception {
+        HttpResponse<byte[]> r = HTTP.send(HttpRequest.newBuilder(URI.create(registry.url() + "/v2/" + repo + "/blobs/" + digest)).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(r.statusCode()).isEqualTo(200);
+        return r.body();
     }
 
     private static String config(String repo, String digest) throws Exception {
