@@ -8,13 +8,14 @@
  * The contract is in function-runtime/README.md; lib/ holds one concern per file.
  */
 const path = require('path');
-const { constants } = require('os');
 const { Config, ConfigError } = require('./lib/config');
 const { log, flush, describe } = require('./lib/log');
 const { Metrics } = require('./lib/metrics');
 const { Slots } = require('./lib/slots');
 const { createServer } = require('./lib/server');
 const { findFunctionFile, loadHandler } = require('./lib/loader');
+
+const SIGNALS = { SIGTERM: 15, SIGINT: 2 }; // their numbers in the draining line, as the other runtimes log them
 
 /** The loaded function, its limits, and the bookkeeping every connection shares. */
 class Runtime {
@@ -61,7 +62,7 @@ function serve(config) {
       return;
     }
     rt.draining = true;
-    log({ level: 'info', msg: 'draining', function: config.functionId, signal: constants.signals[signal], inFlight: rt.active });
+    log({ level: 'info', msg: 'draining', function: config.functionId, signal: SIGNALS[signal], inFlight: rt.active });
     // no new connections; idle ones close now, busy ones after their answer (which says Connection: close)
     server.close(() => {
       serverClosed = true;

@@ -11,6 +11,16 @@ const { kReceiving, kPending, afterAnswers } = require('./sockets');
 const JSON_TYPE = 'application/json';
 const CE_JSON_TYPE = 'application/cloudevents+json';
 const EMPTY = Buffer.alloc(0);
+const kInvocation = Symbol('klambda.invocation');
+
+// the body's listeners, shared by every request (no closures per request): `this` is the request
+function onData(chunk) {
+  this[kInvocation].chunk(chunk);
+}
+
+function onEnd() {
+  this[kInvocation].ended();
+}
 
 function kind(value) {
   if (Array.isArray(value)) {
@@ -71,10 +81,10 @@ class Invocation {
       this.received(EMPTY);
       return;
     }
-    this.socket[kReceiving] = this;
-    this.req.on('data', (chunk) => this.chunk(chunk));
-    this.req.on('end', () => this.ended());
-    this.req.on('error', () => this.brokeOff());
+    this.socket[kReceiving] = this; // a connection that closes meanwhile calls brokeOff (sockets.js)
+    this.req[kInvocation] = this;
+    this.req.on('data', onData);
+    this.req.on('end', onEnd);
   }
 
   tooLarge(what) {
@@ -107,11 +117,8 @@ class Invocation {
     }
   }
 
-  /** The connection went away before the body was complete: counted, and answered if it still can be. */
+  /** The connection closed before the body was complete: counted (the answer goes nowhere). */
   brokeOff() {
-    if (this.req.complete) {
-      return; // the client left while its complete request was handled: the answer goes nowhere, as elsewhere
-    }
     this.socket[kReceiving] = null;
     this.fail(new HttpError(400, 'BadRequest', 'the request broke off before its body was complete', true));
   }
@@ -130,8 +137,13 @@ class Invocation {
       this.fail(e instanceof HttpError ? e : this.runtimeFailure(e));
       return;
     }
-    this.rt.slots.acquire(this.deadline, () => this.run(data), () => this.fail(new HttpError(503, 'Overloaded',
-      `all ${this.rt.config.concurrency} invocation slots stayed busy for ${this.rt.config.timeoutMs} ms`)));
+    const slots = this.rt.slots;
+    if (slots.tryAcquire()) {
+      this.run(data);
+    } else {
+      slots.wait(this.deadline, () => this.run(data), () => this.fail(new HttpError(503, 'Overloaded',
+        `all ${this.rt.config.concurrency} invocation slots stayed busy for ${this.rt.config.timeoutMs} ms`)));
+    }
   }
 
   /** The event data, by the request's shape; sets mode and attrs. Throws HttpError. */

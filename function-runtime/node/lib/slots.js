@@ -10,16 +10,20 @@ class Slots {
     this.waiting = [];
   }
 
-  /**
-   * Calls `start` now if a slot is free, else when one frees up; calls `expired` instead if none frees up before
-   * `deadline` (a performance.now() time). The caller must call release() once for every start.
-   */
-  acquire(deadline, start, expired) {
+  /** Takes a slot if one is free and nobody waits for one; the caller must release() it. */
+  tryAcquire() {
     if (this.busy < this.size && this.waiting.length === 0) {
       this.busy++;
-      start();
-      return;
+      return true;
     }
+    return false;
+  }
+
+  /**
+   * Waits for a slot: calls `start` when one frees up (the caller must then release() it), or `expired` instead if
+   * none does before `deadline` (a performance.now() time).
+   */
+  wait(deadline, start, expired) {
     const waiter = { start, timer: null, done: false };
     waiter.timer = setTimeout(() => {
       waiter.done = true;

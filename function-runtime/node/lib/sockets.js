@@ -51,9 +51,18 @@ function prepare(socket) {
   socket[kLastRes] = null;
   socket[kFresh] = true;
   socket.setTimeout(idleMs); // Node destroys a socket whose timeout fires with nobody else listening
+  socket.on('close', onClose);
   // Node calls destroySoon after an answer with Connection: close; closing with request bytes unread (say, the rest of
   // a body answered 413) would reset the connection, and the client could lose the answer
   socket.destroySoon = lingerClose;
+}
+
+/** A connection that closes while a request's body is being read: that invocation broke off. */
+function onClose() {
+  const receiving = this[kReceiving];
+  if (receiving !== null) {
+    receiving.brokeOff();
+  }
 }
 
 /**
@@ -68,6 +77,14 @@ function lingerClose() {
   socket[kLinger] = true;
   if (socket.writable) {
     socket.end();
+  }
+  if (socket.readableEnded) { // the client has closed its side already: close once the answer is out
+    if (socket.writableFinished) {
+      socket.destroy();
+    } else {
+      socket.once('finish', () => socket.destroy());
+    }
+    return;
   }
   // the HTTP parser's listeners go: no more requests are read on this connection
   socket.removeAllListeners('data');
@@ -174,9 +191,16 @@ function onClientError(err, socket) {
   afterAnswers(socket);
 }
 
-/** server 'connect': a CONNECT request is refused as any other method on / is. */
-function onConnect(req, socket) {
-  writeRawAndClose(socket, rawAnswer(405, 'MethodNotAllowed', 'invoke the function with POST /'));
+/**
+ * server 'connect': a CONNECT request is refused as any other method on / is. Node has let go of the connection (Node
+ * 26 may hand over a wrapper of it): answer, then drop what comes until the client closes, for at most 2 s.
+ */
+function onConnect(req, stream) {
+  stream.on('error', () => stream.destroy());
+  stream.on('end', () => stream.destroy());
+  stream.end(rawAnswer(405, 'MethodNotAllowed', 'invoke the function with POST /'));
+  stream.resume();
+  setTimeout(() => stream.destroy(), LINGER_MS).unref();
 }
 
 module.exports = {

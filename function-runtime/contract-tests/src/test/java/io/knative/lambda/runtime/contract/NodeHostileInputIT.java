@@ -156,6 +156,15 @@ class NodeHostileInputIT {
     }
 
     @Test
+    void aClientThatHalfClosesAfterItsRequestStillGetsTheAnswer() throws IOException {
+        String body = "{\"action\":\"sleep\",\"ms\":100}";
+        byte[] request = (POST + "Content-Length: " + body.length() + "\r\n\r\n" + body).getBytes(StandardCharsets.US_ASCII);
+        Answer a = single(exchange(request, true));
+        assertThat(a.status()).as(a.body()).isEqualTo(200);
+        assertThat(a.json()).isEqualTo(Map.of("slept", 100));
+    }
+
+    @Test
     void otherMethodsAndConnectAre405() throws IOException {
         for (String method : List.of("PUT / HTTP/1.1", "DELETE / HTTP/1.1", "PATCH /x HTTP/1.1", "CONNECT 127.0.0.1:443 HTTP/1.1")) {
             assertJsonError(single(exchange(method + "\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n")), 405, "MethodNotAllowed");
