@@ -1,9 +1,9 @@
 'use strict';
-// One POST /: read the body (bounded), tell the request's shape (binary or structured CloudEvent, plain JSON), wait
-// for a concurrency slot, call the handler (a returned Promise is awaited, until the request's deadline), answer in the
-// request's mode, count it and log it.
+// One POST /: read the body (bounded), read the event from it (request.js), wait for a concurrency slot, call the
+// handler (a returned Promise is awaited, until the request's deadline), answer in the request's mode, count it, log it.
 const { HttpError, errorBody } = require('./errors');
-const { parseJson, toJson } = require('./json');
+const { toJson } = require('./json');
+const { readEvent } = require('./request');
 const ce = require('./cloudevents');
 const { log, logInvocation, describe } = require('./log');
 const { kReceiving, kPending, afterAnswers } = require('./sockets');
@@ -20,23 +20,6 @@ function onData(chunk) {
 
 function onEnd() {
   this[kInvocation].ended();
-}
-
-function kind(value) {
-  if (Array.isArray(value)) {
-    return 'an array';
-  }
-  return value === null ? 'null' : { string: 'a string', boolean: 'a boolean' }[typeof value] || 'a number';
-}
-
-function blank(buf) {
-  for (let i = 0; i < buf.length; i++) {
-    const c = buf[i];
-    if (c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) {
-      return false;
-    }
-  }
-  return true;
 }
 
 /** Bad input as a JavaScript function reports it: a RangeError (Python: ValueError, Java: IllegalArgumentException). */
@@ -132,7 +115,7 @@ class Invocation {
     this.body = null;
     let data;
     try {
-      data = this.parse(body);
+      data = readEvent(this, this.req.headers, body);
     } catch (e) {
       this.fail(e instanceof HttpError ? e : this.runtimeFailure(e));
       return;
@@ -144,34 +127,6 @@ class Invocation {
       slots.wait(this.deadline, () => this.run(data), () => this.fail(new HttpError(503, 'Overloaded',
         `all ${this.rt.config.concurrency} invocation slots stayed busy for ${this.rt.config.timeoutMs} ms`)));
     }
-  }
-
-  /** The event data, by the request's shape; sets mode and attrs. Throws HttpError. */
-  parse(body) {
-    const headers = this.req.headers;
-    const contentType = headers['content-type'];
-    const lower = contentType === undefined || contentType === JSON_TYPE ? '' : contentType.toLowerCase();
-    let data;
-    if (lower.startsWith('application/cloudevents-batch')) {
-      throw new HttpError(400, 'InvalidEvent', 'batched CloudEvents are not supported');
-    } else if (lower.startsWith('application/cloudevents')) {
-      this.mode = 'structured';
-      data = ce.parseStructured(body, (attrs) => { this.attrs = attrs; }).data;
-    } else {
-      const attrs = ce.binaryAttributes(headers);
-      if (attrs !== null) {
-        this.mode = 'binary';
-        this.attrs = attrs;
-        ce.validate(attrs);
-        data = blank(body) ? {} : parseJson(body);
-      } else {
-        data = parseJson(body);
-      }
-    }
-    if (data === null || typeof data !== 'object' || Array.isArray(data)) {
-      throw new HttpError(400, 'InvalidEvent', 'the event data must be a JSON object, got ' + kind(data));
-    }
-    return data;
   }
 
   /** Calls the handler in its slot. A Promise is awaited until the deadline (then 504, the slot held until it settles). */
