@@ -115,6 +115,12 @@ function serve(config) {
 }
 
 function main() {
+  const major = Number(process.versions.node.split('.')[0]);
+  if (major < 20) {
+    log({ level: 'error', msg: 'invalid configuration', message: `the runtime needs Node.js 20 or later, not ${process.version}` }, true);
+    process.exitCode = 2;
+    return;
+  }
   let config;
   try {
     config = new Config(process.env);
