@@ -58,17 +58,19 @@ REGISTRY ?=
 RUNTIME_TAG ?= latest
 PYTHON_BASE ?= python:3.12-slim
 JAVA_BASE ?= eclipse-temurin:21-jre
+NODE_BASE ?= node:26-slim
 
-run-function: ## serve one function locally with its production runtime (FILE=path/to/parser.py|Fn.java PORT=8080)
+run-function: ## serve one function locally with its production runtime (FILE=path/to/parser.py|Fn.java|parser.js PORT=8080)
 	@function-runtime/scripts/run-function.sh "$(FILE)" "$(PORT)"
 
-bench-runtime: tools ## benchmark both function runtimes beside bare servers: cold start, wrk throughput/latency, RSS
-	$(MVN) -q package -DskipTests -pl function-runtime/compiler,function-runtime/java,function-runtime/bench-bare-quarkus -am
+bench-runtime: tools ## benchmark the function runtimes beside bare servers: cold start, wrk throughput/latency, RSS [BENCH_ONLY=python|java|node]
+	$(if $(filter python node,$(BENCH_ONLY)),,$(MVN) -q package -DskipTests -pl function-runtime/compiler,function-runtime/java,function-runtime/bench-bare-quarkus -am)
 	@python3 function-runtime/bench/bench_runtime.py
 
-runtime-images: ## build and push both runtime images with Jib (REGISTRY=host:port[/path] RUNTIME_TAG PYTHON_BASE JAVA_BASE)
+runtime-images: ## build and push the three runtime images with Jib (REGISTRY=host:port[/path] RUNTIME_TAG PYTHON_BASE JAVA_BASE NODE_BASE)
 	@test -n "$(REGISTRY)" || { echo "usage: make runtime-images REGISTRY=host:port[/path] [RUNTIME_TAG=latest]" >&2; exit 2; }
 	$(MVN) -q install -DskipTests -pl function-runtime/images -am
 	$(MVN) -q -pl function-runtime/images exec:java -Dexec.args="--registry $(REGISTRY) --tag $(RUNTIME_TAG) \
-	  --python-base $(PYTHON_BASE) --java-base $(JAVA_BASE) \
-	  --python-runtime $(CURDIR)/function-runtime/python/klambda_runtime --quarkus-app $(CURDIR)/function-runtime/java/target/quarkus-app --java-options $(CURDIR)/function-runtime/java/jvm.options"
+	  --python-base $(PYTHON_BASE) --java-base $(JAVA_BASE) --node-base $(NODE_BASE) \
+	  --python-runtime $(CURDIR)/function-runtime/python/klambda_runtime --quarkus-app $(CURDIR)/function-runtime/java/target/quarkus-app --java-options $(CURDIR)/function-runtime/java/jvm.options \
+	  --node-runtime $(CURDIR)/function-runtime/node"

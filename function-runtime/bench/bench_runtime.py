@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""make bench-runtime: both function runtimes beside a bare server of the same stack, measured in one run.
+"""make bench-runtime: the function runtimes (Python, Java, Node.js) beside a bare server of the same stack, in one run.
 
 Cold start: process exec -> first 200 on POST / (median of COLD_RUNS starts, subjects taking turns). Throughput
 and p50/p99: wrk, keep-alive, loopback, 16 connections, 2 threads, trivial handler; the subjects compared with each
@@ -7,6 +7,7 @@ other run side by side and take turns for ROUNDS runs of WRK_SECONDS after a war
 request) and the peak sampled under load. Java rows use the runtime's own JVM flags (function-runtime/java/jvm.options),
 the bare app too. The bare servers do the trivial function's work in plain code of their stack (parse the JSON body,
 answer {"ok": true, "n": <n>}), and once more with a fixed answer and no JSON. Prints a Markdown table.
+BENCH_ONLY=python|java|node: one stack's rows (its bare servers and its runtime) only.
 """
 import os
 import re
@@ -28,6 +29,7 @@ ROUNDS = int(os.environ.get("ROUNDS", "5"))
 # the JIT takes the Java runtime ~12 s of load to settle here (C2 compiles, deoptimises, compiles again)
 WARMUP_SECONDS = int(os.environ.get("WARMUP_SECONDS", "20"))
 PY_WARMUP_SECONDS = int(os.environ.get("PY_WARMUP_SECONDS", "3"))
+NODE_WARMUP_SECONDS = int(os.environ.get("NODE_WARMUP_SECONDS", "5"))
 LIGHT_CONNECTIONS = int(os.environ.get("LIGHT_CONNECTIONS", "4"))
 LIGHT_SECONDS = int(os.environ.get("LIGHT_SECONDS", "5"))
 BODY = b'{"n": 1}'
@@ -36,6 +38,8 @@ REQUEST = (b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/jso
 # the distribution's python3 (as in python:3.12-slim) rather than a version manager's, whose site hooks may add start time
 PYTHON = os.environ.get("BENCH_PYTHON") or ("/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable)
 JAVA = shutil.which("java") or "java"
+# the node on PATH, or BENCH_NODE=/path/to/node (say, the line the runtime image uses)
+NODE = os.environ.get("BENCH_NODE") or shutil.which("node") or "node"
 PY_BARE = "Python bare (stdlib ThreadingHTTPServer, the trivial function in plain code)"
 PY_BARE_FIXED = "Python bare (stdlib ThreadingHTTPServer, fixed answer, no JSON)"
 PY_BARE_LOOP = "Python bare (stdlib selectors loop, the trivial function in plain code)"
@@ -46,6 +50,9 @@ BARE_WORKER = "Java bare (Quarkus route on a worker thread), %s"
 BARE_FIXED = "Java bare (Quarkus route on the event loop, fixed answer, no JSON), %s"
 RUNTIME = "Java runtime (Quarkus), %s"
 RUNTIME_EL = "Java runtime (Quarkus), %s, FUNCTION_EXECUTION=event-loop"
+NODE_BARE = "Node bare (http module, the trivial function in plain code)"
+NODE_BARE_FIXED = "Node bare (http module, fixed answer, no JSON)"
+NODE_RUNTIME = "Node runtime (klambda_runtime.js)"
 
 
 def jvm_flags():
@@ -64,6 +71,10 @@ def java_feature(java):
     return int(m.group(1)) if m else 0
 
 
+ONLY = os.environ.get("BENCH_ONLY", "").lower()  # "python", "java" or "node": one stack's rows only
+JAVA_ROWS = ONLY in ("", "java")
+
+
 def find_aot_java():
     """BENCH_JAVA_AOT, else the newest JDK >= 24 under /usr/lib/jvm (the AOT cache needs JEP 483): None if none."""
     if os.environ.get("BENCH_JAVA_AOT"):
@@ -79,7 +90,7 @@ def find_aot_java():
     return max(found)[1] if found else None
 
 
-JAVA_AOT = find_aot_java()
+JAVA_AOT = find_aot_java() if JAVA_ROWS else None
 
 
 def free_port():
@@ -236,18 +247,25 @@ def main():
     pyfn = os.path.join(work, "python")
     os.makedirs(pyfn)
     shutil.copy(os.path.join(FR, "bench", "functions", "trivial.py"), os.path.join(pyfn, "trivial.py"))
+    nfn = os.path.join(work, "node")
+    os.makedirs(nfn)
+    shutil.copy(os.path.join(FR, "bench", "functions", "trivial.mjs"), os.path.join(nfn, "trivial.mjs"))
     jfn = os.path.join(work, "java")
     os.makedirs(jfn)
-    compiler_cp = os.path.join(FR, "compiler", "target", "function-compiler-0.1.0-SNAPSHOT.jar") + ":" + \
-        os.path.join(FR, "compiler", "target", "lib", "*")
-    cls = subprocess.run([JAVA, "-cp", compiler_cp, "io.knative.lambda.runtime.compiler.JavaFunctionCompiler",
-                          os.path.join(FR, "bench", "functions", "Trivial.java"), os.path.join(jfn, "classes")],
-                         capture_output=True, text=True, check=True).stdout.strip()
-    # private copies: a build running meanwhile in the shared work tree must not swap the apps under the benchmark
-    shutil.copytree(os.path.join(FR, "java", "target", "quarkus-app"), os.path.join(work, "runtime-app"))
-    shutil.copytree(os.path.join(FR, "bench-bare-quarkus", "target", "quarkus-app"), os.path.join(work, "bare-app"))
+    cls = ""
+    if JAVA_ROWS:
+        compiler_cp = os.path.join(FR, "compiler", "target", "function-compiler-0.1.0-SNAPSHOT.jar") + ":" + \
+            os.path.join(FR, "compiler", "target", "lib", "*")
+        cls = subprocess.run([JAVA, "-cp", compiler_cp, "io.knative.lambda.runtime.compiler.JavaFunctionCompiler",
+                              os.path.join(FR, "bench", "functions", "Trivial.java"), os.path.join(jfn, "classes")],
+                             capture_output=True, text=True, check=True).stdout.strip()
+        # private copies: a build running meanwhile in the shared work tree must not swap the apps under the benchmark
+        shutil.copytree(os.path.join(FR, "java", "target", "quarkus-app"), os.path.join(work, "runtime-app"))
+        shutil.copytree(os.path.join(FR, "bench-bare-quarkus", "target", "quarkus-app"), os.path.join(work, "bare-app"))
     shutil.copytree(os.path.join(FR, "python", "klambda_runtime"), os.path.join(work, "klambda_runtime"),
                     ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(os.path.join(FR, "node"), os.path.join(work, "node-runtime"))
+    shutil.copy(os.path.join(FR, "bench", "bare_server.js"), os.path.join(work, "bare_server.js"))
     runtime_jar = os.path.join(work, "runtime-app", "quarkus-run.jar")
     bare_jar = os.path.join(work, "bare-app", "quarkus-run.jar")
     # the runtime's own JVM flags (the image's entry point uses them too), for the bare app as well: same stack
@@ -288,11 +306,12 @@ def main():
     bare_loop = {"BARE_EXECUTION": "event-loop"}
     worker = {"BARE_EXECUTION": "worker"}
     fixed = {"BARE_BODY": "fixed"}
-    only = os.environ.get("BENCH_ONLY", "").lower()  # "python" or "java": one stack's rows (bare and runtime) only
-    runtime_cds = appcds("runtime", runtime_jar, jenv) if only != "python" else []
-    bare_cds = appcds("bare", bare_jar, {}) if only != "python" else []
-    runtime_aot = aot_cache("runtime", runtime_jar, jenv) if JAVA_AOT and only != "python" else None
-    bare_aot = aot_cache("bare", bare_jar, {}) if JAVA_AOT and only != "python" else None
+    nenv = {"FUNCTION_DIR": nfn, "FUNCTION_ID": "trivial"}
+    only = ONLY
+    runtime_cds = appcds("runtime", runtime_jar, jenv) if JAVA_ROWS else []
+    bare_cds = appcds("bare", bare_jar, {}) if JAVA_ROWS else []
+    runtime_aot = aot_cache("runtime", runtime_jar, jenv) if JAVA_AOT else None
+    bare_aot = aot_cache("bare", bare_jar, {}) if JAVA_AOT else None
     aot_name = "JDK %s AOT cache" % java_feature(JAVA_AOT) if JAVA_AOT else ""
     cds_name = "JDK %s AppCDS" % java_feature(JAVA)
 
@@ -316,6 +335,12 @@ def main():
     if runtime_aot and bare_aot:
         groups.append(java_group(aot_name, JAVA_AOT, bare_aot, runtime_aot))
     groups.append(java_group(cds_name, JAVA, bare_cds, runtime_cds))
+    node_bare = [NODE, os.path.join(work, "bare_server.js")]
+    groups.append([
+        (NODE_BARE, node_bare, {}),
+        (NODE_BARE_FIXED, node_bare, fixed),
+        (NODE_RUNTIME, [NODE, os.path.join(work, "node-runtime", "klambda_runtime.js")], nenv),
+    ])
     cold_only = [
         ("Java bare (Quarkus route), no CDS archive", java(JAVA, [], bare_jar), {}),
         ("Java runtime (Quarkus), no CDS archive", java(JAVA, [], runtime_jar), jenv),
@@ -333,7 +358,7 @@ def main():
     sys.stderr.write("bench-runtime: cold starts done\n")
     results = {}
     for group in groups:
-        warmup = WARMUP_SECONDS if group[0][0].startswith("Java") else PY_WARMUP_SECONDS
+        warmup = {"Java": WARMUP_SECONDS, "Node": NODE_WARMUP_SECONDS}.get(group[0][0].split()[0], PY_WARMUP_SECONDS)
         results.update(load_group(group, script, warmup))
         sys.stderr.write("bench-runtime: %s done\n" % ", ".join(name for name, _, _ in group))
     for name, runs in colds.items():
@@ -342,18 +367,20 @@ def main():
                                              "cold_max": max(walls), "cold_cpu": statistics.median(r[1] for r in runs)})
 
     py_version = subprocess.run([PYTHON, "--version"], capture_output=True, text=True).stdout.strip()
-    javas = [subprocess.run([JAVA, "-version"], capture_output=True, text=True).stderr.splitlines()[0]]
+    javas = [subprocess.run([JAVA, "-version"], capture_output=True, text=True).stderr.splitlines()[0]] if JAVA_ROWS else []
+    javas.append("Node %s (%s)" % (subprocess.run([NODE, "--version"], capture_output=True, text=True).stdout.strip(), NODE))
     if JAVA_AOT:
         javas.append("%s (%s)" % (subprocess.run([JAVA_AOT, "-version"], capture_output=True, text=True)
                                    .stderr.splitlines()[0], JAVA_AOT))
     print("Machine: %d cores, load average %s; %s (%s); %s" % (
         os.cpu_count(), " ".join("%.2f" % x for x in os.getloadavg()), py_version, PYTHON, "; ".join(javas)))
-    print("JVM flags of every Java row (function-runtime/java/jvm.options): %s" % " ".join(flags))
+    if JAVA_ROWS:
+        print("JVM flags of every Java row (function-runtime/java/jvm.options): %s" % " ".join(flags))
     print("Cold start: median of %d starts, the subjects taking turns. Throughput: wrk -t2 -c16 --latency (POST %s), "
           "subjects of a group side by side, %d rounds of %d s each taking turns after a warm-up of %d s (Java) / "
-          "%d s (Python); medians over the rounds. Light load: wrk -t1 -c%d -d%ds.\n" % (
-              COLD_RUNS, BODY.decode(), ROUNDS, WRK_SECONDS, WARMUP_SECONDS, PY_WARMUP_SECONDS, LIGHT_CONNECTIONS,
-              LIGHT_SECONDS))
+          "%d s (Python) / %d s (Node); medians over the rounds. Light load: wrk -t1 -c%d -d%ds.\n" % (
+              COLD_RUNS, BODY.decode(), ROUNDS, WRK_SECONDS, WARMUP_SECONDS, PY_WARMUP_SECONDS, NODE_WARMUP_SECONDS,
+              LIGHT_CONNECTIONS, LIGHT_SECONDS))
     print("| subject | cold start median (min–max) | CPU to first 200 | req/s (16 conn.) | p50 / p99 (16 conn.) "
           "| p50 / p99 (%d conn.) | non-2xx | RSS idle | RSS under load |" % LIGHT_CONNECTIONS)
     print("|---|---|---|---|---|---|---|---|---|")
@@ -395,6 +422,8 @@ def main():
         ratio("Java %s, runtime (worker, the default) / bare route on the event loop" % jdk, BARE_EL % jdk, RUNTIME % jdk)
         ratio("Java %s, runtime with FUNCTION_EXECUTION=event-loop / bare route on the event loop with a fixed answer"
               % jdk, BARE_FIXED % jdk, RUNTIME_EL % jdk)
+    ratio("Node, runtime / bare http server", NODE_BARE, NODE_RUNTIME)
+    ratio("Node, runtime / bare http server with a fixed answer", NODE_BARE_FIXED, NODE_RUNTIME)
     print("\nRatios runtime/bare:\n" + "\n".join("- " + r for r in ratios))
     shutil.rmtree(work, ignore_errors=True)
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Serves one function locally with the same runtime it gets in production (make run-function FILE=... PORT=...).
-#   .py or no extension -> the Python runtime; .java -> compiled with the project's ECJ compiler, then the Java runtime.
+#   .py or no extension -> the Python runtime; .java -> compiled with the project's ECJ compiler, then the Java runtime;
+#   .js, .mjs, .cjs -> the Node.js runtime (Node 20+ on PATH, or NODE=/path/to/node).
 # Extra settings pass through the environment: FUNCTION_ID, FUNCTION_HANDLER, FUNCTION_TIMEOUT_MS,
 # FUNCTION_MAX_BODY_BYTES, FUNCTION_CONCURRENCY, HOST (default 127.0.0.1).
 set -euo pipefail
@@ -9,7 +10,7 @@ MVN="${MVN:-mvn -B -ntp}"
 FILE="${1:-${FILE:-}}"
 PORT="${2:-${PORT:-8080}}"
 if [ -z "$FILE" ] || [ ! -f "$FILE" ]; then
-  echo "usage: make run-function FILE=path/to/function[.py|.java] [PORT=8080]" >&2
+  echo "usage: make run-function FILE=path/to/function[.py|.java|.js|.mjs|.cjs] [PORT=8080]" >&2
   exit 2
 fi
 FILE="$(cd "$(dirname "$FILE")" && pwd)/$(basename "$FILE")"
@@ -38,9 +39,19 @@ case "$name" in
     trap 'kill -TERM $pid 2>/dev/null; wait $pid; rm -rf "$dir"' INT TERM
     wait $pid
     ;;
+  *.js|*.mjs|*.cjs)
+    node="${NODE:-node}"
+    if ! "$node" -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)' 2>/dev/null; then
+      echo "run-function: the Node.js runtime needs Node 20 or later (found: $("$node" --version 2>/dev/null || echo none))" >&2
+      exit 2
+    fi
+    echo "run-function: $name on the Node.js runtime ($("$node" --version)), http://$HOST:$PORT/" >&2
+    FUNCTION_RUNTIME=node FUNCTION_DIR="$(dirname "$FILE")" FUNCTION_FILE="$name" \
+      exec "$node" "$ROOT/function-runtime/node/klambda_runtime.js"
+    ;;
   *.py|*[!.]*)
     if [[ "$name" == *.* && "$name" != *.py ]]; then
-      echo "run-function: $name: only .py, .java or extension-less (Python) files" >&2
+      echo "run-function: $name: only .py, .java, .js/.mjs/.cjs or extension-less (Python) files" >&2
       exit 2
     fi
     echo "run-function: $name on the Python runtime, http://$HOST:$PORT/" >&2

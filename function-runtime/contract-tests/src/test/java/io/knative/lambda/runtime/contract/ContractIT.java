@@ -33,7 +33,7 @@ import io.restassured.specification.RequestSpecification;
 
 /**
  * The runtime contract (function-runtime/README.md), run against every runtime as a real process: the guide's
- * parser.py and its Java twin, and a contract function whose behaviour the event chooses.
+ * parser.py and its Java and JavaScript twins, and a contract function whose behaviour the event chooses.
  */
 class ContractIT {
 
@@ -282,8 +282,14 @@ class ContractIT {
 
         assertPlainError(r, 500, "FunctionError");
         assertThat(r.asString()).doesNotContain(secret);
+        // a stack trace in the language's own form (JSON-escaped in the log line)
+        String frame = switch (kind) {
+            case JAVA -> "\\tat ";
+            case NODE -> "\\n    at ";
+            default -> "Traceback";
+        };
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(p.logText())
-                .contains("secret-detail-" + secret).containsAnyOf("Traceback", "\\tat "));
+                .contains("secret-detail-" + secret).contains(frame));
     }
 
     @ParameterizedTest

@@ -93,6 +93,33 @@ public enum RuntimeKind {
             // the flags the image and local mode start it with
             return List.of(java, "@" + requiredFile("klambda.runtime.java-options"), "-jar", requiredFile("klambda.runtime.java").toString());
         }
+    },
+
+    /** The Node.js runtime: the contract function is an ES module, the parser the guide's parser.js (CommonJS). */
+    NODE {
+        @Override
+        Map<String, String> layOut(Function function, Path dir) {
+            Map<String, String> env = new HashMap<>();
+            env.put("FUNCTION_RUNTIME", "node");
+            switch (function) {
+                // as the guide would upload it: global/parser/<id>.js; no FUNCTION_FILE: the runtime finds it
+                case PARSER -> copy(requiredFile("klambda.runtime.node-parser"), dir.resolve(PARSER_ID + ".js"));
+                case CONTRACT -> {
+                    write("functions/node/contract_function.mjs", dir.resolve("contract_function.mjs"));
+                    write("functions/node/contract_function.mjs", dir.resolve("contract_function_copy.mjs"));
+                    env.put("FUNCTION_FILE", "contract_function.mjs");
+                }
+                case BROKEN -> write("functions/node/broken_function.js", dir.resolve("broken_function.js"));
+                case SLOW -> write("functions/node/slow_function.mjs", dir.resolve("slow_function.mjs"));
+                default -> throw new IllegalArgumentException(function.name());
+            }
+            return env;
+        }
+
+        @Override
+        List<String> command() {
+            return List.of(System.getProperty("klambda.runtime.node-executable", "node"), requiredFile("klambda.runtime.node").toString());
+        }
     };
 
     /** The id the parser runs under, shaped like the guide's my-parser-$(uuidgen). */

@@ -27,8 +27,8 @@ import com.google.cloud.tools.jib.api.buildplan.Port;
 
 /**
  * Builds the runtime images with Jib Core and pushes them: the Python runtime (the klambda_runtime package, nothing
- * else of function-runtime/python) and the Java runtime (the quarkus-app folder), each on a configurable base, user
- * 65532, function folder /function.
+ * else of function-runtime/python), the Java runtime (the quarkus-app folder) and the Node.js runtime (its folder of
+ * .js files), each on a configurable base, user 65532, function folder /function.
  */
 public final class RuntimeImages {
 
@@ -36,11 +36,15 @@ public final class RuntimeImages {
     public static final String DEFAULT_PYTHON_BASE = "python:3.12-slim";
     /** Production base of the Java runtime image. */
     public static final String DEFAULT_JAVA_BASE = "eclipse-temurin:21-jre";
+    /** Production base of the Node.js runtime image: the Active LTS line (function-runtime/README.md, "Node.js version"). */
+    public static final String DEFAULT_NODE_BASE = "node:26-slim";
     /** Where the Python runtime package lives in its image (the folder is run as a script). */
     public static final String PYTHON_RUNTIME_PATH = "/opt/klambda/klambda_runtime";
     /** Where the Java runtime's quarkus-app folder lives in its image. */
     public static final String JAVA_APP_DIR = "/opt/klambda/java";
-    /** The non-root user both runtimes run as. */
+    /** Where the Node.js runtime's folder lives in its image. */
+    public static final String NODE_RUNTIME_DIR = "/opt/klambda/node";
+    /** The non-root user every runtime runs as. */
     public static final String USER = "65532:65532";
 
     private static final FilePermissions READ_ONLY = FilePermissions.fromOctalString("644");
@@ -77,6 +81,29 @@ public final class RuntimeImages {
                 .addFileEntriesLayer(layer.build())
                 .setEntrypoint("python3", "-u", PYTHON_RUNTIME_PATH)
                 .addEnvironmentVariable("PYTHONDONTWRITEBYTECODE", "1");
+    }
+
+    /**
+     * The Node.js runtime image: {@code node /opt/klambda/node/klambda_runtime.js}, the runtime's files ({@code *.js} and
+     * its package.json; it has no dependencies) in one layer, {@code NODE_ENV=production}.
+     */
+    public static JibContainerBuilder node(Path runtimeDir, String baseImage) throws InvalidImageReferenceException, IOException {
+        if (!Files.isRegularFile(runtimeDir.resolve("klambda_runtime.js"))) {
+            throw new IllegalArgumentException("the Node.js runtime is not at " + runtimeDir);
+        }
+        FileEntriesLayer.Builder layer = FileEntriesLayer.builder().setName("klambda-node-runtime");
+        try (Stream<Path> files = Files.walk(runtimeDir)) {
+            for (Path file : (Iterable<Path>) files.filter(Files::isRegularFile).sorted(Comparator.naturalOrder())::iterator) {
+                String relative = runtimeDir.relativize(file).toString().replace('\\', '/');
+                if (relative.endsWith(".js") || relative.equals("package.json")) {
+                    layer.addEntry(file, AbsoluteUnixPath.get(NODE_RUNTIME_DIR + "/" + relative), READ_ONLY);
+                }
+            }
+        }
+        return common(baseImage, "node")
+                .addFileEntriesLayer(layer.build())
+                .setEntrypoint("node", NODE_RUNTIME_DIR + "/klambda_runtime.js")
+                .addEnvironmentVariable("NODE_ENV", "production");
     }
 
     /**
@@ -161,17 +188,20 @@ public final class RuntimeImages {
     }
 
     /**
-     * {@code RuntimeImages --registry HOST[:PORT][/PATH] [--tag T] [--python-base B] [--java-base B] [--python-runtime DIR]
-     * [--quarkus-app D] [--java-options F]}: builds and pushes {@code klambda-runtime-python} and {@code klambda-runtime-java}.
+     * {@code RuntimeImages --registry HOST[:PORT][/PATH] [--tag T] [--python-base B] [--java-base B] [--node-base B]
+     * [--python-runtime DIR] [--quarkus-app D] [--java-options F] [--node-runtime D]}: builds and pushes
+     * {@code klambda-runtime-python}, {@code klambda-runtime-java} and {@code klambda-runtime-node}.
      */
     public static void main(String[] args) throws Exception {
         Map<String, String> opts = new LinkedHashMap<>();
         opts.put("--tag", "latest");
         opts.put("--python-base", DEFAULT_PYTHON_BASE);
         opts.put("--java-base", DEFAULT_JAVA_BASE);
+        opts.put("--node-base", DEFAULT_NODE_BASE);
         opts.put("--python-runtime", "function-runtime/python/klambda_runtime");
         opts.put("--quarkus-app", "function-runtime/java/target/quarkus-app");
         opts.put("--java-options", "function-runtime/java/jvm.options");
+        opts.put("--node-runtime", "function-runtime/node");
         for (int i = 0; i + 1 < args.length; i += 2) {
             if (!opts.containsKey(args[i]) && !args[i].equals("--registry")) {
                 throw new IllegalArgumentException("unknown option " + args[i]);
@@ -180,7 +210,7 @@ public final class RuntimeImages {
         }
         String registry = opts.get("--registry");
         if (registry == null || registry.isBlank()) {
-            System.err.println("usage: RuntimeImages --registry HOST[:PORT][/PATH] [--tag T] [--python-base B] [--java-base B]");
+            System.err.println("usage: RuntimeImages --registry HOST[:PORT][/PATH] [--tag T] [--python-base B] [--java-base B] [--node-base B]");
             System.exit(2);
         }
         List<Pushed> pushed = new ArrayList<>();
@@ -188,6 +218,8 @@ public final class RuntimeImages {
                 registry + "/klambda-runtime-python:" + opts.get("--tag")));
         pushed.add(push(java(Path.of(opts.get("--quarkus-app")), Path.of(opts.get("--java-options")), opts.get("--java-base")),
                 registry + "/klambda-runtime-java:" + opts.get("--tag")));
+        pushed.add(push(node(Path.of(opts.get("--node-runtime")), opts.get("--node-base")),
+                registry + "/klambda-runtime-node:" + opts.get("--tag")));
         for (Pushed p : pushed) {
             System.out.println(p.image() + " " + p.byDigest());
         }

@@ -9,8 +9,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
 
@@ -23,7 +24,7 @@ import org.junit.jupiter.api.Test;
 
 import io.knative.lambda.testsupport.RegistryServer;
 
-/** Both runtime images, on base {@code scratch}, pushed to a real local OCI registry and read back. */
+/** The three runtime images, on base {@code scratch}, pushed to a real local OCI registry and read back. */
 class RuntimeImagesIT {
 
     private static RegistryServer registry;
@@ -44,10 +45,8 @@ class RuntimeImagesIT {
     @Test
     void pythonRuntimeImageIsPushedWithItsEntrypointUserAndPackage() throws Exception {
         Path runtime = Path.of(System.getProperty("klambda.python.runtime"));
-        RuntimeImages.Pushed pushed = RuntimeImages.push(RuntimeImages.python(runtime, "scratch"),
-                registry.host() + "/klambda-runtime-python:test");
+        RuntimeImages.Pushed pushed = pushTwice(() -> RuntimeImages.python(runtime, "scratch"), "klambda-runtime-python");
 
-        assertThat(pushed.digest()).startsWith("sha256:");
         String config = config("klambda-runtime-python", pushed.digest());
         assertThat(config).contains("\"Entrypoint\":[\"python3\",\"-u\",\"/opt/klambda/klambda_runtime\"]")
                 .contains("\"User\":\"65532:65532\"").contains("FUNCTION_DIR=/function")
@@ -57,13 +56,23 @@ class RuntimeImagesIT {
             modules = files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".py")).sorted().toList();
         }
         assertThat(modules).contains("__main__.py", "app.py", "framing.py");
-        assertThat(files(lastLayer("klambda-runtime-python", pushed.digest())))
+        assertThat(files(lastLayer("klambda-runtime-python", pushed.digest())).keySet())
                 .as("the runtime package and nothing else: not local mode's fork server, not the tests")
                 .containsExactlyElementsOf(modules.stream().map(m -> "opt/klambda/klambda_runtime/" + m).toList());
+    }
 
-        RuntimeImages.Pushed again = RuntimeImages.push(RuntimeImages.python(runtime, "scratch"),
-                registry.host() + "/klambda-runtime-python:again");
+    /** A builder that may throw what Jib's factories throw. */
+    interface ImageBuilder {
+        com.google.cloud.tools.jib.api.JibContainerBuilder get() throws Exception;
+    }
+
+    /** Pushes the image twice under two tags: same inputs, same digest (reproducible images). */
+    private static RuntimeImages.Pushed pushTwice(ImageBuilder image, String repo) throws Exception {
+        RuntimeImages.Pushed pushed = RuntimeImages.push(image.get(), registry.host() + "/" + repo + ":test");
+        assertThat(pushed.digest()).startsWith("sha256:");
+        RuntimeImages.Pushed again = RuntimeImages.push(image.get(), registry.host() + "/" + repo + ":again");
         assertThat(again.digest()).as("same runtime, same image").isEqualTo(pushed.digest());
+        return pushed;
     }
 
     @Test
@@ -85,17 +94,40 @@ class RuntimeImagesIT {
                 .as("layers: /function, dependencies, runtime").hasSize(4);
     }
 
-    /** The regular files in a gzipped layer tar, in order, without a leading slash. */
-    private static List<String> files(byte[] layer) throws Exception {
-        List<String> names = new ArrayList<>();
+    @Test
+    void nodeRuntimeImageIsPushedWithItsEntrypointUserEnvironmentAndTheRuntimeFiles() throws Exception {
+        Path runtime = Path.of(System.getProperty("klambda.node.runtime"));
+        RuntimeImages.Pushed pushed = pushTwice(() -> RuntimeImages.node(runtime, "scratch"), "klambda-runtime-node");
+
+        String config = config("klambda-runtime-node", pushed.digest());
+        assertThat(config).contains("\"Entrypoint\":[\"node\",\"/opt/klambda/node/klambda_runtime.js\"]")
+                .contains("\"User\":\"65532:65532\"").contains("\"WorkingDir\":\"/function\"")
+                .contains("FUNCTION_DIR=/function").contains("FUNCTION_RUNTIME=node").contains("PORT=8080")
+                .contains("NODE_ENV=production").contains("\"io.knative.lambda.runtime\":\"node\"");
+
+        // the runtime's layer: its entry point, package.json and lib/, read-only, nothing else
+        Map<String, Integer> entries = files(lastLayer("klambda-runtime-node", pushed.digest()));
+        try (Stream<Path> files = Files.walk(runtime.resolve("lib"))) {
+            assertThat(entries).containsKeys("opt/klambda/node/klambda_runtime.js", "opt/klambda/node/package.json");
+            files.filter(f -> f.toString().endsWith(".js")).forEach(f -> assertThat(entries)
+                    .containsKey("opt/klambda/node/lib/" + f.getFileName()));
+        }
+        assertThat(entries.keySet()).allMatch(name -> name.startsWith("opt/klambda/node/")
+                && (name.endsWith(".js") || name.endsWith("/package.json")));
+        assertThat(entries).allSatisfy((name, mode) -> assertThat(Integer.toOctalString(mode & 0777)).as(name).isEqualTo("644"));
+    }
+
+    /** The regular files in a gzipped layer tar, in order, without a leading slash, with their modes. */
+    private static Map<String, Integer> files(byte[] layer) throws Exception {
+        Map<String, Integer> files = new LinkedHashMap<>();
         try (TarArchiveInputStream tar = new TarArchiveInputStream(new GZIPInputStream(new ByteArrayInputStream(layer)))) {
             for (TarArchiveEntry e = tar.getNextEntry(); e != null; e = tar.getNextEntry()) {
                 if (e.isFile()) {
-                    names.add(e.getName().replaceFirst("^/", ""));
+                    files.put(e.getName().replaceFirst("^/", ""), e.getMode());
                 }
             }
         }
-        return names;
+        return files;
     }
 
     private static byte[] lastLayer(String repo, String digest) throws Exception {
