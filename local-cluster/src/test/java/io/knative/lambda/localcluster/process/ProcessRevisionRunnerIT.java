@@ -1,4 +1,4 @@
-package io.knative.lambda.deployer.local;
+package io.knative.lambda.localcluster.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.knative.lambda.deployer.local;
+package io.knative.lambda.localcluster.process;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -7,7 +7,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,7 +26,6 @@ public final class OciImagePuller {
 
     private static final String ACCEPT = "application/vnd.oci.image.manifest.v1+json,"
             + "application/vnd.docker.distribution.manifest.v2+json";
-    private static final String FUNCTION_PREFIX = "function/";
     private static final long MAX_LAYER_BYTES = 64L * 1024 * 1024;
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -67,7 +65,7 @@ public final class OciImagePuller {
                 String mediaType = layer.path("mediaType").asText("");
                 InputStream tar = mediaType.endsWith("gzip") || isGzip(blob)
                         ? new GZIPInputStream(new ByteArrayInputStream(blob)) : new ByteArrayInputStream(blob);
-                extractFunctionFiles(tar.readAllBytes(), target);
+                FunctionLayer.extract(tar.readAllBytes(), target);
             }
         } catch (IOException e) {
             throw new ImagePullException(image, "cannot unpack a layer: " + e.getMessage(), e);
@@ -77,61 +75,6 @@ public final class OciImagePuller {
 
     private static boolean isGzip(byte[] b) {
         return b.length > 2 && (b[0] & 0xff) == 0x1f && (b[1] & 0xff) == 0x8b;
-    }
-
-    /** Writes the regular files under {@code function/} of a tar into {@code target}, refusing paths that escape it. */
-    static void extractFunctionFiles(byte[] tar, Path target) throws IOException {
-        int pos = 0;
-        String longName = null;
-        while (pos + 512 <= tar.length) {
-            boolean zero = true;
-            for (int i = pos; i < pos + 512 && zero; i++) {
-                zero = tar[i] == 0;
-            }
-            if (zero) {
-                break;
-            }
-            String name = field(tar, pos, 100);
-            String sizeField = field(tar, pos + 124, 12).trim();
-            long size = sizeField.isEmpty() ? 0 : Long.parseLong(sizeField, 8);
-            char type = (char) tar[pos + 156];
-            String prefix = field(tar, pos + 345, 155);
-            int dataStart = pos + 512;
-            if (size < 0 || dataStart + size > tar.length) {
-                throw new IOException("truncated tar entry " + name);
-            }
-            if (type == 'L') {
-                longName = new String(tar, dataStart, (int) size, StandardCharsets.UTF_8).trim();
-            } else if (type == 'x') {
-                for (String record : new String(tar, dataStart, (int) size, StandardCharsets.UTF_8).split("\n")) {
-                    int at = record.indexOf(" path=");
-                    if (at >= 0) {
-                        longName = record.substring(at + 6);
-                    }
-                }
-            } else {
-                String path = longName != null ? longName : (prefix.isEmpty() ? name : prefix + "/" + name);
-                longName = null;
-                path = path.startsWith("/") ? path.substring(1) : path;
-                if ((type == '0' || type == 0) && path.startsWith(FUNCTION_PREFIX)) {
-                    Path out = target.resolve(path.substring(FUNCTION_PREFIX.length())).normalize();
-                    if (!out.startsWith(target)) {
-                        throw new IOException("layer entry escapes the function folder: " + path);
-                    }
-                    Files.createDirectories(out.getParent());
-                    Files.write(out, java.util.Arrays.copyOfRange(tar, dataStart, dataStart + (int) size));
-                }
-            }
-            pos = dataStart + (int) ((size + 511) / 512 * 512);
-        }
-    }
-
-    private static String field(byte[] b, int from, int length) {
-        int end = from;
-        while (end < from + length && b[end] != 0) {
-            end++;
-        }
-        return new String(b, from, end - from, StandardCharsets.UTF_8);
     }
 
     private byte[] get(Reference ref, String path, String accept) throws ImagePullException {

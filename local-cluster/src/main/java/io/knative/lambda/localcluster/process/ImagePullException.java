@@ -1,4 +1,4 @@
-package io.knative.lambda.deployer.local;
+package io.knative.lambda.localcluster.process;
 
 /** A function image that could not be pulled or unpacked; knows which image. */
 public final class ImagePullException extends Exception {
