@@ -92,6 +92,12 @@ public final class ApiServer implements AutoCloseable {
                     throw new ApiException(404, "NotFound", "the server could not find the requested resource", null, null);
                 }
                 if (target.isCollection() && "GET".equals(method) && isTrue(query.get("watch"))) {
+                    if ("websocket".equalsIgnoreCase(exchange.getRequestHeaders().getFirst("Upgrade"))) {
+                        // watches are served as HTTP streams only: a plain 200 tells fabric8 to fall back to one
+                        exchange.getResponseHeaders().set("Connection", "close");
+                        exchange.sendResponseHeaders(200, -1);
+                        return;
+                    }
                     watch(exchange, target, query);
                     return;
                 }

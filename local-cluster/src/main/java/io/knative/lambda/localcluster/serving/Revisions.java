@@ -47,8 +47,15 @@ public final class Revisions {
     public static long number(Revision revision) {
         Map<String, String> labels = revision.getMetadata().getLabels();
         String generation = labels == null ? null : labels.get(GENERATION_LABEL);
-        String name = revision.getMetadata().getName();
-        String digits = generation != null ? generation : name.substring(name.lastIndexOf('-') + 1);
+        return generation != null ? parse(generation) : number(revision.getMetadata().getName());
+    }
+
+    /** The number at the end of a revision's name ({@code fn-00003}: 3), or 0. */
+    public static long number(String name) {
+        return parse(name.substring(name.lastIndexOf('-') + 1));
+    }
+
+    private static long parse(String digits) {
         try {
             return Long.parseLong(digits);
         } catch (NumberFormatException e) {

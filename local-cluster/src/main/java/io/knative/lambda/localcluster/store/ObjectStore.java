@@ -71,6 +71,32 @@ public final class ObjectStore {
         return put(type, namespace, stored, "ADDED");
     }
 
+    /**
+     * Puts an object as it was kept earlier (its uid, creationTimestamp and generation as they are, stamped when
+     * missing; a new resourceVersion), replacing one of the same name: state reloaded across a restart, or a
+     * test's history.
+     */
+    public synchronized ObjectNode restore(ResourceType type, String namespace, ObjectNode object) {
+        Admission.namespace(namespace);
+        Admission.check(type, namespace, object);
+        ObjectNode stored = object.deepCopy();
+        stored.put("apiVersion", type.apiVersion());
+        stored.put("kind", type.kind());
+        ObjectNode metadata = (ObjectNode) stored.get("metadata");
+        metadata.put("namespace", namespace);
+        if (!metadata.hasNonNull("uid")) {
+            metadata.put("uid", UUID.randomUUID().toString());
+        }
+        if (!metadata.hasNonNull("creationTimestamp")) {
+            metadata.put("creationTimestamp", clock.instant().truncatedTo(ChronoUnit.SECONDS).toString());
+        }
+        if (!metadata.hasNonNull("generation")) {
+            metadata.put("generation", 1L);
+        }
+        boolean existed = objects.get(type).containsKey(key(namespace, metadata.path("name").asText()));
+        return put(type, namespace, stored, existed ? "MODIFIED" : "ADDED");
+    }
+
     /** The object, if it exists. */
     public synchronized Optional<ObjectNode> get(ResourceType type, String namespace, String name) {
         return Optional.ofNullable(objects.get(type).get(key(namespace, name))).map(ObjectNode::deepCopy);

@@ -51,8 +51,8 @@ public final class Selector implements Predicate<JsonNode> {
             Matcher m;
             if (!fields && (m = SET.matcher(term)).matches()) {
                 String key = m.group(1);
-                Set<String> values = Set.of(java.util.Arrays.stream(m.group(3).split(",")).map(String::trim)
-                        .filter(v -> !v.isEmpty()).distinct().toArray(String[]::new));
+                Set<String> values = new java.util.HashSet<>(java.util.Arrays.stream(m.group(3).split(","))
+                        .map(String::trim).filter(v -> !v.isEmpty()).toList());
                 boolean in = m.group(2).equals("in");
                 out.add(l -> in ? values.contains(l.get(key)) : !values.contains(l.get(key)));
             } else if ((m = EQUALITY.matcher(term)).matches()) {
