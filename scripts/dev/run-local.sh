@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# `make run`: the whole platform on one machine, for real (DESIGN §2, local mode). Starts Kafka
-# (KRaft, from Maven Central jars), a registry (Debian's docker-registry) and an S3 server on
-# loopback, then the local broker, the builder and the deployer over Kafka; uploads the guide's
+# `make run`: the whole platform on one machine, for real (local mode). Starts Kafka (KRaft, from
+# Maven Central jars), a registry (Debian's docker-registry) and an S3 server on loopback, then the
+# local broker, the builder, the local cluster (Knative Serving on this machine) and the deployer
+# (which writes Knative Services to the local cluster's Kubernetes API); uploads the guide's
 # parser.py as global/parser/my-parser-<uuid>, waits for deploy.completed, invokes the function
 # with the guide's test event as plain JSON and as a CloudEvent, and stays up until Ctrl-C.
 # `make stop` stops everything from another terminal.
@@ -18,15 +19,14 @@ build_platform
 start_kafka
 start_registry
 start_broker
-start_builder KLAMBDA_KAFKA_ENABLED=true KLAMBDA_KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:$KAFKA_PORT" \
-  K_SINK="http://127.0.0.1:$BROKER_PORT/"
+start_builder
+start_local_cluster
 start_deployer
 start_s3_notifying
 
 PARSER_ID="my-parser-$(cat /proc/sys/kernel/random/uuid)"
 KEY="global/parser/$PARSER_ID"
-PARSER="$ROOT/../shared/seed/parser.py"
-[ -f "$PARSER" ] || PARSER="$ROOT/examples/parser.py"
+PARSER="$ROOT/examples/parser.py"
 say "uploading the guide's parser.py as s3://$BUCKET/$KEY"
 START=$(date +%s%N)
 curl -sf -X PUT --data-binary @"$PARSER" "http://127.0.0.1:$S3_PORT/$BUCKET/$KEY" -o /dev/null
@@ -34,14 +34,10 @@ curl -sf -X PUT --data-binary @"$PARSER" "http://127.0.0.1:$S3_PORT/$BUCKET/$KEY
 say "waiting for io.knative.lambda.deploy.completed (S3 notification -> builder -> Kafka -> deployer)"
 URL=""
 for _ in $(seq 1200); do
-  URL=$(curl -sf "http://127.0.0.1:$BROKER_PORT/events?type=io.knative.lambda.deploy&subject=$PARSER_ID" | python3 -c '
-import json, sys
-for e in json.load(sys.stdin):
-    if e["type"] == "io.knative.lambda.deploy.failed":
-        print("FAILED " + json.dumps(e.get("data"))); break
-    if e["type"] == "io.knative.lambda.deploy.completed":
-        print(e["data"]["url"]); break
-' || true)
+  URL=$(curl -sf "http://127.0.0.1:$BROKER_PORT/events?type=io.knative.lambda.deploy&subject=$PARSER_ID" | jq -r '
+    first(.[] | select(.type == "io.knative.lambda.deploy.failed" or .type == "io.knative.lambda.deploy.completed")
+      | if .type == "io.knative.lambda.deploy.failed" then "FAILED " + (.data | tojson) else .data.url end) // empty' \
+    || true)
   [ -n "$URL" ] && break
   sleep 0.1
 done
@@ -50,10 +46,7 @@ case "$URL" in
   FAILED*) echo "deploy failed: ${URL#FAILED }" >&2; exit 1 ;;
 esac
 say "deployed in $(( ($(date +%s%N) - START) / 1000000 )) ms: $URL"
-curl -sf "http://127.0.0.1:$BROKER_PORT/events?subject=$PARSER_ID" | python3 -c '
-import json, sys
-for e in json.load(sys.stdin):
-    print("   ", e["type"], e.get("source", ""))'
+curl -sf "http://127.0.0.1:$BROKER_PORT/events?subject=$PARSER_ID" | jq -r '.[] | "    \(.type) \(.source // "")"'
 
 say "invoking it with plain JSON (the guide's curl)"
 curl -s -X POST "$URL" -H "Content-Type: application/json" \
@@ -66,10 +59,8 @@ curl -s -o /dev/null -w "    broker answered %{http_code}\n" "http://127.0.0.1:$
   -H "ce-type: io.knative.lambda.invoke" -H "ce-subject: $PARSER_ID" -H "Content-Type: application/json" \
   -d '{"parser_id":"'"$PARSER_ID"'","third_party_id":"customer-123","data":{"key":"value"}}'
 for _ in $(seq 300); do
-  RESPONSE=$(curl -sf "http://127.0.0.1:$BROKER_PORT/events?type=io.knative.lambda.response&subject=$PARSER_ID" | python3 -c '
-import json, sys
-events = json.load(sys.stdin)
-if events: print(json.dumps(events[-1], indent=2))' || true)
+  RESPONSE=$(curl -sf "http://127.0.0.1:$BROKER_PORT/events?type=io.knative.lambda.response&subject=$PARSER_ID" \
+    | jq 'if length > 0 then last else empty end' || true)
   [ -n "$RESPONSE" ] && break
   sleep 0.1
 done
@@ -94,6 +85,8 @@ The platform is up until Ctrl-C (or 'make stop' from another terminal). Try more
   curl -X PUT --data-binary @examples/parser.py http://127.0.0.1:$S3_PORT/$BUCKET/global/parser/another-parser
   curl -X DELETE http://127.0.0.1:$S3_PORT/$BUCKET/$KEY
   scripts/klambda get ksvc
+  # the local cluster's Kubernetes API (read-only without the token in $RUN/local-cluster.token):
+  curl -s http://127.0.0.1:$CLUSTER_PORT/apis/serving.knative.dev/v1/namespaces/local/services | jq '.items[].status'
   # logs: $RUN/*.log, function logs: $RUN/functions/*/function.log
 TXT
 while true; do sleep 3600; done

@@ -104,7 +104,7 @@ def run(builder, s3, n, warmup, benchmarks, command):
           f"min {times[0]:.1f} ms, max {times[-1]:.1f} ms")
     section = (
         "## Builder\n\n"
-        f"Command: `{command}` (scripts/bench-build.sh). {n} distinct 1 KB Python sources, one at a time, "
+        f"Command: `{command}` (scripts/bench/bench-build.sh). {n} distinct 1 KB Python sources, one at a time, "
         f"after {warmup} warm-up builds, through the packaged builder-service on loopback against Debian's "
         "docker-registry and s3rver; base image: a synthetic 5 MB single-layer image already in the registry. "
         "Time: build.requested posted → build.completed reply received (fetch, layer, push, manifest).\n\n"

@@ -106,7 +106,7 @@ def main(s3, broker, runs, burst, benchmarks, command):
 
     section = (
         "## Pipeline (local mode)\n\n"
-        f"Command: `{command}` (scripts/bench-pipeline.sh). The whole platform of `make run` on loopback: Kafka "
+        f"Command: `{command}` (scripts/bench/bench-pipeline.sh). The whole platform of `make run` on loopback: Kafka "
         "(KRaft), docker-registry, s3rver with its notification webhook, local broker, builder and deployer over "
         "Kafka, functions on the Python runtime as host processes. Time: PUT of a distinct Python source → the "
         "function's first 200 to a plain JSON POST (S3 notification → builder webhook → broker → Kafka → build → "

@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
-# Shared by run-local.sh and the benchmarks: start and stop the local registry, S3 server and
-# builder on loopback. Every process is recorded in .run/pids so that `make stop` finds it.
+# Shared by run-local.sh and the benchmarks: start and stop local mode's processes on loopback.
+# Every process is recorded in .run/pids so that `make stop` finds it. Each service's environment
+# is declared once, in scripts/dev/env/<service>.env (read here and by the end-to-end tests).
 # Ports: KLAMBDA_REGISTRY_PORT (5000), KLAMBDA_S3_PORT (4569), BUILDER_PORT (8081),
-# DEPLOYER_PORT (8082), BROKER_PORT (8180), KAFKA_PORT (9092, controller 9093).
+# DEPLOYER_PORT (8082), CLUSTER_PORT (8083), BROKER_PORT (8180), KAFKA_PORT (9092, controller 9093).
 
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 RUN=$ROOT/.run
 REGISTRY_PORT=${KLAMBDA_REGISTRY_PORT:-5000}
 S3_PORT=${KLAMBDA_S3_PORT:-4569}
 BUILDER_PORT=${BUILDER_PORT:-8081}
 BUCKET=${KLAMBDA_BUCKET:-knative-lambda-fusion-modules-tmp}
 DEPLOYER_PORT=${DEPLOYER_PORT:-8082}
+CLUSTER_PORT=${CLUSTER_PORT:-8083}
 BROKER_PORT=${BROKER_PORT:-8180}
 KAFKA_PORT=${KAFKA_PORT:-9092}
 KAFKA_CONTROLLER_PORT=${KAFKA_CONTROLLER_PORT:-9093}
@@ -18,6 +20,7 @@ BUILDER_JAR=$ROOT/builder-service/target/quarkus-app/quarkus-run.jar
 DEPLOYER_JAR=$ROOT/deployer-service/target/quarkus-app/quarkus-run.jar
 BROKER_JAR=$ROOT/local-broker/target/quarkus-app/quarkus-run.jar
 JAVA_RUNTIME_JAR=$ROOT/function-runtime/java/target/quarkus-app/quarkus-run.jar
+CLUSTER_JAR=$ROOT/local-cluster/target/local-cluster.jar
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
@@ -38,6 +41,38 @@ wait_http() { # url what [tries]
 # the CPU during the first minutes (measured: BENCHMARKS.md, "Pipeline"). KLAMBDA_LOCAL_JAVA_OPTS overrides.
 LOCAL_JAVA_OPTS=${KLAMBDA_LOCAL_JAVA_OPTS-"-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"}
 remember() { echo "$1 $2" >> "$RUN/pids"; }
+
+# service_env NAME: the lines of scripts/dev/env/NAME.env, each ${VAR} and ${VAR:-default} filled in from the
+# shell's variables (an unset VAR without a default is an error). LocalPlatform.java reads the same files.
+service_env() {
+  local file=$ROOT/scripts/dev/env/$1.env line out name value re='^([^$]*)\$\{([A-Za-z_][A-Za-z0-9_]*)(:-([^}]*))?\}(.*)$'
+  while IFS= read -r line || [ -n "$line" ]; do
+    case "$line" in ''|'#'*) continue ;; esac
+    out=""
+    while [[ $line =~ $re ]]; do
+      name=${BASH_REMATCH[2]}
+      if [ -n "${!name+set}" ]; then value=${!name}
+      elif [ -n "${BASH_REMATCH[3]}" ]; then value=${BASH_REMATCH[4]}
+      else echo "$file: \${$name} is not set" >&2; return 1; fi
+      out+=${BASH_REMATCH[1]}$value
+      line=${BASH_REMATCH[5]}
+    done
+    printf '%s\n' "$out$line"
+  done < "$file"
+}
+
+# start_service NAME LOG-NAME [NAME=value ...] -- COMMAND...: COMMAND in the background with NAME.env and the extra
+# variables (which win), recorded for `make stop`.
+start_service() {
+  local service=$1 name=$2 lines; shift 2
+  lines=$(service_env "$service") || return 1
+  local -a vars extra=()
+  mapfile -t vars <<< "$lines"
+  while [ "$1" != -- ]; do extra+=("$1"); shift; done
+  shift
+  env "${vars[@]}" "${extra[@]}" "$@" > "$RUN/$name.log" 2>&1 &
+  remember $! "$name"
+}
 
 start_registry() {
   mkdir -p "$RUN/registry"
@@ -84,15 +119,15 @@ build_builder() {
 
 build_platform() {
   local stale=""
-  for jar in "$BUILDER_JAR" "$DEPLOYER_JAR" "$BROKER_JAR" "$JAVA_RUNTIME_JAR"; do
+  for jar in "$BUILDER_JAR" "$DEPLOYER_JAR" "$BROKER_JAR" "$CLUSTER_JAR" "$JAVA_RUNTIME_JAR"; do
     [ -f "$jar" ] || stale=yes
   done
-  if [ -z "$stale" ] && [ -n "$(find "$ROOT"/{events,builder-service,deployer-service,local-broker,function-runtime}/src \
+  if [ -z "$stale" ] && [ -n "$(find "$ROOT"/{events,builder-service,deployer-service,local-broker,local-cluster,function-runtime}/src \
         -newer "$BUILDER_JAR" -type f 2>/dev/null | head -1)" ]; then stale=yes; fi
   if [ -n "$stale" ]; then
     say "building the platform (mvn package, a few minutes the first time)"
     (cd "$ROOT" && mvn -B -q -ntp package -DskipTests \
-      -pl builder-service,deployer-service,local-broker,function-runtime/java -am) || return 1
+      -pl builder-service,deployer-service,local-broker,local-cluster,function-runtime/java -am) || return 1
   fi
 }
 
@@ -122,7 +157,7 @@ num.io.threads=2
 background.threads=2
 PROPS
   if [ ! -f "$dir/data/meta.properties" ]; then
-    java -cp "$libs/*" kafka.tools.StorageTool format -t "$(python3 -c 'import base64,uuid;print(base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("="))')" \
+    java -cp "$libs/*" kafka.tools.StorageTool format -t "$(java -cp "$libs/*" kafka.tools.StorageTool random-uuid)" \
       -c "$dir/server.properties" > "$dir/format.log" 2>&1 || { cat "$dir/format.log" >&2; return 1; }
   fi
   java -Xmx512m $LOCAL_JAVA_OPTS -cp "$libs/*" kafka.Kafka "$dir/server.properties" > "$RUN/kafka.log" 2>&1 &
@@ -139,7 +174,7 @@ PROPS
 start_s3_notifying() { # the S3 server whose object notifications go to the builder's webhook
   mkdir -p "$RUN/s3"
   port_free "$S3_PORT" || { echo "port $S3_PORT is taken (KLAMBDA_S3_PORT)" >&2; return 1; }
-  node "$ROOT/scripts/s3-server.js" --directory "$RUN/s3" --port "$S3_PORT" --bucket "$BUCKET" \
+  node "$ROOT/scripts/dev/s3-server.js" --directory "$RUN/s3" --port "$S3_PORT" --bucket "$BUCKET" \
     --webhook "http://127.0.0.1:$BUILDER_PORT/s3/notifications" > "$RUN/s3.log" 2>&1 &
   remember $! s3
   wait_http "http://127.0.0.1:$S3_PORT/" "S3 server"
@@ -148,60 +183,55 @@ start_s3_notifying() { # the S3 server whose object notifications go to the buil
 
 start_broker() {
   port_free "$BROKER_PORT" || { echo "port $BROKER_PORT is taken (BROKER_PORT)" >&2; return 1; }
-  env KLAMBDA_KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:$KAFKA_PORT" QUARKUS_HTTP_PORT="$BROKER_PORT" \
-    java $LOCAL_JAVA_OPTS -jar "$BROKER_JAR" > "$RUN/broker.log" 2>&1 &
-  remember $! broker
+  start_service broker broker -- java $LOCAL_JAVA_OPTS -jar "$BROKER_JAR" || return 1
   wait_http "http://127.0.0.1:$BROKER_PORT/q/health/ready" "local broker" 600
   say "broker     http://127.0.0.1:$BROKER_PORT (ingress: POST /, recent events: GET /events)"
 }
 
-start_deployer() {
-  port_free "$DEPLOYER_PORT" || { echo "port $DEPLOYER_PORT is taken (DEPLOYER_PORT)" >&2; return 1; }
+start_local_cluster() { # Knative Serving on this machine: the Kubernetes API the deployer writes to, functions as processes
+  port_free "$CLUSTER_PORT" || { echo "port $CLUSTER_PORT is taken (CLUSTER_PORT)" >&2; return 1; }
   # Functions run on the project's Python runtime, compiled once here: every function start then skips
   # compiling it (~15 ms of a ~80 ms start; PYTHONDONTWRITEBYTECODE environments never cache it).
   # The interpreter: KLAMBDA_LOCAL_PYTHON, else the distribution's /usr/bin/python3 (what python:3.12-slim
   # has), else python3 from PATH. A version manager's python3 may add site hooks to every start (here: +75 ms).
-  local python=${KLAMBDA_LOCAL_PYTHON:-}
-  if [ -z "$python" ]; then
+  PYTHON=${KLAMBDA_LOCAL_PYTHON:-}
+  if [ -z "$PYTHON" ]; then
     if [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import sys; sys.exit(sys.version_info < (3, 9))' 2>/dev/null; then
-      python=/usr/bin/python3
+      PYTHON=/usr/bin/python3
     else
-      python=$(python3 -c 'import sys; print(sys.executable)')
+      PYTHON=$(command -v python3)
     fi
   fi
-  "$python" -c 'import py_compile, sys; py_compile.compile(sys.argv[1], cfile=sys.argv[2], doraise=True)' \
-    "$ROOT/function-runtime/python/klambda_runtime.py" "$RUN/klambda_runtime.pyc" || return 1
-  env KLAMBDA_TARGET=local KLAMBDA_KAFKA_ENABLED=true KLAMBDA_KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:$KAFKA_PORT" \
-    KLAMBDA_NAMESPACE=local KLAMBDA_LOCAL_WORK_DIR="$RUN/functions" \
-    KLAMBDA_LOCAL_PYTHON_RUNTIME="$python -u $RUN/klambda_runtime.pyc" \
-    KLAMBDA_LOCAL_JAVA_RUNTIME="java @$ROOT/function-runtime/java/jvm.options -jar $JAVA_RUNTIME_JAR" \
-    QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT="$DEPLOYER_PORT" \
-    java $LOCAL_JAVA_OPTS -jar "$DEPLOYER_JAR" > "$RUN/deployer.log" 2>&1 &
-  remember $! deployer
-  wait_http "http://127.0.0.1:$DEPLOYER_PORT/q/health/ready" "deployer-service" 600
-  say "deployer   http://127.0.0.1:$DEPLOYER_PORT (local target: functions run as host processes)"
+  PYTHON_RUNTIME=$RUN/klambda_runtime.pyc
+  "$PYTHON" -c 'import py_compile, sys; py_compile.compile(sys.argv[1], cfile=sys.argv[2], doraise=True)' \
+    "$ROOT/function-runtime/python/klambda_runtime.py" "$PYTHON_RUNTIME" || return 1
+  start_service local-cluster local-cluster -- java $LOCAL_JAVA_OPTS -jar "$CLUSTER_JAR" || return 1
+  wait_http "http://127.0.0.1:$CLUSTER_PORT/version" "local cluster" 600
+  CLUSTER_TOKEN=$(cat "$RUN/local-cluster.token")
+  say "cluster    http://127.0.0.1:$CLUSTER_PORT (Knative Serving on this machine: functions run as host processes)"
 }
 
-start_builder() { # extra env as NAME=value arguments
+start_deployer() {
+  port_free "$DEPLOYER_PORT" || { echo "port $DEPLOYER_PORT is taken (DEPLOYER_PORT)" >&2; return 1; }
+  start_service deployer deployer -- java $LOCAL_JAVA_OPTS -jar "$DEPLOYER_JAR" || return 1
+  wait_http "http://127.0.0.1:$DEPLOYER_PORT/q/health/ready" "deployer-service" 600
+  say "deployer   http://127.0.0.1:$DEPLOYER_PORT (writes Knative Services to the local cluster)"
+}
+
+start_builder() { # extra env as NAME=value arguments (they win over builder.env)
   port_free "$BUILDER_PORT" || { echo "port $BUILDER_PORT is taken (BUILDER_PORT)" >&2; return 1; }
-  env AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER AWS_REGION=us-east-1 \
-    KLAMBDA_S3_ENDPOINT="http://127.0.0.1:$S3_PORT" \
-    KLAMBDA_REGISTRY="127.0.0.1:$REGISTRY_PORT/functions" KLAMBDA_REGISTRY_INSECURE=true \
-    KLAMBDA_BUILD_CACHE_DIR="$RUN/builder-cache" \
-    KLAMBDA_BUILD_MAX_CONCURRENT="${KLAMBDA_BUILD_MAX_CONCURRENT:-8}" \
-    QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT="$BUILDER_PORT" \
-    "$@" java $LOCAL_JAVA_OPTS -jar "$BUILDER_JAR" > "$RUN/builder.log" 2>&1 &
-  remember $! builder
+  start_service builder builder "$@" -- java $LOCAL_JAVA_OPTS -jar "$BUILDER_JAR" || return 1
   wait_http "http://127.0.0.1:$BUILDER_PORT/q/health/ready" "builder-service" 600
   say "builder    http://127.0.0.1:$BUILDER_PORT (log $RUN/builder.log)"
 }
 
 stop_all() {
   [ -f "$RUN/pids" ] || { echo "nothing to stop"; return 0; }
-  # the reverse of the start order; the deployer stops the function processes it started
+  # the reverse of the start order; the local cluster stops the function processes it started (each gets
+  # SIGTERM and 10 s to drain, in parallel), so it may take a little longer
   tac "$RUN/pids" | while read -r pid name; do
     if kill "$pid" 2>/dev/null; then
-      for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+      for _ in $(seq 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
       echo "stopped $name ($pid)"
     fi
   done

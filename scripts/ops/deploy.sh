@@ -4,7 +4,7 @@
 #             then eventing/ (broker, triggers, dead letters, SinkBinding).
 #   undeploy: the reverse. Functions (ksvcs the deployer made) are deleted with the namespace.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 command -v kubectl >/dev/null || { echo "kubectl is required" >&2; exit 1; }
 TAG=${TAG:-0.1.0-SNAPSHOT}
 case "${1:-deploy}" in

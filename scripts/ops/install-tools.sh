@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the integration tests, `make run` and the benchmarks need, when it is missing:
-# Debian's docker-registry (the OCI registry) and wrk (load generator), Node.js, and s3rver (the
+# Debian's docker-registry (the OCI registry), wrk (load generator) and jq (JSON in scripts), Node.js, and s3rver (the
 # S3 server, from npm, into .tools/). Idempotent; prints one line per tool.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 
 S3RVER_VERSION=3.7.1
 apt_updated=0
@@ -32,6 +32,7 @@ need_apt nodejs node
 need_apt npm npm
 need_apt python3 python3
 need_apt curl curl
+need_apt jq jq
 
 if [ -f .tools/node_modules/s3rver/package.json ] \
    && grep -q "\"version\": \"$S3RVER_VERSION\"" .tools/node_modules/s3rver/package.json; then
@@ -43,12 +44,12 @@ else
 fi
 
 # A Kafka broker (KRaft) from Maven Central jars, for `make run` and the integration tests.
-KAFKA_VERSION=$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' scripts/kafka/pom.xml)
+KAFKA_VERSION=$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' scripts/ops/kafka/pom.xml)
 if [ -f ".tools/kafka/libs/kafka_2.13-$KAFKA_VERSION.jar" ]; then
   echo "tools: kafka $KAFKA_VERSION present"
 else
   echo "tools: copying kafka $KAFKA_VERSION jars into .tools/kafka/libs"
   rm -rf .tools/kafka
-  mvn -B -q -ntp -f scripts/kafka/pom.xml dependency:copy-dependencies \
+  mvn -B -q -ntp -f scripts/ops/kafka/pom.xml dependency:copy-dependencies \
     -DoutputDirectory="$PWD/.tools/kafka/libs" -DincludeScope=runtime
 fi
