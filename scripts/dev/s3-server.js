@@ -5,7 +5,7 @@
 // (the builder's /s3/notifications). Deliveries are kept in order and retried with backoff until
 // the webhook answers 2xx, so nothing is lost while the builder starts or restarts.
 //
-//   node scripts/s3-server.js --directory DIR --port 4569 --bucket NAME [--bucket ...] --webhook URL
+//   node scripts/dev/s3-server.js --directory DIR --port 4569 --bucket NAME [--bucket ...] --webhook URL
 'use strict';
 const path = require('path');
 const http = require('http');

@@ -67,7 +67,9 @@ public final class FakeKnativeController implements AutoCloseable {
 
             @Override
             public void onDelete(Service service, boolean unknownFinalState) {
-                // its revisions are the mock server's to keep; nothing runs
+                // the mock server has no garbage collector: delete what the Service owned, as a cluster would
+                client.resources(Revision.class).inNamespace(namespace)
+                        .withLabel(Revisions.SERVICE_LABEL, service.getMetadata().getName()).delete();
             }
         });
     }
