@@ -157,7 +157,7 @@ num.io.threads=2
 background.threads=2
 PROPS
   if [ ! -f "$dir/data/meta.properties" ]; then
-    java -cp "$libs/*" kafka.tools.StorageTool format -t "$(java -cp "$libs/*" kafka.tools.StorageTool random-uuid)" \
+    java -cp "$libs/*" kafka.tools.StorageTool format -t "$(java -cp "$libs/*" kafka.tools.StorageTool random-uuid 2>/dev/null)" \
       -c "$dir/server.properties" > "$dir/format.log" 2>&1 || { cat "$dir/format.log" >&2; return 1; }
   fi
   java -Xmx512m $LOCAL_JAVA_OPTS -cp "$libs/*" kafka.Kafka "$dir/server.properties" > "$RUN/kafka.log" 2>&1 &
@@ -230,6 +230,7 @@ stop_all() {
   # the reverse of the start order; the local cluster stops the function processes it started (each gets
   # SIGTERM and 10 s to drain, in parallel), so it may take a little longer
   tac "$RUN/pids" | while read -r pid name; do
+    [ "$pid" = "$$" ] && continue # make run stopping itself
     if kill "$pid" 2>/dev/null; then
       for _ in $(seq 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
       echo "stopped $name ($pid)"

@@ -13,7 +13,10 @@ if [ "${1:-}" = stop ]; then stop_all; exit 0; fi
 if [ -f "$RUN/pids" ]; then stop_all >/dev/null; fi
 rm -rf "$RUN"
 mkdir -p "$RUN"
-trap 'echo; say "stopping"; stop_all; exit 0' INT TERM
+remember $$ make-run # `make stop` from another terminal ends this script too (last)
+trap 'echo; say "stopping"; if [ -n "${SLEEPER:-}" ]; then kill "$SLEEPER" 2>/dev/null; fi; stop_all; exit 0' INT TERM
+# a failed start stops what it had started (make stop is not needed after a failure)
+trap 'status=$?; if [ $status != 0 ]; then echo "make run failed; stopping what it started" >&2; stop_all >/dev/null; fi' EXIT
 
 build_platform
 start_kafka
@@ -89,4 +92,4 @@ The platform is up until Ctrl-C (or 'make stop' from another terminal). Try more
   curl -s http://127.0.0.1:$CLUSTER_PORT/apis/serving.knative.dev/v1/namespaces/local/services | jq '.items[].status'
   # logs: $RUN/*.log, function logs: $RUN/functions/*/function.log
 TXT
-while true; do sleep 3600; done
+while true; do sleep 3600 & SLEEPER=$!; wait "$SLEEPER"; done # a wait, so that a signal's trap runs at once

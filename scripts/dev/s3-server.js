@@ -23,7 +23,7 @@ for (let i = 0; i < args.length; i++) {
 }
 if (!opt.directory) { console.error('--directory is required'); process.exit(2); }
 
-const S3rver = require(path.join(__dirname, '..', '.tools', 'node_modules', 's3rver'));
+const S3rver = require(path.join(__dirname, '..', '..', '.tools', 'node_modules', 's3rver'));
 const server = new S3rver({
   address: opt.address,
   port: opt.port,

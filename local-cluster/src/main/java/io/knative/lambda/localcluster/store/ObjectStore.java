@@ -3,16 +3,13 @@ package io.knative.lambda.localcluster.store;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 
@@ -30,13 +27,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  */
 public final class ObjectStore {
 
-    /** How many past changes a watch can resume from. */
-    static final int HISTORY = 10_000;
-
     private final Clock clock;
     private final Map<ResourceType, TreeMap<String, ObjectNode>> objects = new java.util.HashMap<>();
-    private final Deque<WatchEvent> history = new ArrayDeque<>();
-    private final List<Consumer<WatchEvent>> listeners = new CopyOnWriteArrayList<>();
+    private final ChangeLog changes = new ChangeLog();
     private long resourceVersion;
 
     public ObjectStore(Clock clock) {
@@ -162,7 +155,7 @@ public final class ObjectStore {
             return Optional.empty();
         }
         ObjectNode gone = withVersion(removed, Long.toString(++resourceVersion));
-        emit(new WatchEvent("DELETED", type, namespace, gone, resourceVersion));
+        changes.emit(new WatchEvent("DELETED", type, namespace, gone, resourceVersion));
         String uid = removed.path("metadata").path("uid").asText();
         for (ResourceType t : ResourceType.ALL) {
             for (ObjectNode dependent : List.copyOf(objects.get(t).values())) {
@@ -181,20 +174,7 @@ public final class ObjectStore {
      * @throws ApiException 410 Expired when changes after {@code fromVersion} are no longer in the history
      */
     public synchronized Subscription subscribe(long fromVersion, Consumer<WatchEvent> listener) {
-        if (fromVersion < resourceVersion) {
-            long oldest = history.isEmpty() ? resourceVersion + 1 : history.peekFirst().resourceVersion();
-            if (fromVersion < oldest - 1) {
-                throw new ApiException(410, "Expired", "too old resource version: " + fromVersion + " (" + (oldest - 1)
-                        + ")", null, null);
-            }
-            for (WatchEvent e : history) {
-                if (e.resourceVersion() > fromVersion) {
-                    listener.accept(e);
-                }
-            }
-        }
-        listeners.add(listener);
-        return () -> listeners.remove(listener);
+        return changes.subscribe(fromVersion, resourceVersion, listener);
     }
 
     /** Stops a {@link #subscribe subscription}. */
@@ -278,18 +258,8 @@ public final class ObjectStore {
     private ObjectNode put(ResourceType type, String namespace, ObjectNode stored, String eventType) {
         ObjectNode versioned = withVersion(stored, Long.toString(++resourceVersion));
         objects.get(type).put(key(namespace, versioned.path("metadata").path("name").asText()), versioned);
-        emit(new WatchEvent(eventType, type, namespace, versioned, resourceVersion));
+        changes.emit(new WatchEvent(eventType, type, namespace, versioned, resourceVersion));
         return versioned.deepCopy();
-    }
-
-    private void emit(WatchEvent event) {
-        history.addLast(event);
-        while (history.size() > HISTORY) {
-            history.removeFirst();
-        }
-        for (Consumer<WatchEvent> l : listeners) {
-            l.accept(event);
-        }
     }
 
     private static ObjectNode withVersion(ObjectNode object, String version) {

@@ -145,7 +145,7 @@ class ObjectStoreTest {
         store.create(ResourceType.SERVICES, "ns", service("d", "i"));
 
         assertThat(seen).containsExactly("ADDED b", "DELETED a", "ADDED c");
-        for (int i = 0; i < ObjectStore.HISTORY + 1; i++) {
+        for (int i = 0; i < ChangeLog.HISTORY + 1; i++) {
             store.delete(ResourceType.SERVICES, "ns", "d");
             store.create(ResourceType.SERVICES, "ns", service("d", "i"));
         }
