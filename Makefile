@@ -9,8 +9,8 @@ PORT ?= 8080
 help: ## list the commands
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk -F':.*?## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
-tools: ## install what tests and local runs need (docker-registry, wrk, node, s3rver)
-	@scripts/install-tools.sh
+tools: ## install what tests and local runs need (docker-registry, wrk, jq, node, s3rver, Kafka jars)
+	@scripts/ops/install-tools.sh
 
 build: ## compile and package every module (no tests)
 	$(MVN) -q package -DskipTests
@@ -21,17 +21,17 @@ test: tools ## run every test: unit (*Test) and integration (*IT) against real r
 test-unit: ## run the unit tests only (no servers needed)
 	$(MVN) verify
 
-run: tools ## the whole platform on this machine (Kafka, registry, S3, broker, builder, deployer): upload, build, deploy, invoke the guide's parser.py
-	@scripts/run-local.sh
+run: tools ## the whole platform on this machine (Kafka, registry, S3, broker, builder, local cluster, deployer): upload, build, deploy, invoke the guide's parser.py
+	@scripts/dev/run-local.sh
 
 stop: ## stop what `make run` started
-	@scripts/run-local.sh stop
+	@scripts/dev/run-local.sh stop
 
 bench-build: tools ## benchmark builds through a running builder against the local registry (N=200)
-	@scripts/bench-build.sh
+	@scripts/bench/bench-build.sh
 
 bench-pipeline: tools ## benchmark upload -> answering function on the whole local platform (RUNS=20 BURST=100)
-	@scripts/bench-pipeline.sh
+	@scripts/bench/bench-pipeline.sh
 
 images: ## build and push the service images with Jib, then the runtime images (REGISTRY=host[:port]/path [INSECURE=true])
 	@test -n "$(REGISTRY)" || { echo "usage: make images REGISTRY=host[:port]/path [INSECURE=true] [TAG=...]" >&2; exit 2; }
@@ -43,13 +43,13 @@ images: ## build and push the service images with Jib, then the runtime images (
 	$(MAKE) runtime-images REGISTRY=$(REGISTRY) RUNTIME_TAG=$(or $(TAG),0.1.0)
 
 deploy: ## install the platform on the current kubectl context: k8s/ (kustomize) then eventing/ [REGISTRY=... TAG=...]
-	@scripts/deploy.sh deploy
+	@scripts/ops/deploy.sh deploy
 
 undeploy: ## remove what `make deploy` installed (and the functions in the namespace)
-	@scripts/deploy.sh undeploy
+	@scripts/ops/deploy.sh undeploy
 
 trigger-build: ## publish io.knative.lambda.build.requested for PARSER_ID (the guide's trigger-build-dev) [BROKER_URL=...]
-	@scripts/trigger-build.sh
+	@scripts/ops/trigger-build.sh
 
 # --- function-runtime (run-function, bench-runtime, images) ---
 .PHONY: run-function bench-runtime runtime-images

@@ -10,13 +10,6 @@ import jakarta.inject.Singleton;
 
 import org.jboss.logging.Logger;
 
-import java.util.List;
-
-import jakarta.enterprise.inject.Disposes;
-import jakarta.enterprise.inject.Instance;
-
-import com.fasterxml.jackson.databind.ObjectMapper;
-
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.knative.lambda.deployer.core.Deployer;
 import io.knative.lambda.deployer.core.DeployerSettings;
@@ -25,11 +18,8 @@ import io.knative.lambda.deployer.core.FunctionSettings;
 import io.knative.lambda.deployer.core.InvalidSettingsException;
 import io.knative.lambda.deployer.core.SettingsResolver;
 import io.knative.lambda.deployer.k8s.Fabric8FunctionCluster;
-import io.knative.lambda.deployer.local.LocalFunctionCluster;
-import io.knative.lambda.deployer.local.LocalRuntimes;
-import io.knative.lambda.deployer.local.OciImagePuller;
 
-/** Wires the plain-Java core to its deploy target (fabric8 or local) from {@link DeployerConfig}; refuses a bad configuration at start. */
+/** Wires the plain-Java core to the Kubernetes API (fabric8) from {@link DeployerConfig}; refuses a bad configuration at start. */
 @ApplicationScoped
 public class DeployerBeans {
 
@@ -82,55 +72,14 @@ public class DeployerBeans {
         return settings;
     }
 
+    /**
+     * The Kubernetes API of the functions' namespace: a cluster's, or in local mode the local cluster's
+     * ({@code local-cluster/}), which Quarkus's {@code quarkus.kubernetes-client.*} settings point the client at.
+     */
     @Produces
     @Singleton
-    FunctionCluster cluster(Instance<KubernetesClient> client, DeployerSettings settings, DeployerConfig config,
-            ObjectMapper mapper) {
-        switch (config.target()) {
-            case "knative":
-                return new Fabric8FunctionCluster(client.get(), settings.namespace());
-            case "local":
-                DeployerConfig.Local local = config.local();
-                LOG.infof("deploy target: local (functions run as host processes; work dir %s)", local.workDir());
-                return new LocalFunctionCluster(new OciImagePuller(mapper, local.registryScheme()),
-                        new LocalRuntimes(resolveInterpreter(List.of(local.pythonRuntime().trim().split("\\s+"))),
-                                List.of(local.javaRuntime().trim().split("\\s+")), local.pythonForkServer()),
-                        local.workDir(), local.startTimeout());
-            default:
-                throw new IllegalArgumentException("klambda.target must be knative or local, not " + config.target());
-        }
-    }
-
-    /**
-     * The Python command with its interpreter resolved once to the real executable: a bare {@code python3}
-     * may be a version-manager shim (pyenv) that costs about half a second per function start.
-     */
-    static List<String> resolveInterpreter(List<String> command) {
-        if (command.isEmpty() || command.get(0).contains("/")) {
-            return command;
-        }
-        try {
-            Process p = new ProcessBuilder(command.get(0), "-c", "import sys; print(sys.executable)").redirectErrorStream(true)
-                    .start();
-            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
-            if (p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS) && p.exitValue() == 0 && out.startsWith("/")) {
-                List<String> resolved = new java.util.ArrayList<>(command);
-                resolved.set(0, out);
-                LOG.infof("local Python runtime: %s", String.join(" ", resolved));
-                return List.copyOf(resolved);
-            }
-        } catch (java.io.IOException e) {
-            LOG.warnf("cannot run %s to find its executable: %s", command.get(0), e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        return command;
-    }
-
-    void closeCluster(@Disposes FunctionCluster cluster) {
-        if (cluster instanceof LocalFunctionCluster local) {
-            local.close();
-        }
+    FunctionCluster cluster(KubernetesClient client, DeployerSettings settings) {
+        return new Fabric8FunctionCluster(client, settings.namespace());
     }
 
     @Produces

@@ -16,16 +16,6 @@ import io.smallrye.config.WithName;
 @ConfigMapping(prefix = "klambda")
 public interface DeployerConfig {
 
-    /**
-     * Where functions run ({@code KLAMBDA_TARGET}): {@code knative} (the cluster, through the Kubernetes
-     * API) or {@code local} (this machine: host processes with the project's runtimes, DESIGN §2).
-     */
-    @WithDefault("knative")
-    String target();
-
-    /** The local deploy target. */
-    Local local();
-
     /** The Kafka transport of local mode; off by default (Knative HTTP delivery). */
     KafkaSettings kafka();
 
@@ -159,41 +149,5 @@ public interface DeployerConfig {
         /** When set, the CloudEvent extension attribute that must equal the function's scope (e.g. {@code klambdascope}). */
         @WithName("scope-attribute")
         Optional<String> scopeAttribute();
-    }
-
-    /** Local mode's deploy target. */
-    interface Local {
-        /** Where pulled functions and their logs go ({@code KLAMBDA_LOCAL_WORK_DIR}). */
-        @WithName("work-dir")
-        @WithDefault("${java.io.tmpdir}/klambda-local")
-        java.nio.file.Path workDir();
-
-        /** The Python runtime's command, space-separated ({@code KLAMBDA_LOCAL_PYTHON_RUNTIME}). */
-        @WithName("python-runtime")
-        @WithDefault("python3 -u function-runtime/python/klambda_local.py")
-        String pythonRuntime();
-
-        /**
-         * Python functions are forked by the runtime's fork server rather than each starting an interpreter
-         * ({@code KLAMBDA_LOCAL_PYTHON_FORK_SERVER}): ~10 ms instead of ~100 ms of CPU per function start.
-         */
-        @WithName("python-fork-server")
-        @WithDefault("true")
-        boolean pythonForkServer();
-
-        /** The Java runtime's command, space-separated ({@code KLAMBDA_LOCAL_JAVA_RUNTIME}). */
-        @WithName("java-runtime")
-        @WithDefault("java @function-runtime/java/jvm.options -jar function-runtime/java/target/quarkus-app/quarkus-run.jar")
-        String javaRuntime();
-
-        /** {@code http} for a loopback registry, {@code https} otherwise. */
-        @WithName("registry-scheme")
-        @WithDefault("http")
-        String registryScheme();
-
-        /** How long a function process may take to answer its readiness probe. */
-        @WithName("start-timeout")
-        @WithDefault("60s")
-        Duration startTimeout();
     }
 }

@@ -16,7 +16,8 @@ import io.knative.lambda.events.FunctionKey;
 import io.knative.lambda.events.RollbackRequested;
 
 /**
- * The core's decisions with an in-memory cluster (no transport, no API server): the outcome record
+ * The core's decisions with an in-memory cluster (no transport, no API server; Knative played by
+ * local-cluster's ServingController): the outcome record
  * under races, conflicts that persist, superseded rollouts, ReadyTimeout and asking again, rollback by
  * image, removal.
  */
@@ -94,13 +95,8 @@ class DeployerTest {
         cluster.addRevision("parser-rb", "parser-rb-00001", image, "2026-11-26T10:00:00Z");
         cluster.addRevision("parser-rb", "parser-rb-00003", image, "2026-11-26T12:00:00Z");
         cluster.addRevision("parser-rb", "parser-rb-00002", "other@" + TestBuilds.digest('b'), "2026-11-26T11:00:00Z");
+        // Knative (local-cluster's ServingController) routes the traffic to the pinned revision once it runs
         var outcome = CompletableFuture.supplyAsync(() -> deployer.rollback("rb", new RollbackRequested(null, image), "r1"));
-        await().atMost(Duration.ofSeconds(5)).until(() -> cluster.waiters() == 1);
-
-        cluster.setStatus("parser-rb", s -> {
-            s.getStatus().setObservedGeneration(s.getMetadata().getGeneration());
-            s.getStatus().setTraffic(KnativeObjects.pinnedTraffic("parser-rb-00003"));
-        });
 
         assertThat(outcome.join()).isInstanceOfSatisfying(DeployOutcome.Completed.class, c -> {
             assertThat(c.event().revision()).isEqualTo("parser-rb-00003");
@@ -136,15 +132,9 @@ class DeployerTest {
         assertThat(cluster.getTrigger("parser-gone")).isEmpty();
     }
 
-    /** Marks the Service Ready for {@code generation}, serving {@code revision}. */
+    /** Knative finds {@code revision} ready: the Service becomes Ready for {@code generation}, serving it. */
     private void ready(String name, long generation, String revision) {
-        cluster.setStatus(name, s -> {
-            s.setStatus(new io.fabric8.knative.serving.v1.ServiceStatusBuilder()
-                    .withObservedGeneration(generation).withUrl("http://" + name + ".example.com")
-                    .withLatestCreatedRevisionName(revision).withLatestReadyRevisionName(revision)
-                    .addNewCondition().withType("Ready").withStatus("True").endCondition()
-                    .build());
-        });
+        cluster.revisionReady(name, revision);
     }
 
     private void readyOnWrite(String name) {

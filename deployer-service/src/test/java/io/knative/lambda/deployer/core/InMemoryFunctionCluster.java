@@ -1,61 +1,71 @@
 package io.knative.lambda.deployer.core;
 
+import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
-import java.util.function.Consumer;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.fabric8.knative.eventing.v1.Trigger;
-import io.fabric8.knative.eventing.v1.TriggerBuilder;
 import io.fabric8.knative.serving.v1.Revision;
-import io.fabric8.knative.serving.v1.RevisionBuilder;
 import io.fabric8.knative.serving.v1.Service;
-import io.fabric8.knative.serving.v1.ServiceBuilder;
-import io.fabric8.kubernetes.client.utils.Serialization;
+import io.knative.lambda.localcluster.serving.ControllerLoop;
+import io.knative.lambda.localcluster.serving.RevisionState;
+import io.knative.lambda.localcluster.serving.Revisions;
+import io.knative.lambda.localcluster.serving.ScriptedRevisionRunner;
+import io.knative.lambda.localcluster.serving.ServingController;
+import io.knative.lambda.localcluster.serving.StoreServingObjects;
+import io.knative.lambda.localcluster.store.ApiException;
+import io.knative.lambda.localcluster.store.Json;
+import io.knative.lambda.localcluster.store.ObjectStore;
+import io.knative.lambda.localcluster.store.ResourceType;
+import io.knative.lambda.localcluster.store.Selector;
 
 /**
- * An in-memory {@link FunctionCluster} with API-server semantics that matter to the core:
- * resourceVersion checks (409), generation bumps on spec changes, and a wait woken by every write.
- * Tests drive "Knative" by hand with {@link #setStatus} and can inject conflicts.
+ * The {@link FunctionCluster} of the core's unit tests: local-cluster's in-memory object store (API-server
+ * semantics: resourceVersion conflicts, generation, status subresource) with its {@link ServingController} playing
+ * Knative, whose revisions a {@link ScriptedRevisionRunner} makes ready when a test says so ({@link #revisionReady})
+ * or at once ({@link #autoReady}). Tests can also inject conflicts and count the deployer's Service writes.
  */
 final class InMemoryFunctionCluster implements FunctionCluster {
 
-    private final Map<String, Service> services = new HashMap<>();
-    private final Map<String, Trigger> triggers = new HashMap<>();
-    private final Map<String, Revision> revisions = new HashMap<>();
-    private final java.util.Set<String> autoReady = new java.util.HashSet<>();
-    private long resourceVersion;
+    private static final String NAMESPACE = "knative-lambda";
+
+    private final ObjectStore store = new ObjectStore(Clock.systemUTC());
+    private final ScriptedRevisionRunner runner = new ScriptedRevisionRunner();
     private int conflictsToInject;
+    private int waiters;
     int serviceWrites;
-    int waiters;
+
+    InMemoryFunctionCluster() {
+        ControllerLoop.watching(store, new ServingController(new StoreServingObjects(store), runner, "example.com",
+                Clock.systemUTC()), runner, 1);
+    }
 
     synchronized void injectConflicts(int n) {
         conflictsToInject = n;
     }
 
-    /** Applies {@code change} to the Service's status, as the Knative controller would (no generation bump). */
-    synchronized void setStatus(String name, Consumer<Service> change) {
-        Service s = copy(services.get(name));
-        change.accept(s);
-        s.getMetadata().setResourceVersion(Long.toString(++resourceVersion));
-        services.put(name, s);
-        notifyAll();
+    /** Knative finds {@code revision} of {@code service} ready (now, or when it is created). */
+    void revisionReady(String service, String revision) {
+        runner.decide(NAMESPACE, service, revision, new RevisionState.Ready(null));
     }
 
-    synchronized void addRevision(String service, String name, String image, String created) {
-        revisions.put(name, new RevisionBuilder().withNewMetadata().withName(name).withCreationTimestamp(created)
-                .addToLabels(Labels.KNATIVE_SERVICE, service).endMetadata()
-                .withNewSpec().addNewContainer().withImage(image).endContainer().endSpec().build());
+    /** A revision created earlier (at {@code created}) from the Service's template with {@code image}. */
+    void addRevision(String service, String name, String image, String created) {
+        Service owner = getService(service).orElseThrow();
+        owner.getSpec().getTemplate().getSpec().getContainers().get(0).setImage(image);
+        Revision revision = Revisions.next(owner, Revisions.number(name));
+        revision.getMetadata().setCreationTimestamp(created);
+        store.restore(ResourceType.REVISIONS, NAMESPACE, Json.tree(revision));
     }
 
-    /** From now on, a wait on {@code name} finds it Ready for its current generation, as a fast Knative would. */
-    synchronized void autoReady(String name) {
-        autoReady.add(name);
+    /** From now on, revisions of {@code name} are ready as soon as Knative runs them. */
+    void autoReady(String name) {
+        runner.rule(NAMESPACE, name, r -> new RevisionState.Ready(null));
     }
 
     synchronized int waiters() {
@@ -63,148 +73,106 @@ final class InMemoryFunctionCluster implements FunctionCluster {
     }
 
     @Override
-    public synchronized Optional<Service> getService(String name) {
-        return Optional.ofNullable(services.get(name)).map(InMemoryFunctionCluster::copy);
+    public Optional<Service> getService(String name) {
+        return store.get(ResourceType.SERVICES, NAMESPACE, name).map(o -> Json.object(o, Service.class));
     }
 
     @Override
-    public synchronized Service createService(Service service) {
-        String name = service.getMetadata().getName();
-        if (services.containsKey(name)) {
-            throw new ConflictException("Service", name, "already exists", null);
-        }
-        Service s = copy(service);
-        s.getMetadata().setUid("uid-" + name);
-        s.getMetadata().setGeneration(1L);
-        s.getMetadata().setResourceVersion(Long.toString(++resourceVersion));
-        services.put(name, s);
-        serviceWrites++;
-        notifyAll();
-        return copy(s);
+    public Service createService(Service service) {
+        Service created = write("Service", service, () -> store.create(ResourceType.SERVICES, NAMESPACE, Json.tree(service)),
+                Service.class);
+        count();
+        return created;
     }
 
     @Override
-    public synchronized Service updateService(Service service) {
-        String name = service.getMetadata().getName();
-        Service current = services.get(name);
-        if (conflictsToInject > 0) {
-            conflictsToInject--;
-            throw new ConflictException("Service", name, "injected", null);
-        }
-        if (current == null || !Objects.equals(current.getMetadata().getResourceVersion(),
-                service.getMetadata().getResourceVersion())) {
-            throw new ConflictException("Service", name, "stale resourceVersion", null);
-        }
-        Service s = copy(service);
-        s.setStatus(current.getStatus()); // status is a subresource
-        boolean specChanged = !Serialization.asJson(current.getSpec()).equals(Serialization.asJson(s.getSpec()));
-        s.getMetadata().setGeneration(current.getMetadata().getGeneration() + (specChanged ? 1 : 0));
-        s.getMetadata().setResourceVersion(Long.toString(++resourceVersion));
-        services.put(name, s);
-        serviceWrites++;
-        notifyAll();
-        return copy(s);
-    }
-
-    @Override
-    public synchronized boolean deleteService(String name) {
-        boolean existed = services.remove(name) != null;
-        notifyAll();
-        return existed;
-    }
-
-    @Override
-    public synchronized List<Service> servicesOfFunction(String functionId) {
-        List<Service> found = new ArrayList<>();
-        for (Service s : services.values()) {
-            if (functionId.equals(s.getMetadata().getLabels().get(Labels.FUNCTION_ID))) {
-                found.add(copy(s));
+    public Service updateService(Service service) {
+        synchronized (this) {
+            if (conflictsToInject > 0) {
+                conflictsToInject--;
+                throw new ConflictException("Service", service.getMetadata().getName(), "injected", null);
             }
         }
-        return found;
+        Service updated = write("Service", service, () -> store.update(ResourceType.SERVICES, NAMESPACE,
+                service.getMetadata().getName(), Json.tree(service)), Service.class);
+        count();
+        return updated;
+    }
+
+    private synchronized void count() {
+        serviceWrites++;
     }
 
     @Override
-    public synchronized Optional<Trigger> getTrigger(String name) {
-        return Optional.ofNullable(triggers.get(name)).map(t -> new TriggerBuilder(t).build());
+    public boolean deleteService(String name) {
+        return store.delete(ResourceType.SERVICES, NAMESPACE, name).isPresent();
     }
 
     @Override
-    public synchronized Trigger createTrigger(Trigger trigger) {
-        String name = trigger.getMetadata().getName();
-        if (triggers.containsKey(name)) {
-            throw new ConflictException("Trigger", name, "already exists", null);
+    public List<Service> servicesOfFunction(String functionId) {
+        return store.list(ResourceType.SERVICES, NAMESPACE, Selector.labels(Labels.FUNCTION_ID + "=" + functionId)).items()
+                .stream().map(o -> Json.object(o, Service.class)).toList();
+    }
+
+    @Override
+    public Optional<Trigger> getTrigger(String name) {
+        return store.get(ResourceType.TRIGGERS, NAMESPACE, name).map(o -> Json.object(o, Trigger.class));
+    }
+
+    @Override
+    public Trigger createTrigger(Trigger trigger) {
+        return write("Trigger", trigger, () -> store.create(ResourceType.TRIGGERS, NAMESPACE, Json.tree(trigger)),
+                Trigger.class);
+    }
+
+    @Override
+    public Trigger updateTrigger(Trigger trigger) {
+        return write("Trigger", trigger, () -> store.update(ResourceType.TRIGGERS, NAMESPACE,
+                trigger.getMetadata().getName(), Json.tree(trigger)), Trigger.class);
+    }
+
+    @Override
+    public boolean deleteTrigger(String name) {
+        return store.delete(ResourceType.TRIGGERS, NAMESPACE, name).isPresent();
+    }
+
+    @Override
+    public Optional<Revision> getRevision(String name) {
+        return store.get(ResourceType.REVISIONS, NAMESPACE, name).map(o -> Json.object(o, Revision.class));
+    }
+
+    @Override
+    public List<Revision> revisionsOf(String serviceName) {
+        return store.list(ResourceType.REVISIONS, NAMESPACE, Selector.labels(Labels.KNATIVE_SERVICE + "=" + serviceName))
+                .items().stream().map(o -> Json.object(o, Revision.class)).toList();
+    }
+
+    @Override
+    public Awaited awaitService(String name, Predicate<Service> condition, Duration timeout) {
+        synchronized (this) {
+            waiters++;
         }
-        Trigger t = new TriggerBuilder(trigger).build();
-        t.getMetadata().setResourceVersion(Long.toString(++resourceVersion));
-        triggers.put(name, t);
-        return t;
-    }
-
-    @Override
-    public synchronized Trigger updateTrigger(Trigger trigger) {
-        Trigger t = new TriggerBuilder(trigger).build();
-        t.getMetadata().setResourceVersion(Long.toString(++resourceVersion));
-        triggers.put(trigger.getMetadata().getName(), t);
-        return t;
-    }
-
-    @Override
-    public synchronized boolean deleteTrigger(String name) {
-        return triggers.remove(name) != null;
-    }
-
-    @Override
-    public synchronized Optional<Revision> getRevision(String name) {
-        return Optional.ofNullable(revisions.get(name));
-    }
-
-    @Override
-    public synchronized List<Revision> revisionsOf(String serviceName) {
-        return revisions.values().stream()
-                .filter(r -> serviceName.equals(r.getMetadata().getLabels().get(Labels.KNATIVE_SERVICE))).toList();
-    }
-
-    @Override
-    public synchronized Awaited awaitService(String name, Predicate<Service> condition, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        waiters++;
         try {
-            while (true) {
-                Service s = services.get(name);
-                if (s != null && autoReady.contains(name) && (s.getStatus() == null
-                        || s.getStatus().getObservedGeneration() == null
-                        || s.getStatus().getObservedGeneration() < s.getMetadata().getGeneration())) {
-                    long generation = s.getMetadata().getGeneration();
-                    String revision = String.format("%s-%05d", name, generation);
-                    s = copy(s);
-                    s.setStatus(new io.fabric8.knative.serving.v1.ServiceStatusBuilder()
-                            .withObservedGeneration(generation).withUrl("http://" + name + ".example.com")
-                            .withLatestCreatedRevisionName(revision).withLatestReadyRevisionName(revision)
-                            .addNewCondition().withType("Ready").withStatus("True").endCondition().build());
-                    s.getMetadata().setResourceVersion(Long.toString(++resourceVersion));
-                    services.put(name, s);
-                }
-                if (condition.test(s == null ? null : copy(s))) {
-                    return new Awaited(true, s == null ? null : copy(s));
-                }
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return new Awaited(false, null);
-                }
-                try {
-                    wait(Math.max(1, left / 1_000_000));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return new Awaited(false, null);
-                }
-            }
+            return store.await(ResourceType.SERVICES, NAMESPACE, name,
+                    o -> condition.test(o.map(s -> Json.object(s, Service.class)).orElse(null)), timeout)
+                    .map(met -> new Awaited(true, met.map(s -> Json.object(s, Service.class)).orElse(null)))
+                    .orElse(new Awaited(false, null));
         } finally {
-            waiters--;
+            synchronized (this) {
+                waiters--;
+            }
         }
     }
 
-    private static Service copy(Service s) {
-        return s == null ? null : new ServiceBuilder(s).build();
+    private static <T> T write(String kind, Object object, Supplier<ObjectNode> write, Class<T> type) {
+        try {
+            return Json.object(write.get(), type);
+        } catch (ApiException e) {
+            if (e.code() == 409) {
+                String name = ((io.fabric8.kubernetes.api.model.HasMetadata) object).getMetadata().getName();
+                throw new ConflictException(kind, name, e.getMessage(), e);
+            }
+            throw e;
+        }
     }
 }

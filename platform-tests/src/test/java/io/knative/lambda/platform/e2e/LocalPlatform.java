@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -21,9 +22,10 @@ import io.knative.lambda.testsupport.LocalProcess;
 import io.knative.lambda.testsupport.RegistryServer;
 
 /**
- * The whole platform of local mode on free loopback ports, as `make run` starts it: Kafka, a registry,
- * the S3 server with its notification webhook, the local broker, and the packaged builder and deployer
- * (Kafka transport, local deploy target). Stopped and cleaned up by {@link #close()}.
+ * The whole platform of local mode on free loopback ports, as `make run` starts it and with the same
+ * environment ({@code scripts/dev/env}, through {@link ServiceEnv}): Kafka, a registry, the S3 server with its
+ * notification webhook, the local broker, the packaged builder, the local cluster (functions as processes) and
+ * the deployer writing to it. Stopped and cleaned up by {@link #close()}.
  */
 final class LocalPlatform implements AutoCloseable {
 
@@ -36,6 +38,7 @@ final class LocalPlatform implements AutoCloseable {
     final int brokerPort = LocalProcess.freePort();
     final int builderPort = LocalProcess.freePort();
     final int deployerPort = LocalProcess.freePort();
+    final int clusterPort = LocalProcess.freePort();
     private final Path dir;
     private final List<LocalProcess> processes = new ArrayList<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -49,32 +52,23 @@ final class LocalPlatform implements AutoCloseable {
         }
         kafka = KafkaServer.start();
         registry = RegistryServer.start();
-        String kafkaServers = kafka.bootstrapServers();
-        start("broker", brokerPort, List.of(java(), "-jar", app(project, "local-broker")), Map.of(
-                "KLAMBDA_KAFKA_BOOTSTRAP_SERVERS", kafkaServers,
-                "KLAMBDA_DISPATCH_BACKOFF", "200ms"));
-        start("builder", builderPort, List.of(java(), "-jar", app(project, "builder-service")), Map.ofEntries(
-                Map.entry("KLAMBDA_KAFKA_ENABLED", "true"),
-                Map.entry("KLAMBDA_KAFKA_BOOTSTRAP_SERVERS", kafkaServers),
-                Map.entry("KLAMBDA_KAFKA_BACKOFF", "200ms"),
-                Map.entry("K_SINK", "http://127.0.0.1:" + brokerPort + "/"),
-                Map.entry("KLAMBDA_S3_ENDPOINT", "http://127.0.0.1:" + s3Port),
-                Map.entry("AWS_ACCESS_KEY_ID", "S3RVER"),
-                Map.entry("AWS_SECRET_ACCESS_KEY", "S3RVER"),
-                Map.entry("AWS_REGION", "us-east-1"),
-                Map.entry("KLAMBDA_REGISTRY", registry.host() + "/functions"),
-                Map.entry("KLAMBDA_REGISTRY_INSECURE", "true"),
-                Map.entry("KLAMBDA_BUILD_CACHE_DIR", dir.resolve("builder-cache").toString())));
-        start("deployer", deployerPort, List.of(java(), "-jar", app(project, "deployer-service")), Map.of(
-                "KLAMBDA_TARGET", "local",
-                "KLAMBDA_KAFKA_ENABLED", "true",
-                "KLAMBDA_KAFKA_BOOTSTRAP_SERVERS", kafkaServers,
-                "KLAMBDA_KAFKA_BACKOFF", "200ms",
-                "KLAMBDA_NAMESPACE", "local",
-                "KLAMBDA_LOCAL_WORK_DIR", dir.resolve("functions").toString(),
-                "KLAMBDA_LOCAL_PYTHON_RUNTIME", "python3 -u " + project.resolve("function-runtime/python/klambda_local.py"),
-                "KLAMBDA_LOCAL_JAVA_RUNTIME", "java -jar " + project.resolve("function-runtime/java/target/quarkus-app/quarkus-run.jar")));
-        LocalProcess s3 = new LocalProcess("s3", List.of("node", project.resolve("scripts/s3-server.js").toString(),
+        Map<String, String> variables = new HashMap<>(variables(project, dir, port(kafka.bootstrapServers()),
+                port(registry.host()), s3Port, brokerPort, builderPort, deployerPort, clusterPort, null));
+        // the environment of each service is make run's (scripts/dev/env), with shorter retry delays for the tests
+        start("broker", brokerPort, "/q/health/ready", app(project, "local-broker"), ServiceEnv.of(project, "broker",
+                variables), Map.of("KLAMBDA_DISPATCH_BACKOFF", "200ms"));
+        start("builder", builderPort, "/q/health/ready", app(project, "builder-service"), ServiceEnv.of(project, "builder",
+                variables), Map.of("KLAMBDA_KAFKA_BACKOFF", "200ms"));
+        start("local-cluster", clusterPort, "/version", jar(project.resolve("local-cluster/target/local-cluster.jar")),
+                ServiceEnv.of(project, "local-cluster", variables), Map.of());
+        try {
+            variables.put("CLUSTER_TOKEN", Files.readString(dir.resolve("local-cluster.token")).trim());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        start("deployer", deployerPort, "/q/health/ready", app(project, "deployer-service"), ServiceEnv.of(project, "deployer",
+                variables), Map.of("KLAMBDA_KAFKA_BACKOFF", "200ms"));
+        LocalProcess s3 = new LocalProcess("s3", List.of("node", project.resolve("scripts/dev/s3-server.js").toString(),
                 "--directory", dir.resolve("s3").toString(), "--port", Integer.toString(s3Port), "--bucket", BUCKET,
                 "--webhook", "http://127.0.0.1:" + builderPort + "/s3/notifications"), dir) {
         };
@@ -82,14 +76,39 @@ final class LocalPlatform implements AutoCloseable {
         awaitStatus("http://127.0.0.1:" + s3Port + "/", "s3");
     }
 
-    private void start(String name, int port, List<String> command, Map<String, String> env) {
-        Map<String, String> environment = new java.util.HashMap<>(env);
-        environment.put("QUARKUS_HTTP_HOST", "127.0.0.1");
-        environment.put("QUARKUS_HTTP_PORT", Integer.toString(port));
-        LocalProcess process = new LocalProcess(name, command, dir, environment) {
+    /** The variables of scripts/dev/env/*.env for a platform in {@code run} on these ports. */
+    static Map<String, String> variables(Path project, Path run, int kafkaPort, int registryPort, int s3Port, int brokerPort,
+            int builderPort, int deployerPort, int clusterPort, String clusterToken) {
+        Map<String, String> v = new HashMap<>();
+        v.put("ROOT", project.toString());
+        v.put("RUN", run.toString());
+        v.put("KAFKA_PORT", Integer.toString(kafkaPort));
+        v.put("REGISTRY_PORT", Integer.toString(registryPort));
+        v.put("S3_PORT", Integer.toString(s3Port));
+        v.put("BROKER_PORT", Integer.toString(brokerPort));
+        v.put("BUILDER_PORT", Integer.toString(builderPort));
+        v.put("DEPLOYER_PORT", Integer.toString(deployerPort));
+        v.put("CLUSTER_PORT", Integer.toString(clusterPort));
+        v.put("PYTHON", "python3");
+        v.put("PYTHON_RUNTIME", project.resolve("function-runtime/python/klambda_local.py").toString());
+        if (clusterToken != null) {
+            v.put("CLUSTER_TOKEN", clusterToken);
+        }
+        return v;
+    }
+
+    private static int port(String hostPort) {
+        return Integer.parseInt(hostPort.substring(hostPort.lastIndexOf(':') + 1));
+    }
+
+    private void start(String name, int port, String readyPath, String jar, Map<String, String> env,
+            Map<String, String> overrides) {
+        Map<String, String> environment = new HashMap<>(env);
+        environment.putAll(overrides);
+        LocalProcess process = new LocalProcess(name, List.of(java(), "-jar", jar), dir, environment) {
         };
         processes.add(process);
-        awaitStatus("http://127.0.0.1:" + port + "/q/health/ready", name);
+        awaitStatus("http://127.0.0.1:" + port + readyPath, name);
     }
 
     private void awaitStatus(String url, String name) {
@@ -198,7 +217,10 @@ final class LocalPlatform implements AutoCloseable {
     }
 
     private static String app(Path project, String module) {
-        Path jar = project.resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
+        return jar(project.resolve(module).resolve("target/quarkus-app/quarkus-run.jar"));
+    }
+
+    private static String jar(Path jar) {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: package the platform first (mvn -Pit verify builds it)");
         }

@@ -1,0 +1,101 @@
+package io.knative.lambda.localcluster;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.util.concurrent.CountDownLatch;
+
+import io.knative.lambda.localcluster.api.ApiServer;
+import io.knative.lambda.localcluster.api.BearerToken;
+import io.knative.lambda.localcluster.process.FunctionLauncher;
+import io.knative.lambda.localcluster.process.LocalRuntimes;
+import io.knative.lambda.localcluster.process.OciImagePuller;
+import io.knative.lambda.localcluster.process.ProcessRevisionRunner;
+import io.knative.lambda.localcluster.serving.ControllerLoop;
+import io.knative.lambda.localcluster.serving.InstantRevisionRunner;
+import io.knative.lambda.localcluster.serving.RevisionRunner;
+import io.knative.lambda.localcluster.serving.ServingController;
+import io.knative.lambda.localcluster.serving.StoreServingObjects;
+import io.knative.lambda.localcluster.store.ObjectStore;
+
+/**
+ * Knative Serving on one machine (local mode): the object store, its Kubernetes API server, the Serving
+ * controller and the revision runner, started together and stopped together ({@link #close()} stops every
+ * function process). {@link #main} runs it from environment variables until SIGTERM.
+ */
+public final class LocalCluster implements AutoCloseable {
+
+    private final ObjectStore store;
+    private final RevisionRunner runner;
+    private final ControllerLoop loop;
+    private final ApiServer api;
+
+    private LocalCluster(ObjectStore store, RevisionRunner runner, ControllerLoop loop, ApiServer api) {
+        this.store = store;
+        this.runner = runner;
+        this.loop = loop;
+        this.api = api;
+    }
+
+    /** Starts the cluster with {@code runner} running its revisions. */
+    public static LocalCluster start(LocalClusterSettings settings, RevisionRunner runner, BearerToken token)
+            throws IOException {
+        ObjectStore store = new ObjectStore(Clock.systemUTC());
+        ServingController controller = new ServingController(new StoreServingObjects(store), runner, settings.domain(),
+                Clock.systemUTC());
+        ControllerLoop loop = ControllerLoop.watching(store, controller, runner, 4);
+        try {
+            return new LocalCluster(store, runner, loop, ApiServer.start(store, settings.host(), settings.port(), token));
+        } catch (IOException e) {
+            loop.close();
+            runner.close();
+            throw e;
+        }
+    }
+
+    /** The runner {@code settings} ask for: host processes or instantly ready revisions. */
+    public static RevisionRunner runner(LocalClusterSettings settings) {
+        if ("instant".equals(settings.runner())) {
+            return new InstantRevisionRunner();
+        }
+        LocalRuntimes runtimes = new LocalRuntimes(settings.resolvedPythonRuntime(), settings.javaRuntime(),
+                settings.pythonForkServer());
+        return new ProcessRevisionRunner(new OciImagePuller(new com.fasterxml.jackson.databind.ObjectMapper(),
+                settings.registryScheme()), new FunctionLauncher(runtimes, settings.workDir(), settings.startTimeout()),
+                settings.workDir());
+    }
+
+    /** The store behind the API. */
+    public ObjectStore store() {
+        return store;
+    }
+
+    /** The API server's URL. */
+    public String url() {
+        return api.url();
+    }
+
+    /** Stops the API, the controller and every function process. */
+    @Override
+    public void close() {
+        api.close();
+        loop.close();
+        runner.close();
+    }
+
+    public static void main(String[] args) throws Exception {
+        System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tH:%1$tM:%1$tS.%1$tL %4$-7s [%3$s] %5$s%6$s%n");
+        LocalClusterSettings settings = LocalClusterSettings.from(System.getenv());
+        BearerToken token = BearerToken.inFile(settings.tokenFile());
+        LocalCluster cluster = start(settings, runner(settings), token);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            cluster.close();
+            stopped.countDown();
+        }, "local-cluster-stop"));
+        System.getLogger(LocalCluster.class.getName()).log(System.Logger.Level.INFO, "local cluster: Kubernetes API on "
+                + cluster.url() + " (writes need the token in " + settings.tokenFile() + "), revisions run by "
+                + settings.runner() + (settings.runner().equals("process") ? " in " + settings.workDir() : "")
+                + ", Service URLs " + (settings.domain() == null ? "of their processes" : "under " + settings.domain()));
+        stopped.await();
+    }
+}

@@ -1,0 +1,75 @@
+package io.knative.lambda.localcluster.process;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.fabric8.kubernetes.api.model.EnvVar;
+
+/**
+ * How a revision's function starts on this machine: the image's environment, then the container's, then
+ * Knative's {@code K_SERVICE}/{@code K_REVISION}; the runtime named by {@code FUNCTION_RUNTIME} (Python by
+ * default) started with the command of {@link LocalRuntimes} (Python forked by the {@link PythonForkServer}
+ * when it works, else an interpreter of its own). All of the command line of local mode's functions is here.
+ */
+public final class FunctionLauncher implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(FunctionLauncher.class.getName());
+
+    private final LocalRuntimes runtimes;
+    private final PythonForkServer forkServer;
+    private final Duration startTimeout;
+    private volatile boolean forkServerUnavailable;
+
+    /**
+     * @param workDir      where the fork server's socket and log go
+     * @param startTimeout how long a function may take to answer its readiness probe
+     */
+    public FunctionLauncher(LocalRuntimes runtimes, Path workDir, Duration startTimeout) {
+        this.runtimes = runtimes;
+        this.forkServer = new PythonForkServer(runtimes.python(), workDir);
+        this.startTimeout = startTimeout;
+    }
+
+    /**
+     * Starts the function unpacked in {@code functionDir} and waits until it is ready.
+     *
+     * @param imageEnvironment the image's {@code Env} (its {@code PATH} is not used: the host's is)
+     * @param containerEnv     the revision's container {@code env}
+     * @throws IOException when it cannot start or is not ready in time; the message ends with its log
+     */
+    public FunctionProcess launch(String service, String revision, String image, Map<String, String> imageEnvironment,
+            List<EnvVar> containerEnv, Path functionDir, Path log) throws IOException {
+        Map<String, String> env = new LinkedHashMap<>(imageEnvironment);
+        env.remove("PATH");
+        if (containerEnv != null) {
+            for (EnvVar e : containerEnv) {
+                if (e.getValue() != null) {
+                    env.put(e.getName(), e.getValue());
+                }
+            }
+        }
+        env.put("K_SERVICE", service);
+        env.put("K_REVISION", revision);
+        String runtime = env.getOrDefault("FUNCTION_RUNTIME", "python");
+        LOG.log(System.Logger.Level.INFO, "starting " + revision + " (" + image + ", " + runtime + " runtime)");
+        if (!"java".equals(runtime) && runtimes.pythonForkServer() && !forkServerUnavailable) {
+            try {
+                return FunctionProcess.startForked(revision, image, forkServer, env, functionDir, log, startTimeout);
+            } catch (PythonForkServer.UnavailableException e) {
+                forkServerUnavailable = true;
+                LOG.log(System.Logger.Level.WARNING, e.getMessage() + "; Python functions start their own interpreter from now on");
+            }
+        }
+        return FunctionProcess.start(revision, image, runtimes.command(runtime), env, functionDir, log, startTimeout);
+    }
+
+    /** Stops the fork server (the functions it forked are stopped by their owners). */
+    @Override
+    public void close() {
+        forkServer.close();
+    }
+}

@@ -1,0 +1,170 @@
+package io.knative.lambda.localcluster.process;
+
+import java.io.IOException;
+import java.net.HttpURLConnection;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** One revision of a function running as a host process with its runtime, on a loopback port. */
+public final class FunctionProcess {
+
+    private final String revision;
+    private final String image;
+    private final int port;
+    private final ProcessHandle process;
+    private final Path dir;
+
+    private FunctionProcess(String revision, String image, int port, ProcessHandle process, Path dir) {
+        this.revision = revision;
+        this.image = image;
+        this.port = port;
+        this.process = process;
+        this.dir = dir;
+    }
+
+    /**
+     * Starts {@code command} with {@code environment} plus {@code PORT}, {@code HOST} and {@code FUNCTION_DIR}, and
+     * waits until {@code /health/ready} answers 200.
+     *
+     * @throws IOException when it cannot start or is not ready in time; the message has the end of its log
+     */
+    public static FunctionProcess start(String revision, String image, List<String> command, Map<String, String> environment,
+            Path functionDir, Path log, Duration readyTimeout) throws IOException {
+        int port = freePort();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        builder.environment().putAll(environment);
+        builder.environment().putAll(placement(port, functionDir));
+        Process process = builder.start();
+        return awaitReady(new FunctionProcess(revision, image, port, process.toHandle(), functionDir), log, readyTimeout,
+                () -> "the runtime exited with " + process.exitValue());
+    }
+
+    /**
+     * As {@link #start}, but forked by the Python runtime's fork server (no exec, no interpreter start): the
+     * environment is this process's own plus {@code environment} and the same placement variables.
+     */
+    public static FunctionProcess startForked(String revision, String image, PythonForkServer forkServer,
+            Map<String, String> environment, Path functionDir, Path log, Duration readyTimeout) throws IOException {
+        int port = freePort();
+        Map<String, String> env = new java.util.HashMap<>(System.getenv());
+        env.putAll(environment);
+        env.putAll(placement(port, functionDir));
+        ProcessHandle process = forkServer.spawn(env, log);
+        return awaitReady(new FunctionProcess(revision, image, port, process, functionDir), log, readyTimeout,
+                () -> "the runtime exited");
+    }
+
+    /**
+     * Where a runtime listens and finds its function: loopback, the given port, the unpacked function layer. The
+     * QUARKUS_HTTP_* pair too: Quarkus reads them before PORT/HOST, and the deployer's own (make run sets them for it)
+     * would otherwise reach the Java runtime.
+     */
+    private static Map<String, String> placement(int port, Path functionDir) {
+        return Map.of("PORT", Integer.toString(port), "HOST", "127.0.0.1", "QUARKUS_HTTP_HOST", "127.0.0.1",
+                "QUARKUS_HTTP_PORT", Integer.toString(port), "FUNCTION_DIR", functionDir.toString());
+    }
+
+    private static FunctionProcess awaitReady(FunctionProcess started, Path log, Duration readyTimeout,
+            java.util.function.Supplier<String> exited) throws IOException {
+        long deadline = System.nanoTime() + readyTimeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!started.process.isAlive()) {
+                throw new IOException(exited.get() + ": " + tail(log));
+            }
+            if (started.ready()) {
+                return started;
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                started.stop();
+                throw new IOException("interrupted while starting " + started.revision, e);
+            }
+        }
+        started.stop();
+        throw new IOException("not ready within " + readyTimeout.toSeconds() + " s: " + tail(log));
+    }
+
+    private boolean ready() {
+        try {
+            HttpURLConnection c = (HttpURLConnection) URI.create(url() + "health/ready").toURL().openConnection();
+            c.setConnectTimeout(200);
+            c.setReadTimeout(1000);
+            int status = c.getResponseCode();
+            c.disconnect();
+            return status == 200;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    public String revision() {
+        return revision;
+    }
+
+    public String image() {
+        return image;
+    }
+
+    /** {@code http://127.0.0.1:<port>/}. */
+    public String url() {
+        return "http://127.0.0.1:" + port + "/";
+    }
+
+    /** The operating system's id of the function's process. */
+    public long pid() {
+        return process.pid();
+    }
+
+    public boolean alive() {
+        return process.isAlive();
+    }
+
+    public Path functionDir() {
+        return dir;
+    }
+
+    /** SIGTERM (the runtime drains in-flight requests), then SIGKILL after 10 s. */
+    public void stop() {
+        process.destroy();
+        if (!exited(10)) {
+            process.destroyForcibly();
+            exited(5);
+        }
+    }
+
+    /** Waits up to {@code seconds} for the process to end; false if it still runs (or the wait was interrupted). */
+    private boolean exited(long seconds) {
+        try {
+            process.onExit().get(seconds, TimeUnit.SECONDS);
+            return true;
+        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static String tail(Path log) {
+        try {
+            String text = java.nio.file.Files.readString(log);
+            return text.length() > 2000 ? text.substring(text.length() - 2000) : text;
+        } catch (IOException e) {
+            return "(no log)";
+        }
+    }
+}

@@ -1,0 +1,129 @@
+package io.knative.lambda.localcluster.process;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.zip.GZIPInputStream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * Pulls a function image over the OCI distribution API, as a container runtime would, and extracts
+ * its function layer ({@code /function}) into a folder: local mode runs that folder with the
+ * project's runtime instead of running the whole image.
+ */
+public final class OciImagePuller {
+
+    private static final String ACCEPT = "application/vnd.oci.image.manifest.v1+json,"
+            + "application/vnd.docker.distribution.manifest.v2+json";
+    private static final long MAX_LAYER_BYTES = 64L * 1024 * 1024;
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final ObjectMapper mapper;
+    private final String scheme;
+
+    /** @param scheme {@code http} for loopback registries, {@code https} otherwise */
+    public OciImagePuller(ObjectMapper mapper, String scheme) {
+        this.mapper = mapper;
+        this.scheme = scheme;
+    }
+
+    /** What was pulled: the image's environment and the folder holding its {@code /function} files. */
+    public record PulledFunction(Map<String, String> environment, Path functionDir) {
+    }
+
+    /**
+     * Pulls {@code image} ({@code host[:port]/repository@sha256:...} or {@code :tag}) and writes the files
+     * under {@code /function} of its layers into {@code target}.
+     */
+    public PulledFunction pull(String image, Path target) throws ImagePullException {
+        Reference ref = Reference.parse(image);
+        JsonNode manifest = json(get(ref, "/manifests/" + ref.reference(), ACCEPT), image, "manifest");
+        JsonNode config = json(get(ref, "/blobs/" + manifest.path("config").path("digest").asText(), "*/*"), image, "config");
+        Map<String, String> env = new LinkedHashMap<>();
+        config.path("config").path("Env").forEach(e -> {
+            String kv = e.asText();
+            int eq = kv.indexOf('=');
+            if (eq > 0) {
+                env.put(kv.substring(0, eq), kv.substring(eq + 1));
+            }
+        });
+        try {
+            Files.createDirectories(target);
+            for (JsonNode layer : manifest.path("layers")) {
+                byte[] blob = get(ref, "/blobs/" + layer.path("digest").asText(), "*/*");
+                String mediaType = layer.path("mediaType").asText("");
+                InputStream tar = mediaType.endsWith("gzip") || isGzip(blob)
+                        ? new GZIPInputStream(new ByteArrayInputStream(blob)) : new ByteArrayInputStream(blob);
+                FunctionLayer.extract(tar.readAllBytes(), target);
+            }
+        } catch (IOException e) {
+            throw new ImagePullException(image, "cannot unpack a layer: " + e.getMessage(), e);
+        }
+        return new PulledFunction(env, target);
+    }
+
+    private static boolean isGzip(byte[] b) {
+        return b.length > 2 && (b[0] & 0xff) == 0x1f && (b[1] & 0xff) == 0x8b;
+    }
+
+    private byte[] get(Reference ref, String path, String accept) throws ImagePullException {
+        URI uri = URI.create(scheme + "://" + ref.host() + "/v2/" + ref.repository() + path);
+        try {
+            HttpResponse<InputStream> response = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60))
+                    .header("Accept", accept).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+            try (InputStream body = response.body()) {
+                if (response.statusCode() != 200) {
+                    throw new ImagePullException(ref.image(), "GET " + uri + " answered " + response.statusCode(), null);
+                }
+                byte[] bytes = body.readNBytes((int) MAX_LAYER_BYTES + 1);
+                if (bytes.length > MAX_LAYER_BYTES) {
+                    throw new ImagePullException(ref.image(), "a blob is over " + MAX_LAYER_BYTES + " bytes", null);
+                }
+                return bytes;
+            }
+        } catch (IOException e) {
+            throw new ImagePullException(ref.image(), "GET " + uri + " failed: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ImagePullException(ref.image(), "interrupted", e);
+        }
+    }
+
+    private JsonNode json(byte[] bytes, String image, String what) throws ImagePullException {
+        try {
+            return mapper.readTree(bytes);
+        } catch (IOException e) {
+            throw new ImagePullException(image, "the " + what + " is not JSON", e);
+        }
+    }
+
+    /** {@code host/repository} and a tag or digest. */
+    record Reference(String image, String host, String repository, String reference) {
+        static Reference parse(String image) throws ImagePullException {
+            int slash = image.indexOf('/');
+            if (slash <= 0) {
+                throw new ImagePullException(image, "not host/repository[:tag|@digest]", null);
+            }
+            String host = image.substring(0, slash);
+            String rest = image.substring(slash + 1);
+            int at = rest.indexOf('@');
+            if (at > 0) {
+                return new Reference(image, host, rest.substring(0, at), rest.substring(at + 1));
+            }
+            int colon = rest.lastIndexOf(':');
+            return colon > 0 ? new Reference(image, host, rest.substring(0, colon), rest.substring(colon + 1))
+                    : new Reference(image, host, rest, "latest");
+        }
+    }
+}

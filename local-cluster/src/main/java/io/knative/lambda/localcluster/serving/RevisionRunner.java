@@ -1,0 +1,28 @@
+package io.knative.lambda.localcluster.serving;
+
+import java.util.function.BiConsumer;
+
+import io.fabric8.knative.serving.v1.Revision;
+
+/**
+ * The port through which the {@link ServingController} runs revisions, as Knative runs a Deployment per
+ * revision: in local mode host processes ({@code process.ProcessRevisionRunner}); in tests an
+ * {@link InstantRevisionRunner} or a {@link ScriptedRevisionRunner}. Calls never block for long: a
+ * revision that takes time to start is {@link RevisionState.Pending} and its change is reported later.
+ */
+public interface RevisionRunner extends AutoCloseable {
+
+    /** Makes sure {@code revision} runs (starting it if needed) and says where it stands. */
+    RevisionState run(Revision revision);
+
+    /** Stops the revision's instance, if any (scale to zero, or the revision was deleted). */
+    void stop(String namespace, String revision);
+
+    /** Whom to tell, with (namespace, service), when a revision's state changes on its own. */
+    void onChange(BiConsumer<String, String> listener);
+
+    /** Stops every instance. */
+    @Override
+    default void close() {
+    }
+}

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# `make bench-build`: N distinct 1 KB Python sources built through a warm builder against the local
+# registry, with a 5 MB runtime base image already in that registry. Prints p50/p95/p99 and writes
+# them, with the command, into BENCHMARKS.md (section "Builder").
+set -euo pipefail
+N=${N:-200}
+WARMUP=${WARMUP:-20}
+export KLAMBDA_REGISTRY_PORT=${KLAMBDA_REGISTRY_PORT:-5077} KLAMBDA_S3_PORT=${KLAMBDA_S3_PORT:-4577} BUILDER_PORT=${BUILDER_PORT:-8077}
+source "$(dirname "$0")/../dev/local-env.sh"
+RUN=$ROOT/.run/bench-build
+mkdir -p "$RUN"
+rm -rf "$RUN/registry" "$RUN/s3" "$RUN/builder-cache"
+trap 'stop_all >/dev/null' EXIT
+
+build_builder
+start_registry
+start_s3
+say "pushing a 5 MB base image to the registry (stands for the Python runtime image)"
+python3 "$ROOT/scripts/bench/bench_build.py" push-base "127.0.0.1:$REGISTRY_PORT" bench/runtime-python 1
+start_builder KLAMBDA_KAFKA_ENABLED=false KLAMBDA_RUNTIME_PYTHON_BASE_IMAGE="127.0.0.1:$REGISTRY_PORT/bench/runtime-python:1"
+say "building $N distinct 1 KB sources (after $WARMUP warm-up builds)"
+python3 "$ROOT/scripts/bench/bench_build.py" run "http://127.0.0.1:$BUILDER_PORT/" "http://127.0.0.1:$S3_PORT/$BUCKET" \
+  "$N" "$WARMUP" "$ROOT/BENCHMARKS.md" "make bench-build N=$N"

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Installs what the integration tests, `make run` and the benchmarks need, when it is missing:
+# Debian's docker-registry (the OCI registry), wrk (load generator) and jq (JSON in scripts), Node.js, and s3rver (the
+# S3 server, from npm, into .tools/). Idempotent; prints one line per tool.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+S3RVER_VERSION=3.7.1
+apt_updated=0
+need_apt() {
+  local pkg=$1 bin=$2
+  if command -v "$bin" >/dev/null 2>&1; then
+    echo "tools: $bin present"
+    return
+  fi
+  if [ "$(id -u)" != 0 ] && ! command -v sudo >/dev/null; then
+    echo "tools: $bin is missing; install the Debian package '$pkg'" >&2
+    exit 1
+  fi
+  local SUDO=""; [ "$(id -u)" != 0 ] && SUDO=sudo
+  if [ $apt_updated = 0 ]; then
+    $SUDO apt-get update -qq >/dev/null
+    apt_updated=1
+  fi
+  echo "tools: installing $pkg"
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "$pkg" >/dev/null
+}
+
+need_apt docker-registry docker-registry
+need_apt wrk wrk
+need_apt nodejs node
+need_apt npm npm
+need_apt python3 python3
+need_apt curl curl
+need_apt jq jq
+
+if [ -f .tools/node_modules/s3rver/package.json ] \
+   && grep -q "\"version\": \"$S3RVER_VERSION\"" .tools/node_modules/s3rver/package.json; then
+  echo "tools: s3rver $S3RVER_VERSION present"
+else
+  echo "tools: installing s3rver $S3RVER_VERSION into .tools/"
+  mkdir -p .tools
+  npm install --prefix .tools --no-audit --no-fund --silent "s3rver@$S3RVER_VERSION" >/dev/null
+fi
+
+# A Kafka broker (KRaft) from Maven Central jars, for `make run` and the integration tests.
+KAFKA_VERSION=$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' scripts/ops/kafka/pom.xml)
+if [ -f ".tools/kafka/libs/kafka_2.13-$KAFKA_VERSION.jar" ]; then
+  echo "tools: kafka $KAFKA_VERSION present"
+else
+  echo "tools: copying kafka $KAFKA_VERSION jars into .tools/kafka/libs"
+  rm -rf .tools/kafka
+  mvn -B -q -ntp -f scripts/ops/kafka/pom.xml dependency:copy-dependencies \
+    -DoutputDirectory="$PWD/.tools/kafka/libs" -DincludeScope=runtime
+fi
