@@ -25,8 +25,7 @@ start_s3_notifying
 
 PARSER_ID="my-parser-$(cat /proc/sys/kernel/random/uuid)"
 KEY="global/parser/$PARSER_ID"
-PARSER="$ROOT/../shared/seed/parser.py"
-[ -f "$PARSER" ] || PARSER="$ROOT/examples/parser.py"
+PARSER="$ROOT/examples/parser.py"
 say "uploading the guide's parser.py as s3://$BUCKET/$KEY"
 START=$(date +%s%N)
 curl -sf -X PUT --data-binary @"$PARSER" "http://127.0.0.1:$S3_PORT/$BUCKET/$KEY" -o /dev/null
