@@ -9,7 +9,7 @@ PORT ?= 8080
 help: ## list the commands
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk -F':.*?## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
-tools: ## install what tests and local runs need (docker-registry, wrk, node, s3rver)
+tools: ## install what tests and local runs need (docker-registry, wrk, node, kubectl, s3rver, schema packages)
 	@scripts/install-tools.sh
 
 build: ## compile and package every module (no tests)
