@@ -64,12 +64,7 @@ final class Manifests {
         List<Doc> docs = new ArrayList<>();
         for (Path file : files) {
             try (MappingIterator<JsonNode> it = YAML.readerFor(JsonNode.class).readValues(file.toFile())) {
-                while (it.hasNext()) {
-                    JsonNode node = it.next();
-                    if (node != null && !node.isNull() && !node.isEmpty()) {
-                        docs.add(new Doc(file, node));
-                    }
-                }
+                addDocs(file, it, docs);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot parse " + file, e);
             }
@@ -81,19 +76,15 @@ final class Manifests {
     static List<Doc> kustomize(String folder) {
         Path dir = project().resolve(folder);
         try {
-            Process kubectl = new ProcessBuilder("kubectl", "kustomize", dir.toString()).redirectErrorStream(true).start();
+            Process kubectl = new ProcessBuilder("kubectl", "kustomize", dir.toString()).start();
             String out = new String(kubectl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            String err = new String(kubectl.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!kubectl.waitFor(60, TimeUnit.SECONDS) || kubectl.exitValue() != 0) {
-                throw new AssertionError("kubectl kustomize " + dir + " failed: " + out);
+                throw new AssertionError("kubectl kustomize " + dir + " failed: " + err);
             }
             List<Doc> docs = new ArrayList<>();
             try (MappingIterator<JsonNode> it = YAML.readerFor(JsonNode.class).readValues(out)) {
-                while (it.hasNext()) {
-                    JsonNode node = it.next();
-                    if (node != null && !node.isNull() && !node.isEmpty()) {
-                        docs.add(new Doc(dir.resolve("kustomization.yaml"), node));
-                    }
-                }
+                addDocs(dir.resolve("kustomization.yaml"), it, docs);
             }
             return docs;
         } catch (IOException e) {
@@ -101,6 +92,15 @@ final class Manifests {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError("interrupted", e);
+        }
+    }
+
+    private static void addDocs(Path file, MappingIterator<JsonNode> it, List<Doc> docs) throws IOException {
+        while (it.hasNext()) {
+            JsonNode node = it.next();
+            if (node != null && !node.isNull() && !node.isEmpty()) {
+                docs.add(new Doc(file, node));
+            }
         }
     }
 
