@@ -9,7 +9,7 @@ PORT ?= 8080
 help: ## list the commands
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk -F':.*?## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
-tools: ## install what tests and local runs need (docker-registry, wrk, jq, node, s3rver, Kafka jars)
+tools: ## install what tests and local runs need (docker-registry, wrk, jq, node, kubectl, s3rver, schema packages, Kafka jars)
 	@scripts/ops/install-tools.sh
 
 build: ## compile and package every module (no tests)

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the integration tests, `make run` and the benchmarks need, when it is missing:
-# Debian's docker-registry (the OCI registry), wrk (load generator) and jq (JSON in scripts), Node.js, and s3rver (the
-# S3 server, from npm, into .tools/). Idempotent; prints one line per tool.
+# Debian's docker-registry (the OCI registry), wrk (load generator) and jq (JSON in scripts), Node.js,
+# kubectl (the tests render k8s/ with `kubectl kustomize`), s3rver (the S3 server, from npm, into .tools/) and the
+# schema packages the tests validate objects against (npm, into .tools/schemas). Idempotent; prints
+# one line per tool.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -33,6 +35,7 @@ need_apt npm npm
 need_apt python3 python3
 need_apt curl curl
 need_apt jq jq
+need_apt kubernetes-client kubectl
 
 if [ -f .tools/node_modules/s3rver/package.json ] \
    && grep -q "\"version\": \"$S3RVER_VERSION\"" .tools/node_modules/s3rver/package.json; then
@@ -42,6 +45,9 @@ else
   mkdir -p .tools
   npm install --prefix .tools --no-audit --no-fund --silent "s3rver@$S3RVER_VERSION" >/dev/null
 fi
+
+# The published Kubernetes and Knative schemas (npm packages pinned by test-support/schemas).
+test-support/schemas/install.sh
 
 # A Kafka broker (KRaft) from Maven Central jars, for `make run` and the integration tests.
 KAFKA_VERSION=$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' scripts/ops/kafka/pom.xml)

@@ -2,16 +2,20 @@ package io.knative.lambda.platform;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+
+import io.knative.lambda.testsupport.KnativeSchemas;
 
 /** The install manifests of the repository ({@code eventing/}, {@code k8s/}), read as YAML documents with their file. */
 final class Manifests {
@@ -42,7 +46,7 @@ final class Manifests {
     }
 
     static Path project() {
-        return Path.of(System.getProperty("test.project.dir", "..")).toAbsolutePath().normalize();
+        return KnativeSchemas.project();
     }
 
     /** The YAML files of a folder (not its subfolders), sorted by name, i.e. in apply order. */
@@ -60,17 +64,44 @@ final class Manifests {
         List<Doc> docs = new ArrayList<>();
         for (Path file : files) {
             try (MappingIterator<JsonNode> it = YAML.readerFor(JsonNode.class).readValues(file.toFile())) {
-                while (it.hasNext()) {
-                    JsonNode node = it.next();
-                    if (node != null && !node.isNull() && !node.isEmpty()) {
-                        docs.add(new Doc(file, node));
-                    }
-                }
+                addDocs(file, it, docs);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot parse " + file, e);
             }
         }
         return docs;
+    }
+
+    /** Every document {@code kubectl kustomize <folder>} renders (the real kubectl, as {@code make deploy} applies it). */
+    static List<Doc> kustomize(String folder) {
+        Path dir = project().resolve(folder);
+        try {
+            Process kubectl = new ProcessBuilder("kubectl", "kustomize", dir.toString()).start();
+            String out = new String(kubectl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            String err = new String(kubectl.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!kubectl.waitFor(60, TimeUnit.SECONDS) || kubectl.exitValue() != 0) {
+                throw new AssertionError("kubectl kustomize " + dir + " failed: " + err);
+            }
+            List<Doc> docs = new ArrayList<>();
+            try (MappingIterator<JsonNode> it = YAML.readerFor(JsonNode.class).readValues(out)) {
+                addDocs(dir.resolve("kustomization.yaml"), it, docs);
+            }
+            return docs;
+        } catch (IOException e) {
+            throw new AssertionError("cannot run kubectl kustomize (kubectl must be on PATH: make tools installs it): " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
+    }
+
+    private static void addDocs(Path file, MappingIterator<JsonNode> it, List<Doc> docs) throws IOException {
+        while (it.hasNext()) {
+            JsonNode node = it.next();
+            if (node != null && !node.isNull() && !node.isEmpty()) {
+                docs.add(new Doc(file, node));
+            }
+        }
     }
 
     /** eventing/ and k8s/, every document. */

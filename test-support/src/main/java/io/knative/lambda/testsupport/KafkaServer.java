@@ -67,7 +67,8 @@ public final class KafkaServer implements AutoCloseable {
         }
         String classpath = libs + "/*";
         String clusterId = Base64.getUrlEncoder().withoutPadding().encodeToString(uuidBytes());
-        run(dir, List.of(java(), "-cp", classpath, "kafka.tools.StorageTool", "format", "-t", clusterId, "-c",
+        // "--cluster-id=": a random id may start with '-', which as a separate argument reads as an option
+        run(dir, List.of(java(), "-cp", classpath, "kafka.tools.StorageTool", "format", "--cluster-id=" + clusterId, "-c",
                 dir.resolve("server.properties").toString()));
         KafkaServer server = new KafkaServer(dir, port, classpath);
         server.startProcess();

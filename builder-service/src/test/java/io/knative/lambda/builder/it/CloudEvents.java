@@ -69,12 +69,13 @@ final class CloudEvents {
                 .metadata(metadata).build(), RequestBody.fromBytes(bytes));
     }
 
-    /** The developer guide's parser.py, read from shared/seed. */
+    /** The developer guide's parser.py: the project's own examples/parser.py. */
     static byte[] guideParser() {
+        Path parser = Path.of(System.getProperty("test.project.dir", ".."), "examples", "parser.py");
         try {
-            return Files.readAllBytes(Path.of(System.getProperty("test.shared.dir", "../../shared"), "seed", "parser.py"));
+            return Files.readAllBytes(parser);
         } catch (java.io.IOException e) {
-            throw new IllegalStateException("the developer guide's parser.py is not at ${test.shared.dir}/seed/parser.py", e);
+            throw new IllegalStateException("the developer guide's parser.py is not at " + parser.toAbsolutePath(), e);
         }
     }
 

@@ -15,7 +15,7 @@ import io.knative.lambda.testsupport.KnativeSchemas;
 import io.knative.lambda.deployer.TestBuilds;
 import io.knative.lambda.events.BuildCompleted;
 
-/** The desired Service and Trigger: what a build decides, and that both satisfy the upstream CRD schemas. */
+/** The desired Service and Trigger: what a build decides, and that both satisfy their published schemas. */
 class KnativeObjectsTest {
 
     private final DeployerSettings settings = DeployerSettings.defaults("knative-lambda", "knative-lambda")
@@ -194,6 +194,6 @@ class KnativeObjectsTest {
         assertThat(KnativeSchemas.violations(badRetry)).as("trigger retry as a string").isNotEmpty()
                 .anySatisfy(v -> assertThat(v).contains("retry"));
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> KnativeSchemas.assertValid(typo))
-                .isInstanceOf(AssertionError.class).hasMessageContaining("violates its upstream Knative CRD schema");
+                .isInstanceOf(AssertionError.class).hasMessageContaining("violates its published schema");
     }
 }

@@ -86,7 +86,7 @@ class EventSurfaceIT extends MockApiTestBase {
     }
 
     @Test
-    void theWireCheckRejectsAServiceThatViolatesTheCrd() {
+    void theWireCheckRejectsAServiceThatViolatesItsPublishedSchema() {
         // a typo the API server would silently prune: the setting would be lost
         String name = newId("wrong");
         try (var checked = SchemaCheckedCluster.checkedClient(client())) {

@@ -8,15 +8,18 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 
 import io.fabric8.knative.eventing.v1.Trigger;
+import io.fabric8.knative.serving.v1.Revision;
 import io.fabric8.knative.serving.v1.Service;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.knative.lambda.testsupport.KnativeSchemas;
 import io.quarkus.test.kubernetes.client.KubernetesServer;
 import io.quarkus.test.kubernetes.client.KubernetesTestServer;
 
 /**
  * Shared by the tests against fabric8's mock API server (CRUD mode, Knative CRDs installed): starts the
  * {@link FakeKnativeController}, and after every test fails on any Service or Trigger body the deployer
- * sent on the wire that violates the upstream CRD schema ({@link SchemaCheckedCluster}).
+ * sent on the wire that violates its published schema ({@link SchemaCheckedCluster}), and on any Revision
+ * in the mock server that does.
  */
 abstract class MockApiTestBase {
 
@@ -38,12 +41,19 @@ abstract class MockApiTestBase {
     }
 
     @AfterEach
-    void everyWriteSatisfiesTheUpstreamCrdSchemas() {
+    void everyWriteSatisfiesThePublishedSchemas() {
         List<String> violations = SchemaCheckedCluster.takeViolations();
-        assertThat(violations).as("writes that violate the upstream Knative CRD schemas").isEmpty();
+        assertThat(violations).as("writes that violate the published Knative schemas").isEmpty();
+        // what the deployer reads back must be real Revisions too, not objects only the fake controller would make
+        for (Revision revision : client().resources(Revision.class).inNamespace(NAMESPACE).list().getItems()) {
+            String service = revision.getMetadata().getLabels().getOrDefault("serving.knative.dev/service", "");
+            if (!SchemaCheckedCluster.REFUSED_SERVICES.contains(service)) {
+                KnativeSchemas.assertValid(revision);
+            }
+        }
     }
 
-    /** The Service and Trigger writes of the test so far, each checked against its CRD. */
+    /** The Service and Trigger writes of the test so far, each checked against its published schema. */
     protected List<String> checkedWrites() {
         return List.copyOf(SchemaCheckedCluster.WRITES);
     }

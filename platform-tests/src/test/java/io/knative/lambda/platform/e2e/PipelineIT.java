@@ -45,7 +45,7 @@ class PipelineIT {
     }
 
     private static byte[] guideParser() throws Exception {
-        return Files.readAllBytes(Path.of(System.getProperty("test.shared.dir", "../../shared"), "seed", "parser.py"));
+        return Files.readAllBytes(Path.of(System.getProperty("test.project.dir", ".."), "examples", "parser.py"));
     }
 
     private static byte[] python(String answer) {

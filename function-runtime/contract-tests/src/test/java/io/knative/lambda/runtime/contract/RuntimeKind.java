@@ -25,7 +25,7 @@ public enum RuntimeKind {
             switch (function) {
                 case PARSER -> {
                     // as the guide uploads it: global/parser/<id>, no extension; no FUNCTION_FILE: the runtime finds it
-                    copy(Path.of(System.getProperty("klambda.shared.dir", "../../../shared"), "seed", "parser.py"), dir.resolve(PARSER_ID));
+                    copy(Path.of(System.getProperty("test.project.dir", "../.."), "examples", "parser.py"), dir.resolve(PARSER_ID));
                 }
                 case CONTRACT -> {
                     write("functions/python/contract_function.py", dir.resolve("contract_function.py"));
@@ -192,7 +192,7 @@ public enum RuntimeKind {
 
     static void copy(Path source, Path target) {
         if (!Files.isRegularFile(source)) {
-            throw new IllegalStateException("the guide's parser.py is not at " + source + " (set -Dklambda.shared.dir)");
+            throw new IllegalStateException("the guide's parser.py is not at " + source + " (examples/parser.py of the checkout)");
         }
         try {
             Files.copy(source, target);
