@@ -13,7 +13,7 @@ class ArchitectureMapTest {
 
     /** Folders with a row in the Modules table that are not Maven modules. */
     private static final Set<String> KNOWN_FOLDERS = Set.of(".mvn/repo/", "eventing/", "k8s/", "scripts/", "examples/",
-            "docs/", "function-runtime/python/");
+            "docs/", "function-runtime/node/");
 
     private static ArchitectureMap map() {
         Path root = RepositoryText.root();
