@@ -1,7 +1,6 @@
 package io.knative.lambda.localbroker;
 
 import java.io.IOException;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -25,6 +24,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.knative.lambda.events.ErrorResponse;
 import io.knative.lambda.events.EventTypes;
+import io.knative.lambda.events.TraceParent;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 
@@ -52,7 +52,8 @@ public class Dispatcher {
     @Inject
     ObjectMapper mapper;
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
+            .proxy(new LocalhostProxy()).build();
 
     @Incoming("invokes")
     @Blocking(ordered = false)
@@ -116,7 +117,7 @@ public class Dispatcher {
     }
 
     private HttpRequest request(String url, Event event) {
-        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(url))
+        HttpRequest.Builder builder = HttpRequest.newBuilder(LocalhostProxy.withPath(url))
                 .timeout(config.dispatch().timeout())
                 .POST(HttpRequest.BodyPublishers.ofByteArray(event.data()));
         event.attributes().forEach((k, v) -> builder.header("ce-" + k, v));
@@ -135,6 +136,7 @@ public class Dispatcher {
         });
         String contentType = response.headers().firstValue("Content-Type").orElse("application/json");
         if (attributes.containsKey("type")) {
+            inheritTrace(invoke, attributes);
             return new Event(attributes, contentType, response.body());
         }
         attributes.put("specversion", "1.0");
@@ -143,6 +145,7 @@ public class Dispatcher {
         attributes.put("source", EventTypes.functionSource(invoke.subject()));
         attributes.put("subject", invoke.subject());
         attributes.put("time", Instant.now().toString());
+        inheritTrace(invoke, attributes);
         return new Event(attributes, contentType, response.body());
     }
 
@@ -157,10 +160,22 @@ public class Dispatcher {
         }
         attributes.put("time", Instant.now().toString());
         attributes.put("knativelambdainvokeid", invoke.id());
+        inheritTrace(invoke, attributes);
         try {
             return new Event(attributes, "application/json", mapper.writeValueAsBytes(new ErrorResponse(code, message)));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * The response event stays in the invocation's trace: a function that answered in its own CloudEvent without a
+     * {@code traceparent}, a body the broker wraps, and an error the broker reports get the invoke event's.
+     */
+    private static void inheritTrace(Event invoke, Map<String, String> attributes) {
+        String trace = invoke.attributes().get(TraceParent.ATTRIBUTE);
+        if (trace != null && !attributes.containsKey(TraceParent.ATTRIBUTE)) {
+            attributes.put(TraceParent.ATTRIBUTE, trace);
         }
     }
 

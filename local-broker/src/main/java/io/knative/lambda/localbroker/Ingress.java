@@ -23,13 +23,16 @@ import io.vertx.ext.web.handler.BodyHandler;
  * The broker ingress of local mode, like the Kafka broker's: {@code POST /} (or
  * {@code /<namespace>/<broker>}) takes a CloudEvent in binary or structured mode and answers 202 once
  * it is on the Kafka topic. {@code GET /events} shows recent events ({@code ?type=}prefix,
- * {@code &subject=}, {@code &limit=}); {@code GET /routes} the functions invoke events reach.
+ * {@code &subject=}, {@code &limit=}, {@code &after=} the sequence number its {@code Klambda-Last-Event} header gave);
+ * {@code GET /routes} the functions invoke events reach.
  */
 @ApplicationScoped
 public class Ingress {
 
     private static final Logger LOG = Logger.getLogger(Ingress.class);
     private static final int MAX_BODY_BYTES = 1024 * 1024;
+    /** The sequence number of the newest event in the log, for {@code GET /events?after=} (following). */
+    static final String LAST_EVENT_HEADER = "Klambda-Last-Event";
 
     @Inject
     Bus bus;
@@ -98,13 +101,17 @@ public class Ingress {
         String type = ctx.request().getParam("type");
         String subject = ctx.request().getParam("subject");
         int limit;
+        long after;
         try {
             limit = Integer.parseInt(ctx.request().getParam("limit", "100"));
+            after = Long.parseLong(ctx.request().getParam("after", "0"));
         } catch (NumberFormatException e) {
-            json(ctx, 400, new ErrorResponse("BadRequest", "limit must be a number"));
+            json(ctx, 400, new ErrorResponse("BadRequest", "limit and after must be numbers"));
             return;
         }
-        json(ctx, 200, log.find(type, subject, Math.max(1, limit)).stream().map(e -> e.structured(mapper)).toList());
+        EventLog.Found found = log.find(type, subject, Math.max(1, limit), after);
+        ctx.response().putHeader(LAST_EVENT_HEADER, Long.toString(found.last()));
+        json(ctx, 200, found.events().stream().map(e -> e.structured(mapper)).toList());
     }
 
     /** The body as JSON, or {@code null} when it is none. */
