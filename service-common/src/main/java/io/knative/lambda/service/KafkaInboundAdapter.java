@@ -2,6 +2,8 @@ package io.knative.lambda.service;
 
 import java.net.URI;
 import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -18,6 +20,7 @@ import org.jboss.logging.Logger;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.knative.lambda.events.TraceParent;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import io.smallrye.reactive.messaging.ce.IncomingCloudEventMetadata;
 import io.smallrye.reactive.messaging.ce.OutgoingCloudEventMetadata;
@@ -26,7 +29,8 @@ import io.smallrye.reactive.messaging.ce.OutgoingCloudEventMetadata;
  * A service's Kafka inbound adapter (local mode, {@code make run}): consumes the platform's CloudEvents topic
  * (Kafka binary binding) in the service's own group (channel {@code bus-in}), keeps only the types its
  * {@link EventHandler} handles, and publishes the reply to the same topic (channel {@code bus-out})
- * before acknowledging — so the offset is committed only after the outcome is on the bus. Transient
+ * before acknowledging — so the offset is committed only after the outcome is on the bus, in the request's trace
+ * ({@link EventTracing}: {@code ce_traceparent}) and with its time. Transient
  * failures are retried with exponential backoff ({@code klambda.kafka.max-attempts}, {@code .backoff});
  * what keeps failing, and what is no CloudEvent, goes to the dead-letter topic.
  */
@@ -37,6 +41,9 @@ public class KafkaInboundAdapter {
 
     @Inject
     EventHandler handler;
+
+    @Inject
+    EventTracing tracing;
 
     @ConfigProperty(name = "klambda.kafka.max-attempts", defaultValue = "5")
     int maxAttempts;
@@ -66,8 +73,9 @@ public class KafkaInboundAdapter {
         try {
             byte[] payload = message.getPayload();
             JsonNode data = payload == null || payload.length == 0 ? null : mapper.readTree(payload);
+            Object trace = ce.getExtension(TraceParent.ATTRIBUTE).orElse(null);
             inbound = new InboundEvent(ce.getId(), ce.getSource() == null ? null : ce.getSource().toString(),
-                    ce.getSpecVersion(), ce.getType(), ce.getSubject().orElse(null), data);
+                    ce.getSpecVersion(), ce.getType(), ce.getSubject().orElse(null), data, trace == null ? null : trace.toString());
         } catch (Exception e) {
             return message.nack(new InvalidEventException("event " + ce.getId() + " has data that is not JSON"));
         }
@@ -88,7 +96,7 @@ public class KafkaInboundAdapter {
         Duration backoff = firstBackoff;
         for (int attempt = 1;; attempt++) {
             try {
-                return handler.handle(inbound);
+                return tracing.handle(inbound, handler);
             } catch (TransientFailureException e) {
                 if (attempt >= maxAttempts) {
                     throw e;
@@ -108,13 +116,17 @@ public class KafkaInboundAdapter {
         } catch (Exception e) {
             return CompletableFuture.failedFuture(e);
         }
-        OutgoingCloudEventMetadata<Object> metadata = OutgoingCloudEventMetadata.builder()
+        var builder = OutgoingCloudEventMetadata.builder()
                 .withId(reply.id())
                 .withType(reply.type())
                 .withSource(URI.create(reply.source()))
                 .withSubject(reply.subject())
-                .withDataContentType("application/json")
-                .build();
+                .withTimestamp(ZonedDateTime.now(ZoneOffset.UTC))
+                .withDataContentType("application/json");
+        if (reply.traceparent() != null) {
+            builder.withExtension(TraceParent.ATTRIBUTE, reply.traceparent());
+        }
+        OutgoingCloudEventMetadata<Object> metadata = builder.build();
         CompletableFuture<Void> sent = new CompletableFuture<>();
         out.send(Message.of(body).addMetadata(metadata)
                 .withAck(() -> {

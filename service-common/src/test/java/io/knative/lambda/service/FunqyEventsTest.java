@@ -31,6 +31,17 @@ class FunqyEventsTest {
     }
 
     @Test
+    void theTraceContextTravelsInTheTraceparentExtension() {
+        String trace = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        CloudEvent<JsonNode> funqy = CloudEventBuilder.create().specVersion("1.0").id("e-1").source("/me")
+                .type("io.knative.lambda.build.requested").extensions(Map.of("traceparent", trace)).build((JsonNode) null);
+
+        assertThat(FunqyEvents.inbound(funqy).traceparent()).isEqualTo(trace);
+        assertThat(FunqyEvents.reply(new ReplyEvent("r-1", "t", "/s", null, Map.of(), trace)).extensions())
+                .containsEntry("traceparent", trace);
+    }
+
+    @Test
     void noReplyMeansNoEvent() {
         assertThat(FunqyEvents.reply(null)).isNull();
     }

@@ -5,6 +5,7 @@ import jakarta.inject.Inject;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.knative.lambda.builder.inbound.BuildEventHandler;
+import io.knative.lambda.service.EventTracing;
 import io.knative.lambda.service.FunqyEvents;
 import io.quarkus.funqy.Funq;
 import io.quarkus.funqy.knative.events.CloudEvent;
@@ -20,9 +21,12 @@ public class BuilderFunction {
     @Inject
     BuildEventHandler handler;
 
+    @Inject
+    EventTracing tracing;
+
     @Funq("build")
     @CloudEventMapping(trigger = "*")
     public CloudEvent<Object> build(CloudEvent<JsonNode> event) {
-        return FunqyEvents.reply(handler.handle(FunqyEvents.inbound(event)));
+        return FunqyEvents.reply(tracing.handle(FunqyEvents.inbound(event), handler));
     }
 }

@@ -25,6 +25,8 @@ import io.knative.lambda.events.ErrorResponse;
 import io.knative.lambda.events.InvalidS3EventException;
 import io.knative.lambda.events.S3Notifications;
 import io.knative.lambda.events.S3ObjectEvent;
+import io.knative.lambda.events.TraceParent;
+import io.knative.lambda.service.EventTracing;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -34,7 +36,8 @@ import io.vertx.ext.web.handler.BodyHandler;
  * SQS bridge) calls with raw notification JSON. Each record becomes a CloudEvent in the AWS-S3 adapter
  * format, sent in binary mode to {@code K_SINK} (the broker, via a SinkBinding). Answers 200 only when
  * the sink accepted every record, 502/503 otherwise so that the S3 server retries; duplicates are
- * harmless because the CloudEvent id is derived from the S3 record.
+ * harmless because the CloudEvent id is derived from the S3 record. Each event starts the upload's trace
+ * ({@code ce-traceparent}), or continues the one the request's {@code traceparent} header names.
  */
 @ApplicationScoped
 public class S3NotificationWebhook {
@@ -49,6 +52,9 @@ public class S3NotificationWebhook {
 
     @Inject
     ObjectMapper mapper;
+
+    @Inject
+    EventTracing tracing;
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -77,7 +83,8 @@ public class S3NotificationWebhook {
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < events.size(); i++) {
             S3ObjectEvent event = events.get(i);
-            String refusal = send(sink.get(), event, records.get(i));
+            String refusal = send(sink.get(), event, records.get(i),
+                    tracing.start(ctx.request().getHeader(TraceParent.ATTRIBUTE), event.cloudEventId()));
             if (refusal != null) {
                 LOG.warnf("sink %s refused %s for s3://%s/%s: %s", sink.get(), event.cloudEventType(), event.bucket(),
                         event.key(), refusal);
@@ -93,7 +100,7 @@ public class S3NotificationWebhook {
     }
 
     /** Sends one record in binary mode; {@code null} when the sink accepted it, else why not. */
-    private String send(URI sink, S3ObjectEvent event, JsonNode record) {
+    private String send(URI sink, S3ObjectEvent event, JsonNode record, TraceParent trace) {
         HttpRequest.Builder request = HttpRequest.newBuilder(sink)
                 .timeout(Duration.ofSeconds(30))
                 .header("Content-Type", "application/json")
@@ -102,6 +109,7 @@ public class S3NotificationWebhook {
                 .header("ce-source", event.cloudEventSource())
                 .header("ce-type", event.cloudEventType())
                 .header("ce-subject", event.key())
+                .header("ce-" + TraceParent.ATTRIBUTE, trace.header())
                 .POST(HttpRequest.BodyPublishers.ofString(record.toString()));
         if (event.eventTime() != null) {
             request.header("ce-time", event.eventTime().toString());

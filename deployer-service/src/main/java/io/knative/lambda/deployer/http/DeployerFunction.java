@@ -5,6 +5,7 @@ import jakarta.inject.Inject;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.knative.lambda.deployer.inbound.DeployEventHandler;
+import io.knative.lambda.service.EventTracing;
 import io.knative.lambda.service.FunqyEvents;
 import io.quarkus.funqy.Funq;
 import io.quarkus.funqy.knative.events.CloudEvent;
@@ -21,9 +22,12 @@ public class DeployerFunction {
     @Inject
     DeployEventHandler handler;
 
+    @Inject
+    EventTracing tracing;
+
     @Funq("deploy")
     @CloudEventMapping(trigger = "*")
     public CloudEvent<Object> deploy(CloudEvent<JsonNode> event) {
-        return FunqyEvents.reply(handler.handle(FunqyEvents.inbound(event)));
+        return FunqyEvents.reply(tracing.handle(FunqyEvents.inbound(event), handler));
     }
 }
