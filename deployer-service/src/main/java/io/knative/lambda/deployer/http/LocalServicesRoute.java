@@ -19,12 +19,14 @@ import io.fabric8.knative.serving.v1.Service;
 import io.knative.lambda.deployer.core.FunctionCluster;
 import io.knative.lambda.deployer.local.LocalFunctionCluster;
 import io.knative.lambda.events.ErrorResponse;
+import io.knative.lambda.service.http.JsonAnswers;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
 /**
  * {@code GET /ksvc} in local mode: what {@code kubectl get ksvc} shows on a cluster — name, URL, image
  * digest, ready (with Knative's reason when not), revision and age — for {@code scripts/klambda get ksvc}.
+ * Other methods: 405.
  */
 @ApplicationScoped
 public class LocalServicesRoute {
@@ -37,6 +39,7 @@ public class LocalServicesRoute {
 
     void install(@Observes Router router) {
         router.get("/ksvc").order(-100).blockingHandler(this::list, false);
+        router.route("/ksvc").order(-99).handler(ctx -> JsonAnswers.methodNotAllowed(ctx, "GET"));
     }
 
     void list(RoutingContext ctx) {
