@@ -19,7 +19,7 @@ import io.knative.lambda.service.InvalidEventException;
  * with {@link InvalidEventException} (400) a missing or empty required attribute, an attribute given twice
  * or with a control character, a bad attribute name or percent-encoding, specversion other than 1.0, and
  * JSON data that {@link StrictJson} refuses; with {@link UnsupportedMediaTypeException} (415) a request
- * that is no CloudEvent, a batch, and JSON in a charset other than UTF-8.
+ * that is no CloudEvent or a batch.
  */
 public final class CloudEventHttp {
 
@@ -62,7 +62,7 @@ public final class CloudEventHttp {
                     + " per request");
         }
         if (type != null && type.is(STRUCTURED)) {
-            return structured(type, body);
+            return structured(body);
         }
         if (!ceHeaders.isEmpty()) {
             return binary(ceHeaders, type, body);
@@ -89,14 +89,10 @@ public final class CloudEventHttp {
         checkRequired(attributes);
         String contentType = type == null ? null : type.text();
         boolean json = type == null || type.isJson();
-        if (json && type != null) {
-            type.requireUtf8();
-        }
         return new HttpCloudEvent(false, attributes, contentType, body, json && body.length > 0 ? data(body) : null);
     }
 
-    private static HttpCloudEvent structured(MediaType type, byte[] body) {
-        type.requireUtf8();
+    private static HttpCloudEvent structured(byte[] body) {
         JsonNode event;
         try {
             event = StrictJson.parse(body);
@@ -141,9 +137,6 @@ public final class CloudEventHttp {
             } catch (IllegalArgumentException e) {
                 throw new InvalidEventException("the structured CloudEvent is not valid: data_base64 is not base64: "
                         + e.getMessage());
-            }
-            if (json && dataType != null) {
-                dataType.requireUtf8();
             }
             return new HttpCloudEvent(true, attributes, contentType, bytes, json && bytes.length > 0 ? data(bytes) : null);
         }

@@ -159,9 +159,13 @@ class CloudEventHttpTest {
     }
 
     @Test
-    void jsonInACharsetOtherThanUtf8Is415() {
-        assertThatThrownBy(() -> CloudEventHttp.parse(binary("Content-Type", "application/json; charset=ISO-8859-1"), bytes("{}")))
-                .isInstanceOf(UnsupportedMediaTypeException.class).hasMessageContaining("UTF-8");
+    void aDeclaredCharsetIsNotTrustedTheBytesMustBeUtf8() {
+        HttpCloudEvent ascii = CloudEventHttp.parse(binary("Content-Type", "application/json; charset=ISO-8859-1"), bytes("{}"));
+        byte[] latin1 = "{\"k\":\"caf\u00e9\"}".getBytes(StandardCharsets.ISO_8859_1);
+
+        assertThat(ascii.json().isObject()).isTrue();
+        assertThatThrownBy(() -> CloudEventHttp.parse(binary("Content-Type", "application/json; charset=ISO-8859-1"), latin1))
+                .isInstanceOf(InvalidEventException.class).hasMessageContaining("not UTF-8");
     }
 
     @Test
