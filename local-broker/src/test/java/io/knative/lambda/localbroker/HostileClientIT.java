@@ -224,6 +224,8 @@ class HostileClientIT {
         ce("io.knative.lambda.invoke", "big").contentType("application/json").body(new byte[2 * 1024 * 1024]).post("/")
                 .then().statusCode(413).contentType("application/json").body("error", equalTo("PayloadTooLarge"));
         given().body("{}").post("/q/health").then().statusCode(405).header("Allow", "GET, HEAD");
+        given().queryParam("limit", "99999999999999999999").get("/events").then().statusCode(400)
+                .contentType("application/json").body("error", equalTo("BadRequest"));
         given().get("/q/health/ready").then().statusCode(200);
     }
 
@@ -235,6 +237,7 @@ class HostileClientIT {
                 Arguments.of("Transfer-Encoding with Content-Length",
                         head + "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400),
                 Arguments.of("Content-Length ten", head + "Content-Length: ten\r\n\r\n", 400),
+                Arguments.of("Transfer-Encoding xchunked", head + "Transfer-Encoding: xchunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n", 400),
                 Arguments.of("NUL in a header", "POST / HTTP/1.1\r\nHost: x\r\nce-id: a\u0000b\r\nContent-Length: 2\r\n\r\n{}", 400),
                 Arguments.of("a 10 KB request line", "GET /" + "a".repeat(10_000) + " HTTP/1.1\r\nHost: x\r\n\r\n", 414));
     }

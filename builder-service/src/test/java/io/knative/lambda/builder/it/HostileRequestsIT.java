@@ -121,6 +121,11 @@ class HostileRequestsIT {
                 Arguments.of("chunk size zz", post + "Transfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n", 400, "chunk size"),
                 Arguments.of("Transfer-Encoding with Content-Length", post + "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n"
                         + "0\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n", 400, "Transfer-Encoding"),
+                Arguments.of("Transfer-Encoding xchunked", post + "Transfer-Encoding: xchunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n", 400,
+                        "send 'chunked' alone"),
+                Arguments.of("Transfer-Encoding chunked twice", post + "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n"
+                        + "\r\n2\r\n{}\r\n0\r\n\r\n", 400, "send 'chunked' alone"),
+                Arguments.of("HTTP/2.0 in an HTTP/1 request line", "POST / HTTP/2.0\r\nHost: x\r\n\r\n", 505, "HTTP version"),
                 Arguments.of("Content-Length -5", post + "Content-Length: -5\r\n\r\n", 400, "Content-Length"),
                 Arguments.of("two Content-Lengths", post + "Content-Length: 2\r\nContent-Length: 3\r\n\r\n{}", 400, "Content-Length"),
                 Arguments.of("control character in ce-id", "POST / HTTP/1.1\r\nHost: x\r\nce-specversion: 1.0\r\nce-id: a\u0001b\r\n"
@@ -140,8 +145,19 @@ class HostileRequestsIT {
 
         assertThat(response.status()).isEqualTo(status);
         assertThat(response.header("content-type")).isEqualTo("application/json");
-        assertThat(CloudEvents.parse(response.body()).path("error").asText()).isEqualTo(status == 431 ? "HeadersTooLarge" : "BadRequest");
+        assertThat(CloudEvents.parse(response.body()).path("error").asText())
+                .isEqualTo(status == 431 ? "HeadersTooLarge" : status == 505 ? "HttpVersionNotSupported" : "BadRequest");
         assertThat(CloudEvents.parse(response.body()).path("message").asText()).contains(reason);
+    }
+
+    @Test
+    void aMalformedRequestPipelinedBehindAGoodOneGetsItsAnswerAfterTheGoodOnesAnswer() {
+        RawHttp.Response first = RawHttp.exchange(RestAssured.port, "POST / HTTP/1.1\r\nHost: x\r\n" + CE_HEADERS
+                + "Content-Type: application/json\r\nContent-Length: 2\r\n\r\n{}"
+                + "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: xchunked\r\n\r\n0\r\n\r\n");
+
+        assertThat(first.status()).as("the good request's answer comes first").isEqualTo(200);
+        assertThat(first.header("ce-type")).isEqualTo("io.knative.lambda.build.failed");
     }
 
     @Test

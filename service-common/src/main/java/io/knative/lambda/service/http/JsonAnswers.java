@@ -45,6 +45,7 @@ public final class JsonAnswers {
             case 415 -> "UnsupportedMediaType";
             case 431 -> "HeadersTooLarge";
             case 503 -> "Unavailable";
+            case 505 -> "HttpVersionNotSupported";
             default -> status >= 500 ? "InternalError" : "BadRequest";
         };
     }

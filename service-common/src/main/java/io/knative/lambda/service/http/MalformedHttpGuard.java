@@ -30,10 +30,11 @@ import io.netty.util.ReferenceCountUtil;
 /**
  * The platform's JSON error for HTTP/1.x that the framework answers on its own. (1) What the decoder
  * cannot read — a bad request line, a bad or doubled {@code Content-Length}, {@code Transfer-Encoding}
- * with {@code Content-Length}, a control character in a header, a chunk size that is no hex number — is
- * answered {@code 400 BadRequest}, {@code 414 UriTooLong} or {@code 431 HeadersTooLarge} with a JSON body
- * and the connection closed, where Vert.x answers an empty 400 or, inside a chunked body, closes without a
- * word. (2) An error answer that leaves without a body (Quarkus' URI check, a 503 while stopping) gets the
+ * with {@code Content-Length}, a control character in a header, a chunk size that is no hex number — and
+ * what it reads too leniently ({@link HttpFraming}: a {@code Transfer-Encoding} other than {@code chunked}
+ * alone, an HTTP version other than 1.0 and 1.1) is answered {@code 400 BadRequest}, {@code 414 UriTooLong},
+ * {@code 431 HeadersTooLarge} or {@code 505} with a JSON body and the connection closed, where Vert.x
+ * answers an empty 400, reads the request anyway or, inside a chunked body, closes without a word. (2) An error answer that leaves without a body (Quarkus' URI check, a 503 while stopping) gets the
  * JSON body of its status. Sits right behind the HTTP codec of one connection ({@link #install}) and keeps
  * count of requests in and responses out, so that it never starts a response on top of another.
  */
@@ -48,6 +49,8 @@ public final class MalformedHttpGuard extends ChannelDuplexHandler {
     private final Deque<HttpMethod> unanswered = new ArrayDeque<>();
     private boolean responseInProgress;
     private boolean refused;
+    /** The answer to a malformed head that arrived behind requests still being answered: sent after them. */
+    private FullHttpResponse deferred;
 
     /** Puts a guard behind the HTTP/1.x codec of a connection's pipeline; nothing when it has one or no codec. */
     public static void install(ChannelPipeline pipeline) {
@@ -71,14 +74,22 @@ public final class MalformedHttpGuard extends ChannelDuplexHandler {
             Throwable cause = http.decoderResult().cause();
             boolean head = msg instanceof HttpRequest;
             ReferenceCountUtil.release(msg);
-            refuse(ctx, cause, head);
+            refuse(ctx, statusFor(cause), (head ? "malformed HTTP request: " : "malformed HTTP request body: ")
+                    + describe(cause), head);
             return;
         }
-        if (refused) {
+        if (refused || deferred != null) {
             ReferenceCountUtil.release(msg);
             return;
         }
         if (msg instanceof HttpRequest request) {
+            String why = HttpFraming.problem(request);
+            if (why != null) {
+                ReferenceCountUtil.release(msg);
+                refuse(ctx, why.startsWith(HttpFraming.VERSION) ? HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED
+                        : HttpResponseStatus.BAD_REQUEST, "malformed HTTP request: " + why, true);
+                return;
+            }
             unanswered.addLast(request.method());
         }
         ctx.fireChannelRead(msg);
@@ -103,6 +114,12 @@ public final class MalformedHttpGuard extends ChannelDuplexHandler {
             unanswered.pollFirst();
         }
         super.write(ctx, out, promise);
+        if (deferred != null && unanswered.isEmpty() && !responseInProgress) {
+            FullHttpResponse refusal = deferred;
+            deferred = null;
+            refused = true;
+            ctx.writeAndFlush(refusal).addListener(ChannelFutureListener.CLOSE);
+        }
     }
 
     /** An error response without a body, for anything but HEAD, gets the JSON body of its status. */
@@ -120,26 +137,35 @@ public final class MalformedHttpGuard extends ChannelDuplexHandler {
         return json;
     }
 
-    private void refuse(ChannelHandlerContext ctx, Throwable cause, boolean head) {
-        if (refused) {
+    /**
+     * Answers a request that cannot be read and closes the connection; nothing more is read from it. A
+     * malformed head behind requests still being answered gets its answer after theirs; a body that breaks
+     * after its request's answer began only closes the connection.
+     */
+    private void refuse(ChannelHandlerContext ctx, HttpResponseStatus status, String message, boolean head) {
+        if (refused || deferred != null) {
             return;
         }
-        refused = true;
-        boolean answerable = !responseInProgress && unanswered.size() == (head ? 0 : 1);
-        if (!answerable) {
-            ctx.close();
-            return;
-        }
-        HttpResponseStatus status = statusFor(cause);
-        String why = describe(cause);
-        String message = status == HttpResponseStatus.REQUEST_URI_TOO_LONG ? "the request line is too long: " + why
-                : status == HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE ? "the request headers are too large: " + why
-                : (head ? "malformed HTTP request: " : "malformed HTTP request body: ") + why;
-        byte[] body = JsonAnswers.body(JsonAnswers.codeFor(status.code()), message);
+        String text = status == HttpResponseStatus.REQUEST_URI_TOO_LONG ? message.replace("malformed HTTP request: ",
+                "the request line is too long: ")
+                : status == HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE ? message.replace("malformed HTTP request: ",
+                        "the request headers are too large: ") : message;
+        byte[] body = JsonAnswers.body(JsonAnswers.codeFor(status.code()), text);
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json")
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length)
                 .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        if (head && (responseInProgress || !unanswered.isEmpty())) {
+            deferred = response;
+            ctx.channel().config().setAutoRead(false);
+            return;
+        }
+        refused = true;
+        if (responseInProgress || unanswered.size() != (head ? 0 : 1)) {
+            response.release();
+            ctx.close();
+            return;
+        }
         ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
     }
 

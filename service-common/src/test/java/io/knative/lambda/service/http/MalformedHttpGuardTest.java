@@ -36,12 +36,23 @@ class MalformedHttpGuardTest {
         final List<Object> received = new ArrayList<>();
         HttpResponseStatus answer = HttpResponseStatus.OK;
         boolean answerAtHead;
+        /** Set: requests are answered only when {@link #answerNow} is called (a slow handler). */
+        ChannelHandlerContext later;
+        boolean slow;
+
+        void answerNow() {
+            DefaultFullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, answer);
+            response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
+            later.writeAndFlush(response);
+        }
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             received.add(msg instanceof HttpObject ? msg.getClass().getSimpleName() : msg);
             if (answerAtHead && msg instanceof io.netty.handler.codec.http.HttpRequest) {
                 ctx.writeAndFlush(new DefaultHttpResponse(HttpVersion.HTTP_1_1, answer));
+            } else if (slow && msg instanceof LastHttpContent) {
+                later = ctx;
             } else if (!answerAtHead && msg instanceof LastHttpContent) {
                 DefaultFullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, answer);
                 response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
@@ -120,6 +131,59 @@ class MalformedHttpGuardTest {
             assertThat(response).as(head).startsWith("HTTP/1.1 400 ").contains("{\"error\":\"BadRequest\"");
             assertThat(fresh.received).as(head).isEmpty();
         }
+    }
+
+    @Test
+    void aTransferEncodingOtherThanChunkedAloneIsRefusedBeforeTheServerSeesIt() {
+        for (String coding : List.of("Transfer-Encoding: xchunked", "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked",
+                "Transfer-Encoding: gzip, chunked")) {
+            App fresh = new App();
+            EmbeddedChannel channel = connection(fresh);
+
+            String response = send(channel, "POST / HTTP/1.1\r\nHost: x\r\n" + coding + "\r\n\r\n2\r\n{}\r\n0\r\n\r\n");
+
+            assertThat(response).as(coding).startsWith("HTTP/1.1 400 ").contains("Transfer-Encoding '")
+                    .contains("send 'chunked' alone");
+            assertThat(fresh.received).as(coding).isEmpty();
+            assertThat(channel.isOpen()).isFalse();
+        }
+    }
+
+    @Test
+    void anHttpVersionOtherThan10And11Is505() {
+        EmbeddedChannel channel = connection();
+
+        assertThat(send(channel, "POST / HTTP/2.0\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}"))
+                .startsWith("HTTP/1.1 505 ").contains("\"error\":\"HttpVersionNotSupported\"");
+        assertThat(app.received).isEmpty();
+    }
+
+    @Test
+    void aMalformedRequestPipelinedBehindAGoodOneIsAnsweredAfterIt() {
+        EmbeddedChannel channel = connection();
+
+        String response = send(channel, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}"
+                + "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: ten\r\n\r\n");
+
+        assertThat(response).startsWith("HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\nHTTP/1.1 400 Bad Request\r\n")
+                .endsWith("Content-Length value is not a number: ten\"}");
+        assertThat(channel.isOpen()).isFalse();
+    }
+
+    @Test
+    void aMalformedRequestBehindOneStillBeingHandledWaitsForItsAnswerThenCloses() {
+        app.slow = true;
+        EmbeddedChannel channel = connection();
+
+        String early = send(channel, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}"
+                + "HELLO\r\n\r\n");
+        app.answerNow();
+        String response = written(channel);
+
+        assertThat(early).isEmpty();
+        assertThat(response).startsWith("HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\nHTTP/1.1 400 Bad Request\r\n")
+                .contains("\"error\":\"BadRequest\"");
+        assertThat(channel.isOpen()).isFalse();
     }
 
     @Test
