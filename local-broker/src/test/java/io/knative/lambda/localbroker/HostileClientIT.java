@@ -229,6 +229,20 @@ class HostileClientIT {
         given().get("/q/health/ready").then().statusCode(200);
     }
 
+    @Test
+    void theEventLogKeepsNoLargeDataOnlyItsSize() {
+        String subject = "big-" + UUID.randomUUID();
+        byte[] big = ("{\"pad\":\"" + "x".repeat(200_000) + "\"}").getBytes(StandardCharsets.UTF_8);
+
+        ce("io.knative.lambda.build.requested", subject).header("ce-subject", subject).contentType("application/json")
+                .body(big).post("/").then().statusCode(202);
+
+        Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(events("io.knative.lambda.build.requested", subject)).hasSize(1));
+        assertThat(events("io.knative.lambda.build.requested", subject).get(0))
+                .containsEntry("knativelambdadatasize", String.valueOf(big.length)).doesNotContainKey("data");
+    }
+
     static Stream<Arguments> malformedHttp() {
         String head = "POST / HTTP/1.1\r\nHost: x\r\nce-specversion: 1.0\r\nce-id: raw\r\nce-source: /t\r\n"
                 + "ce-type: io.knative.lambda.invoke\r\nContent-Type: application/json\r\n";
