@@ -1,6 +1,7 @@
 package io.knative.lambda.localbroker;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -43,6 +44,8 @@ public class Dispatcher {
     private static final Logger LOG = Logger.getLogger(Dispatcher.class);
     /** The extension attribute with the function's HTTP status on a {@code response.error} (Knative's name). */
     static final String ERROR_CODE = "knativeerrorcode";
+    /** The largest function answer published: Kafka takes a record of 1 MiB with its headers. */
+    static final int MAX_RESPONSE_BYTES = 1_000_000;
 
     @Inject
     RouteTable routes;
@@ -97,13 +100,21 @@ public class Dispatcher {
                 continue;
             }
             try {
-                HttpResponse<byte[]> response = http.send(request(url.get(), event), HttpResponse.BodyHandlers.ofByteArray());
+                HttpResponse<InputStream> response = http.send(request(url.get(), event), HttpResponse.BodyHandlers.ofInputStream());
                 int status = response.statusCode();
+                byte[] body;
+                try (InputStream in = response.body()) {
+                    body = in.readNBytes(MAX_RESPONSE_BYTES + 1);
+                }
+                if ((status / 100 == 2 || !retryable(status)) && body.length > MAX_RESPONSE_BYTES) {
+                    return new Outcome(errorEvent(event, "ResponseTooLarge", "the function answered " + status + " with more than "
+                            + MAX_RESPONSE_BYTES + " bytes, more than the bus takes", status), false, null);
+                }
                 if (status / 100 == 2) {
-                    return new Outcome(responseEvent(event, response, EventTypes.RESPONSE_SUCCESS), false, null);
+                    return new Outcome(responseEvent(event, response, body, EventTypes.RESPONSE_SUCCESS), false, null);
                 }
                 if (!retryable(status)) {
-                    return new Outcome(responseEvent(event, response, EventTypes.RESPONSE_ERROR), false, null);
+                    return new Outcome(responseEvent(event, response, body, EventTypes.RESPONSE_ERROR), false, null);
                 }
                 last = "HTTP " + status + " from " + url.get();
                 lastStatus = status;
@@ -134,7 +145,7 @@ public class Dispatcher {
      * The function's reply as an event: its own CloudEvent when it sent one, else its body wrapped. A reply
      * with an error status carries it in {@code knativeerrorcode}, as Knative's dead letters do.
      */
-    private Event responseEvent(Event invoke, HttpResponse<byte[]> response, String fallbackType) {
+    private Event responseEvent(Event invoke, HttpResponse<?> response, byte[] body, String fallbackType) {
         Map<String, String> attributes = new LinkedHashMap<>();
         response.headers().map().forEach((name, values) -> {
             String lower = name.toLowerCase(java.util.Locale.ROOT);
@@ -147,7 +158,7 @@ public class Dispatcher {
         }
         String contentType = response.headers().firstValue("Content-Type").orElse("application/json");
         if (attributes.containsKey("type")) {
-            return new Event(attributes, contentType, response.body());
+            return new Event(attributes, contentType, body);
         }
         attributes.put("specversion", "1.0");
         attributes.put("id", UUID.nameUUIDFromBytes(("response\n" + invoke.id()).getBytes(StandardCharsets.UTF_8)).toString());
@@ -155,7 +166,7 @@ public class Dispatcher {
         attributes.put("source", EventTypes.functionSource(invoke.subject()));
         attributes.put("subject", invoke.subject());
         attributes.put("time", Instant.now().toString());
-        return new Event(attributes, contentType, response.body());
+        return new Event(attributes, contentType, body);
     }
 
     private Event errorEvent(Event invoke, String code, String message, int lastStatus) {

@@ -18,6 +18,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -45,6 +46,8 @@ import io.restassured.specification.RequestSpecification;
 @WithTestResource(KafkaResource.class)
 class HostileClientIT {
 
+    /** A function answering 200 with 2 MB. */
+    private static final int HUGE = 299;
     /** Functions that always answer with their status: path = function id. */
     private HttpServer functions;
     private final Map<String, Integer> statusOf = new ConcurrentHashMap<>();
@@ -60,8 +63,10 @@ class HostileClientIT {
             ceIds.add(exchange.getRequestHeaders().getFirst("ce-id"));
             exchange.getRequestBody().readAllBytes();
             int status = statusOf.getOrDefault(id, 200);
-            byte[] body = (status == 200 ? "{\"ok\":true}" : "{\"error\":\"InvalidJson\",\"message\":\"the body is not valid JSON\"}")
+            byte[] body = (status == HUGE ? "[" + "1,".repeat(1_000_000) + "1]"
+                    : status == 200 ? "{\"ok\":true}" : "{\"error\":\"InvalidJson\",\"message\":\"the body is not valid JSON\"}")
                     .getBytes(StandardCharsets.UTF_8);
+            status = status == HUGE ? 200 : status;
             exchange.getResponseHeaders().add("Content-Type", "application/json");
             exchange.sendResponseHeaders(status, body.length);
             exchange.getResponseBody().write(body);
@@ -130,6 +135,21 @@ class HostileClientIT {
         assertThat(error).containsEntry("knativeerrorcode", "400")
                 .containsEntry("data", Map.of("error", "InvalidJson", "message", "the body is not valid JSON"));
         assertThat(callsOf.get(functionId).get()).as("a 400 is not retried").isEqualTo(1);
+    }
+
+    @Test
+    void aFunctionAnsweringMoreThanTheBusTakesGetsOneResponseErrorNotALostAnswer() {
+        String functionId = deploy(HUGE);
+
+        ce("io.knative.lambda.invoke", "inv-" + UUID.randomUUID()).header("ce-subject", functionId)
+                .contentType("application/json").body("{}").post("/").then().statusCode(202);
+
+        Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(events("io.knative.lambda.response.error", functionId)).hasSize(1));
+        assertThat(events("io.knative.lambda.response.error", functionId).get(0)).containsEntry("knativeerrorcode", "200")
+                .extractingByKey("data").asInstanceOf(InstanceOfAssertFactories.MAP)
+                .containsEntry("error", "ResponseTooLarge");
+        assertThat(callsOf.get(functionId).get()).isEqualTo(1);
     }
 
     static Stream<Arguments> statuses() {
