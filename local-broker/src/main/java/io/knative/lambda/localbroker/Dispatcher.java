@@ -44,8 +44,8 @@ public class Dispatcher {
     private static final Logger LOG = Logger.getLogger(Dispatcher.class);
     /** The extension attribute with the function's HTTP status on a {@code response.error} (Knative's name). */
     static final String ERROR_CODE = "knativeerrorcode";
-    /** The largest function answer published: Kafka takes a record of 1 MiB with its headers. */
-    static final int MAX_RESPONSE_BYTES = 1_000_000;
+    /** The largest event data (with attributes) on the bus, ingress and function answers alike: Kafka takes 1 MiB a record. */
+    static final int MAX_EVENT_BYTES = 1_000_000;
 
     @Inject
     RouteTable routes;
@@ -104,11 +104,11 @@ public class Dispatcher {
                 int status = response.statusCode();
                 byte[] body;
                 try (InputStream in = response.body()) {
-                    body = in.readNBytes(MAX_RESPONSE_BYTES + 1);
+                    body = in.readNBytes(MAX_EVENT_BYTES + 1);
                 }
-                if ((status / 100 == 2 || !retryable(status)) && body.length > MAX_RESPONSE_BYTES) {
+                if ((status / 100 == 2 || !retryable(status)) && body.length > MAX_EVENT_BYTES) {
                     return new Outcome(errorEvent(event, "ResponseTooLarge", "the function answered " + status + " with more than "
-                            + MAX_RESPONSE_BYTES + " bytes, more than the bus takes", status), false, null);
+                            + MAX_EVENT_BYTES + " bytes, more than the bus takes", status), false, null);
                 }
                 if (status / 100 == 2) {
                     return new Outcome(responseEvent(event, response, body, EventTypes.RESPONSE_SUCCESS), false, null);

@@ -1,5 +1,6 @@
 package io.knative.lambda.localbroker;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -71,6 +72,11 @@ public class Ingress {
             return;
         }
         Event event = new Event(ce.attributes(), ce.contentType(), ce.data());
+        if (recordBytes(event) > Dispatcher.MAX_EVENT_BYTES) {
+            JsonAnswers.error(ctx, 413, "PayloadTooLarge", "the event is larger than the bus takes (Kafka's record size"
+                    + " limit): at most " + Dispatcher.MAX_EVENT_BYTES + " bytes of data and attributes");
+            return;
+        }
         bus.publish(event).whenComplete((ok, failure) -> ctx.vertx().runOnContext(v -> {
             if (ctx.response().closed()) {
                 LOG.debugf("event %s: the client went away before the bus answered", event.id());
@@ -84,6 +90,15 @@ public class Ingress {
                 JsonAnswers.error(ctx, 503, "BusUnavailable", "Kafka did not take the event; retry");
             }
         }));
+    }
+
+    /** About what the event takes in a Kafka record: its data and its attribute headers. */
+    private static long recordBytes(Event event) {
+        long bytes = event.data().length + (event.contentType() == null ? 0 : event.contentType().length());
+        for (Map.Entry<String, String> a : event.attributes().entrySet()) {
+            bytes += a.getKey().length() + 3 + a.getValue().getBytes(StandardCharsets.UTF_8).length;
+        }
+        return bytes;
     }
 
     private static boolean tooLarge(Throwable failure) {

@@ -250,6 +250,15 @@ class HostileClientIT {
     }
 
     @Test
+    void anEventUnderTheBodyLimitButLargerThanKafkaTakesIs413NotARetried503() {
+        byte[] almost1MiB = ("{\"pad\":\"" + "x".repeat(1_048_560) + "\"}").getBytes(StandardCharsets.UTF_8);
+
+        ce("io.knative.lambda.invoke", "large-" + UUID.randomUUID()).contentType("application/json").body(almost1MiB).post("/")
+                .then().statusCode(413).contentType("application/json").body("error", equalTo("PayloadTooLarge"))
+                .body("message", containsString("Kafka"));
+    }
+
+    @Test
     void theEventLogKeepsNoLargeDataOnlyItsSize() {
         String subject = "big-" + UUID.randomUUID();
         byte[] big = ("{\"pad\":\"" + "x".repeat(200_000) + "\"}").getBytes(StandardCharsets.UTF_8);
