@@ -35,8 +35,7 @@ public class EventTracing {
 
     /** Handles {@code event} in its trace; the reply (if any) carries the handling span as its {@code traceparent}. */
     public ReplyEvent handle(InboundEvent event, EventHandler handler) {
-        TraceParent parent = TraceParent.parse(event.traceparent())
-                .orElseGet(() -> TraceParent.startFrom(event.source() + "\n" + event.id()));
+        TraceParent parent = parentOf(event);
         if (disabled) {
             ReplyEvent reply = handler.handle(event);
             return reply == null ? null : reply.traced(parent.child(reply.id()).header());
@@ -63,6 +62,15 @@ public class EventTracing {
         } finally {
             span.end();
         }
+    }
+
+    /** {@code reply} (a refusal made without a span; may be {@code null}) as a child of {@code event}'s trace. */
+    public ReplyEvent inTrace(InboundEvent event, ReplyEvent reply) {
+        return reply == null || reply.traceparent() != null ? reply : reply.traced(parentOf(event).child(reply.id()).header());
+    }
+
+    private static TraceParent parentOf(InboundEvent event) {
+        return TraceParent.parse(event.traceparent()).orElseGet(() -> TraceParent.startFrom(event.source() + "\n" + event.id()));
     }
 
     /**
