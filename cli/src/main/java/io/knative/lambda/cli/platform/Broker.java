@@ -29,6 +29,7 @@ public final class Broker {
         headers.put("ce-source", SOURCE);
         headers.put("ce-type", type);
         headers.put("ce-subject", subject);
+        headers.put("ce-time", java.time.Instant.now().toString());
         headers.put("ce-traceparent", traceparent);
         headers.put("Content-Type", "application/json");
         Http.Answer answer = Http.post(url, headers, jsonData, "the broker");
