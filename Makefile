@@ -4,7 +4,7 @@ MVN ?= mvn -B -ntp
 PORT ?= 8080
 
 .DEFAULT_GOAL := help
-.PHONY: help tools build test test-unit run stop bench-build bench-pipeline bench-cli cli images deploy undeploy trigger-build
+.PHONY: help tools build test test-unit run stop bench-build bench-pipeline bench-cli bench-otel cli images deploy undeploy trigger-build
 
 help: ## list the commands
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk -F':.*?## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -33,6 +33,9 @@ cli: ## build the klambda CLI (cli/); run it as scripts/klambda, or link it onto
 
 bench-cli: ## klambda's start-up, time to the first line, beside plain java -jar (hyperfine; RUNS=20)
 	@scripts/bench/bench-cli.sh
+
+bench-otel: tools ## what OpenTelemetry costs the builder: off (default) beside on, start-up and requests/s (ROUNDS=5)
+	@scripts/bench/bench-otel.sh
 
 bench-build: tools ## benchmark builds through a running builder against the local registry (N=200)
 	@scripts/bench/bench-build.sh
