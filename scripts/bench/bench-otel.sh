@@ -3,13 +3,14 @@
 # exported over OTLP/HTTP to a sink on loopback that accepts and drops them). Per round and mode: start-up (process
 # start to /q/health/ready) and a request benchmark (wrk, POST / with a build.requested CloudEvent the builder
 # answers at once with build.failed InvalidEvent: the inbound route, EventTracing and the reply, no build).
-# ROUNDS (5), DURATION (10s), CONNECTIONS (4). Medians printed at the end.
+# ROUNDS (5), DURATION (10s), CONNECTIONS (4), KLAMBDA_BENCH_BUILDER_JAR (a packaged builder to use as it is). Medians printed at the end.
 set -euo pipefail
 source "$(dirname "$0")/../dev/local-env.sh"
 ROUNDS=${ROUNDS:-5}
 DURATION=${DURATION:-10s}
 CONNECTIONS=${CONNECTIONS:-4}
-build_builder
+BUILDER_JAR=${KLAMBDA_BENCH_BUILDER_JAR:-$BUILDER_JAR}
+[ -n "${KLAMBDA_BENCH_BUILDER_JAR:-}" ] || build_builder
 WORK=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
