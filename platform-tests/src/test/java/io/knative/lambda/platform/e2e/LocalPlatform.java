@@ -208,7 +208,10 @@ final class LocalPlatform implements AutoCloseable {
 
     /** POST JSON, answer body and status. */
     HttpResponse<String> post(String url, String json, Map<String, String> headers) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
+        URI uri = URI.create(url);
+        // a Knative URL has no path; in proxy form (*.localhost through the ingress) the request needs its "/", as curl sends
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri.getRawPath() == null || uri.getRawPath().isEmpty() ? uri.resolve("/") : uri)
+                .timeout(Duration.ofSeconds(30))
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json));
         headers.forEach(b::header);
         try {
