@@ -4,7 +4,7 @@ MVN ?= mvn -B -ntp
 PORT ?= 8080
 
 .DEFAULT_GOAL := help
-.PHONY: help tools build test test-unit run stop bench-build bench-pipeline images deploy undeploy trigger-build
+.PHONY: help tools build test test-unit run stop bench-build bench-pipeline bench-cli bench-otel cli images deploy undeploy trigger-build
 
 help: ## list the commands
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk -F':.*?## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -26,6 +26,16 @@ run: tools ## the whole platform on this machine (Kafka, registry, S3, broker, b
 
 stop: ## stop what `make run` started
 	@scripts/dev/run-local.sh stop
+
+cli: ## build the klambda CLI (cli/); run it as scripts/klambda, or link it onto your PATH: ln -s $$PWD/scripts/klambda ~/.local/bin/
+	$(MVN) -q package -DskipTests -pl cli -am
+	@scripts/klambda --version
+
+bench-cli: ## klambda's start-up, time to the first line, beside plain java -jar (hyperfine; RUNS=20)
+	@scripts/bench/bench-cli.sh
+
+bench-otel: tools ## what OpenTelemetry costs the builder: off (default) beside on, start-up and requests/s (ROUNDS=5)
+	@scripts/bench/bench-otel.sh
 
 bench-build: tools ## benchmark builds through a running builder against the local registry (N=200)
 	@scripts/bench/bench-build.sh

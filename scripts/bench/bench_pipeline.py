@@ -39,9 +39,11 @@ def deployed_url(broker, function_id):
 
 def answers(url):
     u = urllib.parse.urlsplit(url)
+    # http://{service}.local.localhost:PORT (the local ingress): curl resolves *.localhost, Python's resolver may not
+    host = "127.0.0.1" if u.hostname.endswith(".localhost") else u.hostname
     try:
-        c = http.client.HTTPConnection(u.hostname, u.port, timeout=10)
-        c.request("POST", "/", body=b'{"k":1}', headers={"Content-Type": "application/json"})
+        c = http.client.HTTPConnection(host, u.port, timeout=10)
+        c.request("POST", "/", body=b'{"k":1}', headers={"Content-Type": "application/json", "Host": u.netloc})
         r = c.getresponse(); r.read(); c.close()
         return r.status == 200
     except OSError:

@@ -3,7 +3,8 @@
 # Every process is recorded in .run/pids so that `make stop` finds it. Each service's environment
 # is declared once, in scripts/dev/env/<service>.env (read here and by the end-to-end tests).
 # Ports: KLAMBDA_REGISTRY_PORT (5000), KLAMBDA_S3_PORT (4569), BUILDER_PORT (8081),
-# DEPLOYER_PORT (8082), CLUSTER_PORT (8083), BROKER_PORT (8180), KAFKA_PORT (9092, controller 9093).
+# DEPLOYER_PORT (8082), CLUSTER_PORT (8083), BROKER_PORT (8180), KAFKA_PORT (9092, controller 9093),
+# KLAMBDA_INGRESS_PORT (8088: the functions' URLs, http://{service}.local.localhost:8088).
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 RUN=$ROOT/.run
@@ -13,6 +14,7 @@ BUILDER_PORT=${BUILDER_PORT:-8081}
 BUCKET=${KLAMBDA_BUCKET:-knative-lambda-fusion-modules-tmp}
 DEPLOYER_PORT=${DEPLOYER_PORT:-8082}
 CLUSTER_PORT=${CLUSTER_PORT:-8083}
+INGRESS_PORT=${KLAMBDA_INGRESS_PORT:-8088}
 BROKER_PORT=${BROKER_PORT:-8180}
 KAFKA_PORT=${KAFKA_PORT:-9092}
 KAFKA_CONTROLLER_PORT=${KAFKA_CONTROLLER_PORT:-9093}
@@ -21,6 +23,7 @@ DEPLOYER_JAR=$ROOT/deployer-service/target/quarkus-app/quarkus-run.jar
 BROKER_JAR=$ROOT/local-broker/target/quarkus-app/quarkus-run.jar
 JAVA_RUNTIME_JAR=$ROOT/function-runtime/java/target/quarkus-app/quarkus-run.jar
 CLUSTER_JAR=$ROOT/local-cluster/target/local-cluster.jar
+CLI_JAR=$ROOT/cli/target/klambda.jar
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
@@ -119,15 +122,15 @@ build_builder() {
 
 build_platform() {
   local stale=""
-  for jar in "$BUILDER_JAR" "$DEPLOYER_JAR" "$BROKER_JAR" "$CLUSTER_JAR" "$JAVA_RUNTIME_JAR"; do
+  for jar in "$BUILDER_JAR" "$DEPLOYER_JAR" "$BROKER_JAR" "$CLUSTER_JAR" "$JAVA_RUNTIME_JAR" "$CLI_JAR"; do
     [ -f "$jar" ] || stale=yes
   done
-  if [ -z "$stale" ] && [ -n "$(find "$ROOT"/{events,builder-service,deployer-service,local-broker,local-cluster,function-runtime}/src \
+  if [ -z "$stale" ] && [ -n "$(find "$ROOT"/{events,builder-service,deployer-service,local-broker,local-cluster,function-runtime,cli}/src \
         -newer "$BUILDER_JAR" -type f 2>/dev/null | head -1)" ]; then stale=yes; fi
   if [ -n "$stale" ]; then
     say "building the platform (mvn package, a few minutes the first time)"
     (cd "$ROOT" && mvn -B -q -ntp package -DskipTests \
-      -pl builder-service,deployer-service,local-broker,local-cluster,function-runtime/java -am) || return 1
+      -pl builder-service,deployer-service,local-broker,local-cluster,function-runtime/java,cli -am) || return 1
   fi
 }
 
@@ -190,6 +193,7 @@ start_broker() {
 
 start_local_cluster() { # Knative Serving on this machine: the Kubernetes API the deployer writes to, functions as processes
   port_free "$CLUSTER_PORT" || { echo "port $CLUSTER_PORT is taken (CLUSTER_PORT)" >&2; return 1; }
+  port_free "$INGRESS_PORT" || { echo "port $INGRESS_PORT is taken (KLAMBDA_INGRESS_PORT)" >&2; return 1; }
   # Functions run on the project's Python runtime, started by local mode's klambda_local.py (its fork server) and
   # compiled once here: every function start then skips
   # compiling it (~15 ms of a ~80 ms start; PYTHONDONTWRITEBYTECODE environments never cache it).
@@ -213,6 +217,19 @@ start_local_cluster() { # Knative Serving on this machine: the Kubernetes API th
   wait_http "http://127.0.0.1:$CLUSTER_PORT/version" "local cluster" 600
   CLUSTER_TOKEN=$(cat "$RUN/local-cluster.token")
   say "cluster    http://127.0.0.1:$CLUSTER_PORT (Knative Serving on this machine: functions run as host processes)"
+  say "ingress    http://{service}.local.localhost:$INGRESS_PORT (the functions' URLs)"
+  write_platform_file
+}
+
+# .run/platform.json: where local mode is, for the klambda CLI (it finds it with no setting). No secret in it:
+# the S3 keys are s3rver's fixed local ones; the cluster token stays in local-cluster.token.
+write_platform_file() {
+  jq -n --arg cluster "http://127.0.0.1:$CLUSTER_PORT" --arg broker "http://127.0.0.1:$BROKER_PORT" \
+    --arg s3 "http://127.0.0.1:$S3_PORT" --arg bucket "$BUCKET" --arg kafka "127.0.0.1:$KAFKA_PORT" \
+    --arg ingress "http://127.0.0.1:$INGRESS_PORT" \
+    '{cluster: $cluster, broker: $broker, s3: $s3, bucket: $bucket, s3AccessKey: "S3RVER", s3SecretKey: "S3RVER",
+      namespace: "local", functions: "functions", kafka: $kafka, topic: "knative-lambda", ingress: $ingress}' \
+    > "$RUN/platform.json"
 }
 
 start_deployer() {

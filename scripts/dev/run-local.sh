@@ -69,8 +69,10 @@ for _ in $(seq 300); do
 done
 echo "$RESPONSE"
 
-say "the functions (scripts/klambda get ksvc)"
-"$ROOT/scripts/klambda" get ksvc
+say "the functions (scripts/klambda get)"
+"$ROOT/scripts/klambda" get || true
+say "its timeline (scripts/klambda trace $PARSER_ID)"
+"$ROOT/scripts/klambda" trace "$PARSER_ID" || true
 
 cat <<TXT
 
@@ -81,15 +83,23 @@ The platform is up until Ctrl-C (or 'make stop' from another terminal). Try more
     -H 'Content-Type: application/json' -d '{"parser_id":"$PARSER_ID"}'
   curl -s $URL -H 'Content-Type: application/cloudevents+json' \\
     -d '{"specversion":"1.0","id":"2","source":"/me","type":"io.knative.lambda.invoke","data":{"parser_id":"$PARSER_ID"}}'
-  # through the broker, and the response events:
+  # the klambda CLI (scripts/klambda --help): where is it, what did it log, where did an upload get stuck
+  scripts/klambda get
   scripts/klambda invoke $PARSER_ID '{"parser_id":"$PARSER_ID"}'
-  scripts/klambda events io.knative.lambda.response $PARSER_ID
-  # a new version (the function is rebuilt and replaced), and removal (the function stops):
-  curl -X PUT --data-binary @examples/parser.py http://127.0.0.1:$S3_PORT/$BUCKET/global/parser/another-parser
-  curl -X DELETE http://127.0.0.1:$S3_PORT/$BUCKET/$KEY
-  scripts/klambda get ksvc
-  # the local cluster's Kubernetes API (read-only without the token in $RUN/local-cluster.token):
-  curl -s http://127.0.0.1:$CLUSTER_PORT/apis/serving.knative.dev/v1/namespaces/local/services | jq '.items[].status'
-  # logs: $RUN/*.log, function logs: $RUN/functions/*/function.log
+  scripts/klambda logs $PARSER_ID --since 5m
+  scripts/klambda trace $PARSER_ID
+  scripts/klambda events -f
+  # a new version (rebuilt, rolled out as a new revision), a rollback, and removal (the function stops):
+  scripts/klambda deploy examples/parser.py --id another-parser
+  scripts/klambda rollback $PARSER_ID
+  scripts/klambda delete another-parser
+  # the real kubectl, read-only (writes need the deployer's token):
+  export KUBECONFIG=$RUN/kubeconfig
+  kubectl get ksvc
+  kubectl get ksvc parser-$PARSER_ID -o yaml
+  kubectl get revisions,triggers
+  kubectl get ksvc -w
+  # the platform's own logs: $RUN/*.log
 TXT
+echo "kubectl against local mode:  export KUBECONFIG=$RUN/kubeconfig"
 while true; do sleep 3600 & SLEEPER=$!; wait "$SLEEPER"; done # a wait, so that a signal's trap runs at once

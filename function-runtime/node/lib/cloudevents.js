@@ -116,16 +116,31 @@ function parseStructured(body, onAttributes) {
   return { data, attrs };
 }
 
-/** The ce-* headers of a binary-mode response event, as a flat [name, value, ...] list. */
-function responseHeaders(type, config) {
-  return ['ce-specversion', '1.0', 'ce-id', uuid(), 'ce-source', config.source, 'ce-type', type,
-    'ce-subject', config.functionId, 'ce-time', new Date().toISOString()];
+const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
+
+/** The request event's W3C trace context (distributed-tracing extension) when it is well formed, else null. */
+function traceparent(attrs) {
+  const value = attrs ? attrs.traceparent : undefined;
+  return typeof value === 'string' && TRACEPARENT.test(value) ? value : null;
 }
 
-/** A structured-mode response event around `payload` (JSON text). */
-function structuredResponse(type, payload, config) {
+/** The ce-* headers of a binary-mode response event, as a flat [name, value, ...] list, in the request's trace. */
+function responseHeaders(type, config, attrs) {
+  const headers = ['ce-specversion', '1.0', 'ce-id', uuid(), 'ce-source', config.source, 'ce-type', type,
+    'ce-subject', config.functionId, 'ce-time', new Date().toISOString()];
+  const trace = traceparent(attrs);
+  if (trace !== null) {
+    headers.push('ce-traceparent', trace);
+  }
+  return headers;
+}
+
+/** A structured-mode response event around `payload` (JSON text), in the request's trace. */
+function structuredResponse(type, payload, config, attrs) {
+  const trace = traceparent(attrs);
   return `{"specversion":"1.0","id":"${uuid()}","source":${JSON.stringify(config.source)},"type":"${type}",`
     + `"subject":${JSON.stringify(config.functionId)},"time":"${new Date().toISOString()}",`
+    + (trace === null ? '' : `"traceparent":"${trace}",`)
     + `"datacontenttype":"application/json","data":${payload}}`;
 }
 

@@ -207,9 +207,9 @@ class Invocation {
     }
     const config = this.rt.config;
     if (this.mode === 'binary') {
-      this.send(200, JSON_TYPE, payload, ce.responseHeaders(ce.SUCCESS_TYPE, config), null, false);
+      this.send(200, JSON_TYPE, payload, ce.responseHeaders(ce.SUCCESS_TYPE, config, this.attrs), null, false);
     } else if (this.mode === 'structured') {
-      this.send(200, CE_JSON_TYPE, ce.structuredResponse(ce.SUCCESS_TYPE, payload, config), null, null, false);
+      this.send(200, CE_JSON_TYPE, ce.structuredResponse(ce.SUCCESS_TYPE, payload, config, this.attrs), null, null, false);
     } else {
       this.send(200, JSON_TYPE, payload, null, null, false);
     }
@@ -229,9 +229,9 @@ class Invocation {
     const validEvent = this.attrs !== null && ce.missing(this.attrs).length === 0;
     const config = this.rt.config;
     if (validEvent && this.mode === 'binary') {
-      this.send(error.status, JSON_TYPE, payload, ce.responseHeaders(ce.ERROR_TYPE, config), error.code, error.close);
+      this.send(error.status, JSON_TYPE, payload, ce.responseHeaders(ce.ERROR_TYPE, config, this.attrs), error.code, error.close);
     } else if (validEvent && this.mode === 'structured') {
-      this.send(error.status, CE_JSON_TYPE, ce.structuredResponse(ce.ERROR_TYPE, payload, config), null, error.code,
+      this.send(error.status, CE_JSON_TYPE, ce.structuredResponse(ce.ERROR_TYPE, payload, config, this.attrs), null, error.code,
         error.close);
     } else {
       this.send(error.status, JSON_TYPE, payload, null, error.code, error.close);

@@ -1,6 +1,7 @@
 """CloudEvents over HTTP (binary and structured mode): attributes and data of a request, the response events."""
 import json
 import os
+import re
 
 from .errors import HttpError
 from .telemetry import now_rfc3339
@@ -89,18 +90,30 @@ def uuid4():
     return "%s-%s-%s-%s-%s" % (h[:8], h[8:12], h[12:16], h[16:20], h[20:])
 
 
-def ce_headers(config, event_type):
-    """The ce-* headers of a binary-mode response event of this function."""
-    return (("ce-specversion", "1.0"), ("ce-id", uuid4()), ("ce-source", config.source),
-            ("ce-type", event_type), ("ce-subject", config.function_id), ("ce-time", now_rfc3339()))
+_TRACEPARENT = re.compile(r"[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}\Z")
 
 
-def structured(config, event_type, payload):
-    """A structured-mode response event of this function whose data is `payload` (JSON bytes)."""
-    return ('{"specversion":"1.0","id":"%s","source":%s,"type":"%s","subject":%s,"time":"%s",'
+def traceparent(attrs):
+    """The request event's W3C trace context (distributed-tracing extension) when it is well formed, else None."""
+    value = attrs.get("traceparent") if attrs else None
+    return value if isinstance(value, str) and _TRACEPARENT.match(value) else None
+
+
+def ce_headers(config, event_type, attrs=None):
+    """The ce-* headers of a binary-mode response event of this function, in the request event's trace."""
+    headers = (("ce-specversion", "1.0"), ("ce-id", uuid4()), ("ce-source", config.source),
+               ("ce-type", event_type), ("ce-subject", config.function_id), ("ce-time", now_rfc3339()))
+    trace = traceparent(attrs)
+    return headers + (("ce-traceparent", trace),) if trace else headers
+
+
+def structured(config, event_type, payload, attrs=None):
+    """A structured-mode response event of this function whose data is `payload` (JSON bytes), in the request's trace."""
+    trace = traceparent(attrs)
+    return ('{"specversion":"1.0","id":"%s","source":%s,"type":"%s","subject":%s,"time":"%s",%s'
             '"datacontenttype":"application/json","data":%s}'
             % (uuid4(), json.dumps(config.source), event_type, json.dumps(config.function_id),
-               now_rfc3339(), payload.decode())).encode()
+               now_rfc3339(), '"traceparent":"%s",' % trace if trace else "", payload.decode())).encode()
 
 
 def error_body(code, message):

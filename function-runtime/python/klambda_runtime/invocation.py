@@ -235,9 +235,9 @@ class Endpoints:
 
     def _answer_success(self, payload):
         if self._mode == "binary":
-            self._send(200, payload, extra_headers=ce_headers(self.runtime.config, SUCCESS_TYPE))
+            self._send(200, payload, extra_headers=ce_headers(self.runtime.config, SUCCESS_TYPE, self._attrs))
         elif self._mode == "structured":
-            self._send(200, structured(self.runtime.config, SUCCESS_TYPE, payload),
+            self._send(200, structured(self.runtime.config, SUCCESS_TYPE, payload, self._attrs),
                        content_type="application/cloudevents+json")
         else:
             self._send(200, payload)
@@ -252,10 +252,10 @@ class Endpoints:
         valid_event = self._attrs is not None and missing_attributes(self._attrs) is None
         try:
             if valid_event and self._mode == "binary":
-                self._send(error.status, payload, extra_headers=ce_headers(self.runtime.config, ERROR_TYPE),
+                self._send(error.status, payload, extra_headers=ce_headers(self.runtime.config, ERROR_TYPE, self._attrs),
                            close=error.close)
             elif valid_event and self._mode == "structured":
-                self._send(error.status, structured(self.runtime.config, ERROR_TYPE, payload),
+                self._send(error.status, structured(self.runtime.config, ERROR_TYPE, payload, self._attrs),
                            content_type="application/cloudevents+json", close=error.close)
             else:
                 self._send(error.status, payload, close=error.close)

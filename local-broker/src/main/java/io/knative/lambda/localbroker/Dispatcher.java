@@ -26,6 +26,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.knative.lambda.events.ErrorResponse;
 import io.knative.lambda.events.EventTypes;
+import io.knative.lambda.events.TraceParent;
 import io.knative.lambda.service.http.HeaderValues;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
@@ -59,7 +60,8 @@ public class Dispatcher {
     @Inject
     ObjectMapper mapper;
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
+            .proxy(new LocalhostProxy()).build();
 
     @Incoming("invokes")
     @Blocking(ordered = false)
@@ -133,7 +135,7 @@ public class Dispatcher {
     }
 
     private HttpRequest request(String url, Event event) {
-        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(url))
+        HttpRequest.Builder builder = HttpRequest.newBuilder(LocalhostProxy.withPath(url))
                 .timeout(config.dispatch().timeout())
                 .POST(HttpRequest.BodyPublishers.ofByteArray(event.data()));
         event.attributes().forEach((k, v) -> builder.header("ce-" + k, HeaderValues.encode(v)));
@@ -158,6 +160,7 @@ public class Dispatcher {
         }
         String contentType = response.headers().firstValue("Content-Type").orElse("application/json");
         if (attributes.containsKey("type")) {
+            inheritTrace(invoke, attributes);
             return new Event(attributes, contentType, body);
         }
         attributes.put("specversion", "1.0");
@@ -166,6 +169,7 @@ public class Dispatcher {
         attributes.put("source", EventTypes.functionSource(invoke.subject()));
         attributes.put("subject", invoke.subject());
         attributes.put("time", Instant.now().toString());
+        inheritTrace(invoke, attributes);
         return new Event(attributes, contentType, body);
     }
 
@@ -180,6 +184,7 @@ public class Dispatcher {
         }
         attributes.put("time", Instant.now().toString());
         attributes.put("knativelambdainvokeid", invoke.id());
+        inheritTrace(invoke, attributes);
         if (lastStatus > 0) {
             attributes.put(ERROR_CODE, String.valueOf(lastStatus));
         }
@@ -187,6 +192,17 @@ public class Dispatcher {
             return new Event(attributes, "application/json", mapper.writeValueAsBytes(new ErrorResponse(code, message)));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * The response event stays in the invocation's trace: a function that answered in its own CloudEvent without a
+     * {@code traceparent}, a body the broker wraps, and an error the broker reports get the invoke event's.
+     */
+    private static void inheritTrace(Event invoke, Map<String, String> attributes) {
+        String trace = invoke.attributes().get(TraceParent.ATTRIBUTE);
+        if (trace != null && !attributes.containsKey(TraceParent.ATTRIBUTE)) {
+            attributes.put(TraceParent.ATTRIBUTE, trace);
         }
     }
 

@@ -14,6 +14,8 @@ import jakarta.inject.Inject;
  * The most recent events seen on the bus, newest last, for {@code GET /events}: what happened, visible with curl.
  * Bounded in count ({@code klambda.recent-events}) and in bytes: data over {@value #MAX_DATA_BYTES} bytes is
  * not kept, the entry says its size in {@value #DATA_SIZE} instead (a thousand 1 MiB events would hold 1 GB).
+ * Each event gets a sequence number as it arrives, so that a follower ({@code klambda events -f}) asks only for what
+ * came after the last one it saw.
  */
 @ApplicationScoped
 public class EventLog {
@@ -26,7 +28,15 @@ public class EventLog {
     @Inject
     BrokerConfig config;
 
-    private final Deque<Event> events = new ArrayDeque<>();
+    private record Entry(long sequence, Event event) {
+    }
+
+    /** Events found, and the sequence number of the newest event in the log when they were read. */
+    public record Found(List<Event> events, long last) {
+    }
+
+    private final Deque<Entry> events = new ArrayDeque<>();
+    private long sequence;
 
     public synchronized void add(Event event) {
         if (event.data().length > MAX_DATA_BYTES) {
@@ -34,7 +44,7 @@ public class EventLog {
             attributes.put(DATA_SIZE, String.valueOf(event.data().length));
             event = new Event(attributes, event.contentType(), new byte[0]);
         }
-        events.addLast(event);
+        events.addLast(new Entry(++sequence, event));
         while (events.size() > config.recentEvents()) {
             events.removeFirst();
         }
@@ -42,13 +52,19 @@ public class EventLog {
 
     /** Events whose type starts with {@code typePrefix} and whose subject is {@code subject} (nulls match all). */
     public synchronized List<Event> find(String typePrefix, String subject, int limit) {
+        return find(typePrefix, subject, limit, 0).events();
+    }
+
+    /** As {@link #find(String, String, int)}, only events that arrived after sequence number {@code after}. */
+    public synchronized Found find(String typePrefix, String subject, int limit, long after) {
         List<Event> out = new ArrayList<>();
-        for (Event e : events) {
-            if ((typePrefix == null || (e.type() != null && e.type().startsWith(typePrefix)))
+        for (Entry entry : events) {
+            Event e = entry.event();
+            if (entry.sequence() > after && (typePrefix == null || (e.type() != null && e.type().startsWith(typePrefix)))
                     && (subject == null || subject.equals(e.subject()))) {
                 out.add(e);
             }
         }
-        return out.size() > limit ? out.subList(out.size() - limit, out.size()) : out;
+        return new Found(out.size() > limit ? out.subList(out.size() - limit, out.size()) : out, sequence);
     }
 }

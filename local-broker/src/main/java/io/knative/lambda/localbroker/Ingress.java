@@ -28,13 +28,16 @@ import io.vertx.ext.web.handler.BodyHandler;
  * it is on the Kafka topic. What is refused is refused here, never after the 202: the event is read
  * strictly ({@code CloudEventHttp}: 400 for a malformed event or JSON data that does not parse, 415 for no
  * CloudEvent), 413 for one the bus cannot hold. {@code GET /events} shows recent events ({@code ?type=}prefix,
- * {@code &subject=}, {@code &limit=}); {@code GET /routes} the functions invoke events reach. Other methods: 405.
+ * {@code &subject=}, {@code &limit=}, {@code &after=} the sequence number its {@code Klambda-Last-Event} header gave);
+ * {@code GET /routes} the functions invoke events reach. Other methods: 405.
  */
 @ApplicationScoped
 public class Ingress {
 
     private static final Logger LOG = Logger.getLogger(Ingress.class);
     private static final int MAX_BODY_BYTES = 1024 * 1024;
+    /** The sequence number of the newest event in the log, for {@code GET /events?after=} (following). */
+    static final String LAST_EVENT_HEADER = "Klambda-Last-Event";
 
     @Inject
     Bus bus;
@@ -114,13 +117,17 @@ public class Ingress {
         String type = ctx.request().getParam("type");
         String subject = ctx.request().getParam("subject");
         int limit;
+        long after;
         try {
             limit = Integer.parseInt(ctx.request().getParam("limit", "100"));
+            after = Long.parseLong(ctx.request().getParam("after", "0"));
         } catch (NumberFormatException e) {
-            JsonAnswers.error(ctx, 400, "BadRequest", "limit must be a number");
+            JsonAnswers.error(ctx, 400, "BadRequest", "limit and after must be numbers");
             return;
         }
-        json(ctx, 200, log.find(type, subject, Math.max(1, limit)).stream().map(e -> e.structured(mapper)).toList());
+        EventLog.Found found = log.find(type, subject, Math.max(1, limit), after);
+        ctx.response().putHeader(LAST_EVENT_HEADER, Long.toString(found.last()));
+        json(ctx, 200, found.events().stream().map(e -> e.structured(mapper)).toList());
     }
 
     private Map<String, String> routesView() {

@@ -36,12 +36,14 @@ class LocalBrokerIT {
     private final ConcurrentLinkedQueue<Integer> statuses = new ConcurrentLinkedQueue<>();
     private final AtomicInteger calls = new AtomicInteger();
     private final ConcurrentLinkedQueue<String> received = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<String> hosts = new ConcurrentLinkedQueue<>();
 
     @BeforeEach
     void startFunction() throws IOException {
         function = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 8);
         function.createContext("/", exchange -> {
             calls.incrementAndGet();
+            hosts.add(exchange.getRequestHeaders().getFirst("Host"));
             received.add(exchange.getRequestHeaders().getFirst("ce-type") + " "
                     + new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
             Integer status = statuses.poll();
@@ -71,8 +73,11 @@ class LocalBrokerIT {
     }
 
     private String deploy() {
+        return deploy("http://127.0.0.1:" + function.getAddress().getPort() + "/");
+    }
+
+    private String deploy(String url) {
         String functionId = "fn-" + UUID.randomUUID();
-        String url = "http://127.0.0.1:" + function.getAddress().getPort() + "/";
         given().header("ce-specversion", "1.0").header("ce-id", "deploy-" + functionId)
                 .header("ce-source", "/knative-lambda/deployer").header("ce-type", "io.knative.lambda.deploy.completed")
                 .header("ce-subject", functionId).contentType("application/json")
@@ -85,7 +90,12 @@ class LocalBrokerIT {
     }
 
     private static void invoke(String functionId, String id) {
+        invoke(functionId, id, "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
+    }
+
+    private static void invoke(String functionId, String id, String traceparent) {
         given().header("ce-specversion", "1.0").header("ce-id", id).header("ce-source", "/test")
+                .header("ce-traceparent", traceparent)
                 .header("ce-type", "io.knative.lambda.invoke").header("ce-subject", functionId)
                 .contentType("application/json").body("{\"parser_id\":\"" + functionId + "\",\"data\":{\"key\":\"value\"}}")
                 .post("/").then().statusCode(202);
@@ -107,6 +117,49 @@ class LocalBrokerIT {
         assertThat(received).anySatisfy(r -> assertThat(r).startsWith("io.knative.lambda.invoke").contains("\"key\""));
         assertThat(events("io.knative.lambda.response.success", functionId).get(0)).containsEntry("data",
                 Map.of("status", "success"));
+    }
+
+    @Test
+    void theResponseStaysInTheInvocationsTrace() {
+        String functionId = deploy();
+        String trace = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+
+        invoke(functionId, "traced-" + UUID.randomUUID(), trace);
+
+        Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(events("io.knative.lambda.response.success", functionId)).hasSize(1));
+        assertThat(events("io.knative.lambda.response.success", functionId).get(0)).containsEntry("traceparent", trace);
+        assertThat(events("io.knative.lambda.invoke", functionId).get(0)).containsEntry("traceparent", trace);
+    }
+
+    @Test
+    void aFunctionAtAKnativeStyleLocalhostUrlIsReachedThroughThatPortWithItsHost() {
+        String host = "parser-x.local.localhost:" + function.getAddress().getPort();
+        String functionId = deploy("http://" + host);
+
+        invoke(functionId, "via-host-" + UUID.randomUUID());
+
+        Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(events("io.knative.lambda.response.success", functionId)).hasSize(1));
+        assertThat(hosts).contains(host);
+    }
+
+    @Test
+    void aFollowerAsksOnlyForEventsAfterTheLastItSaw() {
+        String functionId = deploy();
+        String last = given().get("/events?limit=1").header("Klambda-Last-Event");
+
+        invoke(functionId, "after-" + UUID.randomUUID());
+        Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(events("io.knative.lambda.response.success", functionId)).hasSize(1));
+
+        List<Map<String, Object>> newer = JsonPath.from(given().queryParam("after", last).get("/events").asString())
+                .getList("$");
+        assertThat(newer).extracting(e -> e.get("type")).containsExactly("io.knative.lambda.invoke",
+                "io.knative.lambda.response.success");
+        assertThat(Long.parseLong(given().get("/events?limit=1").header("Klambda-Last-Event")))
+                .isEqualTo(Long.parseLong(last) + 2);
+        given().get("/events?after=x").then().statusCode(400).body("error", equalTo("BadRequest"));
     }
 
     @Test

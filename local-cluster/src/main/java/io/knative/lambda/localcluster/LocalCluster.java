@@ -6,6 +6,8 @@ import java.util.concurrent.CountDownLatch;
 
 import io.knative.lambda.localcluster.api.ApiServer;
 import io.knative.lambda.localcluster.api.BearerToken;
+import io.knative.lambda.localcluster.api.Kubeconfig;
+import io.knative.lambda.localcluster.ingress.Ingress;
 import io.knative.lambda.localcluster.process.FunctionLauncher;
 import io.knative.lambda.localcluster.process.LocalRuntimes;
 import io.knative.lambda.localcluster.process.OciImagePuller;
@@ -19,7 +21,7 @@ import io.knative.lambda.localcluster.store.ObjectStore;
 
 /**
  * Knative Serving on one machine (local mode): the object store, its Kubernetes API server, the Serving
- * controller and the revision runner, started together and stopped together ({@link #close()} stops every
+ * controller, the revision runner and the ingress, started together and stopped together ({@link #close()} stops every
  * function process). {@link #main} runs it from environment variables until SIGTERM.
  */
 public final class LocalCluster implements AutoCloseable {
@@ -28,24 +30,47 @@ public final class LocalCluster implements AutoCloseable {
     private final RevisionRunner runner;
     private final ControllerLoop loop;
     private final ApiServer api;
+    private final Ingress ingress;
 
-    private LocalCluster(ObjectStore store, RevisionRunner runner, ControllerLoop loop, ApiServer api) {
+    private LocalCluster(ObjectStore store, RevisionRunner runner, ControllerLoop loop, ApiServer api, Ingress ingress) {
         this.store = store;
         this.runner = runner;
         this.loop = loop;
         this.api = api;
+        this.ingress = ingress;
     }
 
-    /** Starts the cluster with {@code runner} running its revisions. */
+    /**
+     * Starts the cluster with {@code runner} running its revisions; with an ingress port, Service URLs are the ingress's
+     * ({@code http://{name}.{namespace}.localhost:PORT}); with a kubeconfig path, writes the kubeconfig for kubectl.
+     */
     public static LocalCluster start(LocalClusterSettings settings, RevisionRunner runner, BearerToken token)
             throws IOException {
         ObjectStore store = new ObjectStore(Clock.systemUTC());
-        ServingController controller = new ServingController(new StoreServingObjects(store), runner, settings.domain(),
+        Ingress ingress = null;
+        String domain = settings.domain();
+        if (settings.ingressPort() >= 0) {
+            String host = domain == null ? "localhost" : domain;
+            ingress = Ingress.start(store, runner, settings.host(), settings.ingressPort(), host);
+            domain = ingress.port() == 80 ? host : host + ":" + ingress.port();
+        }
+        ServingController controller = new ServingController(new StoreServingObjects(store), runner, domain,
                 Clock.systemUTC());
         ControllerLoop loop = ControllerLoop.watching(store, controller, runner, 4);
+        ApiServer api = null;
         try {
-            return new LocalCluster(store, runner, loop, ApiServer.start(store, settings.host(), settings.port(), token));
-        } catch (IOException e) {
+            api = ApiServer.start(store, settings.host(), settings.port(), token);
+            if (settings.kubeconfig() != null) {
+                Kubeconfig.write(settings.kubeconfig(), api.url(), settings.namespace());
+            }
+            return new LocalCluster(store, runner, loop, api, ingress);
+        } catch (IOException | RuntimeException e) {
+            if (api != null) {
+                api.close();
+            }
+            if (ingress != null) {
+                ingress.close();
+            }
             loop.close();
             runner.close();
             throw e;
@@ -74,10 +99,18 @@ public final class LocalCluster implements AutoCloseable {
         return api.url();
     }
 
-    /** Stops the API, the controller and every function process. */
+    /** The ingress's URL ({@code http://host:port}), or {@code null} when there is none. */
+    public String ingressUrl() {
+        return ingress == null ? null : ingress.url();
+    }
+
+    /** Stops the API, the ingress, the controller and every function process. */
     @Override
     public void close() {
         api.close();
+        if (ingress != null) {
+            ingress.close();
+        }
         loop.close();
         runner.close();
     }
@@ -95,7 +128,10 @@ public final class LocalCluster implements AutoCloseable {
         System.getLogger(LocalCluster.class.getName()).log(System.Logger.Level.INFO, "local cluster: Kubernetes API on "
                 + cluster.url() + " (writes need the token in " + settings.tokenFile() + "), revisions run by "
                 + settings.runner() + (settings.runner().equals("process") ? " in " + settings.workDir() : "")
-                + ", Service URLs " + (settings.domain() == null ? "of their processes" : "under " + settings.domain()));
+                + (cluster.ingressUrl() != null ? ", ingress on " + cluster.ingressUrl() + " (Service URLs http://{service}"
+                        + ".{namespace}." + (settings.domain() == null ? "localhost" : settings.domain()) + ":PORT/)"
+                        : ", Service URLs " + (settings.domain() == null ? "of their processes" : "under " + settings.domain()))
+                + (settings.kubeconfig() == null ? "" : "; kubectl: export KUBECONFIG=" + settings.kubeconfig()));
         stopped.await();
     }
 }

@@ -10,14 +10,19 @@ import java.util.concurrent.TimeUnit;
 /**
  * The local cluster's settings, from environment variables (each with a default; README's table):
  * where the API listens and its token file, how revisions run (processes or instantly ready) and with which
- * runtime commands, and the domain of Service URLs.
+ * runtime commands, the domain of Service URLs, the ingress port and the kubeconfig to write.
  *
  * @param runner "process" (functions as host processes) or "instant" (every revision ready at once, nothing runs)
- * @param domain the domain of Service URLs, or {@code null}: a Service's URL is its serving process's loopback URL
+ * @param domain      the domain of Service URLs, or {@code null}: a Service's URL is its serving process's loopback URL
+ *                    (or, with the ingress, {@code localhost})
+ * @param ingressPort the port of the ingress that routes {@code {service}.{namespace}.{domain}} to the functions (0: a
+ *                    free port), or {@code -1}: no ingress
+ * @param kubeconfig  where to write a kubeconfig for kubectl (read-only: no credentials), or {@code null}
+ * @param namespace   the namespace the kubeconfig's context selects
  */
 public record LocalClusterSettings(String host, int port, Path tokenFile, Path workDir, List<String> pythonRuntime,
         boolean pythonForkServer, List<String> javaRuntime, String registryScheme, Duration startTimeout, String runner,
-        String domain) {
+        String domain, int ingressPort, Path kubeconfig, String namespace) {
 
     /** Reads {@code KLAMBDA_LOCAL_*} from {@code env}. */
     public static LocalClusterSettings from(Map<String, String> env) {
@@ -28,6 +33,8 @@ public record LocalClusterSettings(String host, int port, Path tokenFile, Path w
             throw new IllegalArgumentException("KLAMBDA_LOCAL_RUNNER must be process or instant, not " + runner);
         }
         String domain = env.getOrDefault("KLAMBDA_LOCAL_DOMAIN", "").trim();
+        String ingress = env.getOrDefault("KLAMBDA_LOCAL_INGRESS_PORT", "").trim();
+        String kubeconfig = env.getOrDefault("KLAMBDA_LOCAL_KUBECONFIG", "").trim();
         return new LocalClusterSettings(
                 env.getOrDefault("KLAMBDA_LOCAL_CLUSTER_HOST", "127.0.0.1"),
                 Integer.parseInt(env.getOrDefault("KLAMBDA_LOCAL_CLUSTER_PORT", "8083")),
@@ -40,7 +47,22 @@ public record LocalClusterSettings(String host, int port, Path tokenFile, Path w
                 env.getOrDefault("KLAMBDA_LOCAL_REGISTRY_SCHEME", "http"),
                 duration("KLAMBDA_LOCAL_START_TIMEOUT", env.getOrDefault("KLAMBDA_LOCAL_START_TIMEOUT", "60s")),
                 runner,
-                domain.isEmpty() ? null : domain);
+                domain.isEmpty() ? null : domain,
+                ingress.isEmpty() ? -1 : port("KLAMBDA_LOCAL_INGRESS_PORT", ingress),
+                kubeconfig.isEmpty() ? null : Path.of(kubeconfig),
+                env.getOrDefault("KLAMBDA_LOCAL_NAMESPACE", "local"));
+    }
+
+    private static int port(String key, String value) {
+        try {
+            int port = Integer.parseInt(value);
+            if (port >= 0 && port <= 65535) {
+                return port;
+            }
+        } catch (NumberFormatException e) {
+            // said below
+        }
+        throw new IllegalArgumentException(key + " must be a port number (0: any free port), not " + value);
     }
 
     private static List<String> words(String command) {

@@ -12,6 +12,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.knative.lambda.events.TraceParent;
 import io.knative.lambda.service.http.CloudEventHttp;
 import io.knative.lambda.service.http.HeaderValues;
 import io.knative.lambda.service.http.HttpCloudEvent;
@@ -28,7 +29,8 @@ import io.vertx.ext.web.handler.BodyHandler;
  * by {@link CloudEventHttp}), hands it to the service's {@link EventHandler} on a worker thread and sends the
  * reply back in the request's mode (200 with the event, or 204 when there is none). Every other method on
  * {@code /} is 405; a request that is no CloudEvent or whose data is not JSON is 415; a malformed CloudEvent
- * 400. Handler failures go to {@link CloudEventErrorHandler} (400 / 503 / 500).
+ * 400. Handler failures go to {@link CloudEventErrorHandler} (400 / 503 / 500). The reply continues the request's
+ * trace ({@link EventTracing}, the {@code traceparent} extension).
  */
 @ApplicationScoped
 public class CloudEventRoute {
@@ -42,6 +44,9 @@ public class CloudEventRoute {
 
     @Inject
     ObjectMapper mapper;
+
+    @Inject
+    EventTracing tracing;
 
     void install(@Observes Router router) {
         router.post("/").order(-200).handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
@@ -62,8 +67,9 @@ public class CloudEventRoute {
             return;
         }
         InboundEvent inbound = new InboundEvent(event.attribute("id"), event.attribute("source"),
-                event.attribute("specversion"), event.attribute("type"), event.attribute("subject"), event.json());
-        ReplyEvent reply = handler.handle(inbound);
+                event.attribute("specversion"), event.attribute("type"), event.attribute("subject"), event.json(),
+                event.attribute(TraceParent.ATTRIBUTE));
+        ReplyEvent reply = tracing.handle(inbound, handler);
         if (reply == null) {
             ctx.response().setStatusCode(204).end();
         } else if (event.structured()) {
@@ -80,6 +86,9 @@ public class CloudEventRoute {
         if (reply.subject() != null) {
             response.putHeader("ce-subject", HeaderValues.encode(reply.subject()));
         }
+        if (reply.traceparent() != null) {
+            response.putHeader("ce-" + TraceParent.ATTRIBUTE, reply.traceparent());
+        }
         response.setStatusCode(200).putHeader("Content-Type", "application/json").end(Buffer.buffer(json(reply.data())));
     }
 
@@ -88,6 +97,9 @@ public class CloudEventRoute {
                 .put("source", reply.source()).put("type", reply.type());
         if (reply.subject() != null) {
             event.put("subject", reply.subject());
+        }
+        if (reply.traceparent() != null) {
+            event.put(TraceParent.ATTRIBUTE, reply.traceparent());
         }
         event.put("time", now()).put("datacontenttype", "application/json");
         event.set("data", mapper.valueToTree(reply.data()));

@@ -2,6 +2,8 @@ package io.knative.lambda.service;
 
 import java.net.URI;
 import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -18,6 +20,7 @@ import org.jboss.logging.Logger;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.knative.lambda.events.TraceParent;
 import io.knative.lambda.service.http.InvalidJsonException;
 import io.knative.lambda.service.http.StrictJson;
 import io.smallrye.reactive.messaging.annotations.Blocking;
@@ -28,7 +31,8 @@ import io.smallrye.reactive.messaging.ce.OutgoingCloudEventMetadata;
  * A service's Kafka inbound adapter (local mode, {@code make run}): consumes the platform's CloudEvents topic
  * (Kafka binary binding) in the service's own group (channel {@code bus-in}), keeps only the types its
  * {@link EventHandler} handles, and publishes the reply to the same topic (channel {@code bus-out})
- * before acknowledging — so the offset is committed only after the outcome is on the bus. Transient
+ * before acknowledging — so the offset is committed only after the outcome is on the bus, in the request's trace
+ * ({@link EventTracing}: {@code ce_traceparent}) and with its time. Transient
  * failures are retried with exponential backoff ({@code klambda.kafka.max-attempts}, {@code .backoff});
  * what keeps failing, and what is no CloudEvent, goes to the dead-letter topic. An event that can never
  * be processed (a missing attribute, data that is not JSON, data the handler refuses) is tried once and
@@ -41,6 +45,9 @@ public class KafkaInboundAdapter {
 
     @Inject
     EventHandler handler;
+
+    @Inject
+    EventTracing tracing;
 
     @ConfigProperty(name = "klambda.kafka.max-attempts", defaultValue = "5")
     int maxAttempts;
@@ -66,14 +73,15 @@ public class KafkaInboundAdapter {
         if (!handler.handles(ce.getType())) {
             return message.ack();
         }
+        Object trace = ce.getExtension(TraceParent.ATTRIBUTE).orElse(null);
         InboundEvent envelope = new InboundEvent(ce.getId(), ce.getSource() == null ? null : ce.getSource().toString(),
-                ce.getSpecVersion(), ce.getType(), ce.getSubject().orElse(null), null);
+                ce.getSpecVersion(), ce.getType(), ce.getSubject().orElse(null), null, trace == null ? null : trace.toString());
         InboundEvent inbound;
         try {
             byte[] payload = message.getPayload();
             JsonNode data = payload == null || payload.length == 0 ? null : StrictJson.parse(payload);
             inbound = new InboundEvent(envelope.id(), envelope.source(), envelope.specVersion(), envelope.type(),
-                    envelope.subject(), data);
+                    envelope.subject(), data, envelope.traceparent());
         } catch (InvalidJsonException e) {
             return refuse(message, envelope, new InvalidEventException("the event's data is not valid JSON: " + e.getMessage()));
         }
@@ -94,7 +102,7 @@ public class KafkaInboundAdapter {
 
     /** One answer to an event that can never be processed: the handler's refusal event, else the dead-letter topic. */
     private CompletionStage<Void> refuse(Message<byte[]> message, InboundEvent event, RuntimeException why) {
-        ReplyEvent reply = handler.refused(event, why.getMessage());
+        ReplyEvent reply = tracing.inTrace(event, handler.refused(event, why.getMessage()));
         if (reply == null) {
             LOG.warnf("event %s (%s) refused, sent to the dead-letter topic: %s", event.id(), event.type(), why.getMessage());
             return message.nack(why);
@@ -107,7 +115,7 @@ public class KafkaInboundAdapter {
         Duration backoff = firstBackoff;
         for (int attempt = 1;; attempt++) {
             try {
-                return handler.handle(inbound);
+                return tracing.handle(inbound, handler);
             } catch (TransientFailureException e) {
                 if (attempt >= maxAttempts) {
                     throw e;
@@ -127,13 +135,17 @@ public class KafkaInboundAdapter {
         } catch (Exception e) {
             return CompletableFuture.failedFuture(e);
         }
-        OutgoingCloudEventMetadata<Object> metadata = OutgoingCloudEventMetadata.builder()
+        var builder = OutgoingCloudEventMetadata.builder()
                 .withId(reply.id())
                 .withType(reply.type())
                 .withSource(URI.create(reply.source()))
                 .withSubject(reply.subject())
-                .withDataContentType("application/json")
-                .build();
+                .withTimestamp(ZonedDateTime.now(ZoneOffset.UTC))
+                .withDataContentType("application/json");
+        if (reply.traceparent() != null) {
+            builder.withExtension(TraceParent.ATTRIBUTE, reply.traceparent());
+        }
+        OutgoingCloudEventMetadata<Object> metadata = builder.build();
         CompletableFuture<Void> sent = new CompletableFuture<>();
         out.send(Message.of(body).addMetadata(metadata)
                 .withAck(() -> {

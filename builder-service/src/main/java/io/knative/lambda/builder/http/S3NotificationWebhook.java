@@ -25,6 +25,8 @@ import io.knative.lambda.events.ErrorResponse;
 import io.knative.lambda.events.InvalidS3EventException;
 import io.knative.lambda.events.S3Notifications;
 import io.knative.lambda.events.S3ObjectEvent;
+import io.knative.lambda.events.TraceParent;
+import io.knative.lambda.service.EventTracing;
 import io.knative.lambda.service.http.HeaderValues;
 import io.knative.lambda.service.http.InvalidJsonException;
 import io.knative.lambda.service.http.JsonAnswers;
@@ -41,6 +43,8 @@ import io.vertx.ext.web.handler.BodyHandler;
  * harmless because the CloudEvent id is derived from the S3 record. A body that is not strict JSON
  * ({@code StrictJson}) or no notification is 400; other methods than POST 405. Attribute headers are
  * percent-encoded as the CloudEvents HTTP binding asks (a key with {@code %} or non-ASCII characters).
+ * Each event starts the upload's trace ({@code ce-traceparent}), or continues the one the request's
+ * {@code traceparent} header names.
  */
 @ApplicationScoped
 public class S3NotificationWebhook {
@@ -55,6 +59,9 @@ public class S3NotificationWebhook {
 
     @Inject
     ObjectMapper mapper;
+
+    @Inject
+    EventTracing tracing;
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -89,7 +96,8 @@ public class S3NotificationWebhook {
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < events.size(); i++) {
             S3ObjectEvent event = events.get(i);
-            String refusal = send(sink.get(), event, records.get(i));
+            String refusal = send(sink.get(), event, records.get(i),
+                    tracing.start(ctx.request().getHeader(TraceParent.ATTRIBUTE), event.cloudEventId()));
             if (refusal != null) {
                 LOG.warnf("sink %s refused %s for s3://%s/%s: %s", sink.get(), event.cloudEventType(), event.bucket(),
                         event.key(), refusal);
@@ -105,7 +113,7 @@ public class S3NotificationWebhook {
     }
 
     /** Sends one record in binary mode; {@code null} when the sink accepted it, else why not. */
-    private String send(URI sink, S3ObjectEvent event, JsonNode record) {
+    private String send(URI sink, S3ObjectEvent event, JsonNode record, TraceParent trace) {
         HttpRequest.Builder request = HttpRequest.newBuilder(sink)
                 .timeout(Duration.ofSeconds(30))
                 .header("Content-Type", "application/json")
@@ -114,6 +122,7 @@ public class S3NotificationWebhook {
                 .header("ce-source", HeaderValues.encode(event.cloudEventSource()))
                 .header("ce-type", HeaderValues.encode(event.cloudEventType()))
                 .header("ce-subject", HeaderValues.encode(event.key()))
+                .header("ce-" + TraceParent.ATTRIBUTE, trace.header())
                 .POST(HttpRequest.BodyPublishers.ofString(record.toString()));
         if (event.eventTime() != null) {
             request.header("ce-time", event.eventTime().toString());

@@ -22,6 +22,8 @@ final class CloudEvents {
     static final String JSON = "application/json";
     static final String CE_JSON = "application/cloudevents+json";
     static final List<String> REQUIRED = List.of("id", "source", "specversion", "type");
+    private static final java.util.regex.Pattern TRACEPARENT =
+            java.util.regex.Pattern.compile("[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}");
 
     private CloudEvents() {
     }
@@ -121,16 +123,28 @@ final class CloudEvents {
         }
     }
 
-    /** The ce-* headers of a binary-mode response event, as name, value, name, value, ... */
-    static String[] binaryHeaders(FunctionConfig config, String type) {
-        return new String[] {"ce-specversion", "1.0", "ce-id", uuid(), "ce-source", config.source(), "ce-type", type,
-            "ce-subject", config.functionId(), "ce-time", Instant.now().toString()};
+    /** The request event's W3C trace context (distributed-tracing extension) when it is well formed, else null. */
+    static String traceparent(Map<String, Object> attrs) {
+        return attrs != null && attrs.get("traceparent") instanceof String s && TRACEPARENT.matcher(s).matches() ? s : null;
     }
 
-    /** A structured-mode response event whose data is {@code payload} (JSON bytes); source and subject already as JSON. */
-    static byte[] structured(String type, byte[] payload, String sourceJson, String subjectJson) {
+    /** The ce-* headers of a binary-mode response event, as name, value, name, value, ..., in the request's trace. */
+    static String[] binaryHeaders(FunctionConfig config, String type, Map<String, Object> attrs) {
+        String trace = traceparent(attrs);
+        String[] headers = {"ce-specversion", "1.0", "ce-id", uuid(), "ce-source", config.source(), "ce-type", type,
+            "ce-subject", config.functionId(), "ce-time", Instant.now().toString(), "ce-traceparent", trace};
+        return trace == null ? java.util.Arrays.copyOf(headers, headers.length - 2) : headers;
+    }
+
+    /**
+     * A structured-mode response event whose data is {@code payload} (JSON bytes), in the request's trace; source and
+     * subject already as JSON.
+     */
+    static byte[] structured(String type, byte[] payload, String sourceJson, String subjectJson, Map<String, Object> attrs) {
+        String trace = traceparent(attrs);
         byte[] head = ("{\"specversion\":\"1.0\",\"id\":\"" + uuid() + "\",\"source\":" + sourceJson + ",\"type\":\"" + type
-                + "\",\"subject\":" + subjectJson + ",\"time\":\"" + Instant.now() + "\",\"datacontenttype\":\"application/json\",\"data\":")
+                + "\",\"subject\":" + subjectJson + ",\"time\":\"" + Instant.now() + "\","
+                + (trace == null ? "" : "\"traceparent\":\"" + trace + "\",") + "\"datacontenttype\":\"application/json\",\"data\":")
                 .getBytes(StandardCharsets.UTF_8);
         byte[] out = new byte[head.length + payload.length + 1];
         System.arraycopy(head, 0, out, 0, head.length);

@@ -114,10 +114,10 @@ abstract class Invocation {
 
     private void sendSuccess(byte[] payload) {
         if (mode.equals("binary")) {
-            finish(200, CloudEvents.JSON, CloudEvents.binaryHeaders(invoker.config, CloudEvents.SUCCESS_TYPE), payload, null, false);
+            finish(200, CloudEvents.JSON, CloudEvents.binaryHeaders(invoker.config, CloudEvents.SUCCESS_TYPE, attributes), payload, null, false);
         } else if (mode.equals("structured")) {
             finish(200, CloudEvents.CE_JSON, null,
-                    CloudEvents.structured(CloudEvents.SUCCESS_TYPE, payload, invoker.sourceJson, invoker.subjectJson), null, false);
+                    CloudEvents.structured(CloudEvents.SUCCESS_TYPE, payload, invoker.sourceJson, invoker.subjectJson, attributes), null, false);
         } else {
             finish(200, CloudEvents.JSON, null, payload, null, false);
         }
@@ -136,11 +136,11 @@ abstract class Invocation {
         }
         boolean validEvent = attributes != null && CloudEvents.missing(attributes).isEmpty();
         if (validEvent && mode.equals("binary")) {
-            finish(error.status, CloudEvents.JSON, CloudEvents.binaryHeaders(invoker.config, CloudEvents.ERROR_TYPE), payload,
+            finish(error.status, CloudEvents.JSON, CloudEvents.binaryHeaders(invoker.config, CloudEvents.ERROR_TYPE, attributes), payload,
                     error.code, error.close);
         } else if (validEvent && mode.equals("structured")) {
             finish(error.status, CloudEvents.CE_JSON, null,
-                    CloudEvents.structured(CloudEvents.ERROR_TYPE, payload, invoker.sourceJson, invoker.subjectJson), error.code, error.close);
+                    CloudEvents.structured(CloudEvents.ERROR_TYPE, payload, invoker.sourceJson, invoker.subjectJson, attributes), error.code, error.close);
         } else {
             finish(error.status, CloudEvents.JSON, null, payload, error.code, error.close);
         }

@@ -26,7 +26,8 @@ import io.knative.lambda.localcluster.store.ObjectStore;
  * watch holds): discovery, and for each served resource get, list and watch (label and field selectors), create,
  * update, update of the status subresource and delete, under {@code /apis/<group>/<version>/namespaces/<ns>/<plural>}
  * (list and watch across namespaces without the namespace part). Errors are {@code Status} objects. Reads are
- * open; writes need {@code Authorization: Bearer <token>}. Bounded: request bodies of 3 MiB, 1,024 watches.
+ * open, and answered as a {@code Table} when the client asks for one ({@code kubectl get}); writes need
+ * {@code Authorization: Bearer <token>} ({@link WriteAccess}). Bounded: request bodies of 3 MiB, 1,024 watches.
  */
 public final class ApiServer implements AutoCloseable {
 
@@ -78,9 +79,8 @@ public final class ApiServer implements AutoCloseable {
             String path = exchange.getRequestURI().getRawPath();
             Map<String, String> query = query(exchange.getRequestURI().getRawQuery());
             try {
-                if (!"GET".equals(method) && !"HEAD".equals(method) && !token.allows(exchange.getRequestHeaders().getFirst("Authorization"))) {
-                    throw new ApiException(401, "Unauthorized", "Unauthorized: writes need the local cluster's bearer token",
-                            null, null);
+                if (!"GET".equals(method) && !"HEAD".equals(method)) {
+                    WriteAccess.check(token, exchange.getRequestHeaders().getFirst("Authorization"), method, path);
                 }
                 ObjectNode discovery = "GET".equals(method) ? discovery(path) : null;
                 if (discovery != null) {
@@ -88,6 +88,7 @@ public final class ApiServer implements AutoCloseable {
                     return;
                 }
                 ApiPath target = ApiPath.parse(path);
+                String table = Tables.requested(exchange.getRequestHeaders().getFirst("Accept"));
                 if (target == null) {
                     throw new ApiException(404, "NotFound", "the server could not find the requested resource", null, null);
                 }
@@ -98,11 +99,11 @@ public final class ApiServer implements AutoCloseable {
                         exchange.sendResponseHeaders(200, -1);
                         return;
                     }
-                    watch(exchange, target, query);
+                    watch(exchange, target, query, table);
                     return;
                 }
                 ObjectNode body = "POST".equals(method) || "PUT".equals(method) ? Json.parseObject(body(exchange)) : null;
-                Resources.Answer answer = resources.call(method, target, query, body);
+                Resources.Answer answer = resources.call(method, target, query, body, table);
                 answer(exchange, answer.code(), answer.body());
             } catch (ApiException e) {
                 answer(exchange, e.code(), Statuses.failure(e));
@@ -114,13 +115,13 @@ public final class ApiServer implements AutoCloseable {
         }
     }
 
-    private void watch(HttpExchange exchange, ApiPath target, Map<String, String> query) throws IOException {
+    private void watch(HttpExchange exchange, ApiPath target, Map<String, String> query, String table) throws IOException {
         if (!watches.tryAcquire()) {
             throw new ApiException(429, "TooManyRequests", "too many watches open (" + MAX_WATCHES + ")", null, null);
         }
         try {
             Duration timeout = Duration.ofSeconds(Long.parseLong(query.getOrDefault("timeoutSeconds", "1800")));
-            resources.watch(exchange, target, query, timeout, isTrue(query.get("allowWatchBookmarks")));
+            resources.watch(exchange, target, query, timeout, isTrue(query.get("allowWatchBookmarks")), table);
         } catch (NumberFormatException e) {
             throw ApiException.badRequest("invalid timeoutSeconds");
         } finally {

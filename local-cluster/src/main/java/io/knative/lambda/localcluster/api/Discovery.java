@@ -12,7 +12,9 @@ import io.knative.lambda.localcluster.store.ResourceType;
 /**
  * The discovery documents clients read before they call: {@code /version}, {@code /api}, {@code /api/v1},
  * {@code /apis}, {@code /apis/<group>} and {@code /apis/<group>/<version>} (an APIResourceList naming each
- * served resource with its verbs, short names and status subresource).
+ * served resource with its verbs, short names and status subresource). Only the legacy documents: a client that asks
+ * for aggregated discovery ({@code as=APIGroupDiscoveryList}, kubectl 1.26+) gets {@code application/json} and falls
+ * back to them, as it does with any server that does not aggregate.
  */
 final class Discovery {
 
@@ -22,16 +24,20 @@ final class Discovery {
     static ObjectNode version() {
         ObjectNode v = Json.MAPPER.createObjectNode();
         v.put("major", "1");
-        v.put("minor", "30");
-        v.put("gitVersion", "v1.30.0-knative-lambda-local");
+        v.put("minor", "32");
+        v.put("gitVersion", "v1.32.0-knative-lambda-local");
         v.put("platform", System.getProperty("os.name").toLowerCase() + "/" + System.getProperty("os.arch"));
         return v;
     }
 
+    /**
+     * {@code /api}: no version of the core group is served (no Pods, no Namespaces), so clients (kubectl's discovery)
+     * do not ask for {@code /api/v1} and find nothing there.
+     */
     static ObjectNode coreVersions() {
         ObjectNode v = Json.MAPPER.createObjectNode();
         v.put("kind", "APIVersions");
-        v.putArray("versions").add("v1");
+        v.putArray("versions");
         return v;
     }
 

@@ -2,6 +2,8 @@ package io.knative.lambda.localcluster.api;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
@@ -33,10 +35,13 @@ final class Resources {
         this.closed = closed;
     }
 
-    Answer call(String method, ApiPath p, Map<String, String> query, ObjectNode body) {
+    /**
+     * @param table the Table version the client asked for ({@link Tables#requested}), or {@code null} for the objects
+     */
+    Answer call(String method, ApiPath p, Map<String, String> query, ObjectNode body, String table) {
         if (p.isCollection()) {
             return switch (method) {
-                case "GET", "HEAD" -> new Answer(200, list(p, query));
+                case "GET", "HEAD" -> new Answer(200, list(p, query, table));
                 case "POST" -> {
                     if (p.namespace() == null) {
                         throw new ApiException(405, "MethodNotAllowed", "create needs a namespace in the path", null, null);
@@ -47,8 +52,12 @@ final class Resources {
             };
         }
         return switch (method) {
-            case "GET", "HEAD" -> new Answer(200, store.get(p.type(), p.namespace(), p.name())
-                    .orElseThrow(() -> ApiException.notFound(p.type(), p.name())));
+            case "GET", "HEAD" -> {
+                ObjectNode object = store.get(p.type(), p.namespace(), p.name())
+                        .orElseThrow(() -> ApiException.notFound(p.type(), p.name()));
+                yield new Answer(200, table == null ? object : Tables.of(p.type(), List.of(object), version(object), table,
+                        Tables.includeObject(query.get("includeObject")), true, Instant.now()));
+            }
             case "PUT" -> new Answer(200, p.status() ? store.updateStatus(p.type(), p.namespace(), p.name(), body)
                     : store.update(p.type(), p.namespace(), p.name(), body));
             case "DELETE" -> {
@@ -62,14 +71,24 @@ final class Resources {
         };
     }
 
-    void watch(HttpExchange exchange, ApiPath p, Map<String, String> query, Duration timeout, boolean bookmarks)
-            throws IOException {
+    void watch(HttpExchange exchange, ApiPath p, Map<String, String> query, Duration timeout, boolean bookmarks,
+            String table) throws IOException {
+        WatchStream.View view = WatchStream.View.AS_IS;
+        if (table != null) {
+            String include = Tables.includeObject(query.get("includeObject"));
+            view = (type, object) -> Tables.of(p.type(), "BOOKMARK".equals(type) ? List.of() : List.of(object),
+                    version(object), table, include, true, Instant.now());
+        }
         watches.serve(exchange, p.type(), p.namespace(), filter(query), query.get("resourceVersion"), timeout, bookmarks,
-                closed);
+                closed, view);
     }
 
-    private ObjectNode list(ApiPath p, Map<String, String> query) {
+    private ObjectNode list(ApiPath p, Map<String, String> query, String table) {
         ObjectStore.Listed listed = store.list(p.type(), p.namespace(), filter(query));
+        if (table != null) {
+            return Tables.of(p.type(), listed.items(), listed.resourceVersion(), table,
+                    Tables.includeObject(query.get("includeObject")), true, Instant.now());
+        }
         ObjectNode list = Json.MAPPER.createObjectNode();
         list.put("apiVersion", p.type().apiVersion());
         list.put("kind", p.type().listKind());
@@ -77,6 +96,10 @@ final class Resources {
         ArrayNode items = list.putArray("items");
         listed.items().forEach(items::add);
         return list;
+    }
+
+    private static long version(ObjectNode object) {
+        return object.path("metadata").path("resourceVersion").asLong();
     }
 
     private static Predicate<JsonNode> filter(Map<String, String> query) {

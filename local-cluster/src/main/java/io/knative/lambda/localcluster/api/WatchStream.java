@@ -32,6 +32,16 @@ final class WatchStream {
     private static final Duration BOOKMARK_EVERY = Duration.ofSeconds(10);
     private static final Duration LONGEST = Duration.ofMinutes(30);
 
+    /** How a watched object is written: as it is, or as the Table kubectl asked for. */
+    @FunctionalInterface
+    interface View {
+        /** Writes objects as they are. */
+        View AS_IS = (type, object) -> object;
+
+        /** The event's object as written, for an event of {@code type} (ADDED, MODIFIED, DELETED, BOOKMARK). */
+        ObjectNode object(String type, ObjectNode object);
+    }
+
     private final ObjectStore store;
 
     WatchStream(ObjectStore store) {
@@ -39,7 +49,7 @@ final class WatchStream {
     }
 
     void serve(HttpExchange exchange, ResourceType type, String namespace, Predicate<JsonNode> filter, String fromVersion,
-            Duration timeout, boolean bookmarks, BooleanSupplier closed) throws IOException {
+            Duration timeout, boolean bookmarks, BooleanSupplier closed, View view) throws IOException {
         BlockingQueue<ObjectNode> queue = new LinkedBlockingQueue<>(BACKLOG);
         java.util.concurrent.atomic.AtomicBoolean overflow = new java.util.concurrent.atomic.AtomicBoolean();
         long from;
@@ -77,10 +87,12 @@ final class WatchStream {
             while (!closed.getAsBoolean() && !overflow.get() && System.nanoTime() < deadline) {
                 ObjectNode next = queue.poll(500, TimeUnit.MILLISECONDS);
                 if (next != null) {
-                    write(out, next);
+                    String kind = next.get("type").asText();
+                    write(out, event(kind, view.object(kind, (ObjectNode) next.get("object"))));
                     idleSince = System.nanoTime();
                 } else if (bookmarks && System.nanoTime() - idleSince > BOOKMARK_EVERY.toNanos()) {
-                    write(out, bookmark(type, store.resourceVersion()));
+                    ObjectNode bookmark = bookmark(type, store.resourceVersion());
+                    write(out, event("BOOKMARK", view.object("BOOKMARK", (ObjectNode) bookmark.get("object"))));
                     idleSince = System.nanoTime();
                 }
             }

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -119,6 +120,17 @@ public final class ProcessRevisionRunner implements RevisionRunner {
         }
         String namespace = revision.getMetadata().getNamespace();
         listeners.forEach(l -> l.accept(namespace, service));
+    }
+
+    @Override
+    public Optional<String> endpoint(String namespace, String revision) {
+        Instance instance;
+        synchronized (instances) {
+            instance = instances.get(namespace + "/" + revision);
+        }
+        FunctionProcess process = instance == null ? null : instance.process;
+        return instance != null && instance.state instanceof RevisionState.Ready ready && process != null && process.alive()
+                ? Optional.of(ready.endpoint()) : Optional.empty();
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.knative.lambda.localcluster.serving;
 
+import java.util.Optional;
 import java.util.function.BiConsumer;
 
 import io.fabric8.knative.serving.v1.Revision;
@@ -17,6 +18,11 @@ public interface RevisionRunner extends AutoCloseable {
 
     /** Stops the revision's instance, if any (scale to zero, or the revision was deleted). */
     void stop(String namespace, String revision);
+
+    /** Where the revision's instance answers now, when it runs and is ready (the ingress sends requests there). */
+    default Optional<String> endpoint(String namespace, String revision) {
+        return Optional.empty();
+    }
 
     /** Whom to tell, with (namespace, service), when a revision's state changes on its own. */
     void onChange(BiConsumer<String, String> listener);

@@ -1,6 +1,7 @@
 package io.knative.lambda.localcluster.serving;
 
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BiConsumer;
@@ -49,6 +50,12 @@ public final class ScriptedRevisionRunner implements RevisionRunner {
             decided.put(key, state);
         }
         return state;
+    }
+
+    @Override
+    public Optional<String> endpoint(String namespace, String revision) {
+        return decided.get(namespace + "/" + revision) instanceof RevisionState.Ready r ? Optional.ofNullable(r.endpoint())
+                : Optional.empty();
     }
 
     @Override

@@ -133,7 +133,7 @@ class LocalClusterApiIT {
     }
 
     @Test
-    void writesWithoutTheTokenAreUnauthorizedAndReadsAreOpen() throws Exception {
+    void writesWithAWrongTokenAreUnauthorizedWithoutOneForbiddenAndReadsAreOpen() throws Exception {
         client.knative.services().inNamespace(KnativeTestClient.NAMESPACE).resource(service("fn", "img@sha256:a")).create();
         String body = Json.MAPPER.writeValueAsString(service("intruder", "img@sha256:x"));
 
@@ -148,7 +148,10 @@ class LocalClusterApiIT {
 
         assertThat(refused.statusCode()).isEqualTo(401);
         assertThat(Json.MAPPER.readTree(refused.body()).path("reason").asText()).isEqualTo("Unauthorized");
-        assertThat(deleted.statusCode()).isEqualTo(401);
+        assertThat(deleted.statusCode()).isEqualTo(403);
+        assertThat(Json.MAPPER.readTree(deleted.body()).path("reason").asText()).isEqualTo("Forbidden");
+        assertThat(Json.MAPPER.readTree(deleted.body()).path("message").asText()).startsWith(
+                "services.serving.knative.dev \"fn\" is forbidden").contains("read-only");
         assertThat(read.statusCode()).isEqualTo(200);
         assertThat(get("/apis/serving.knative.dev/v1/namespaces/local/services/intruder").statusCode()).isEqualTo(404);
     }

@@ -19,6 +19,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.knative.lambda.testsupport.KafkaServer;
 import io.knative.lambda.testsupport.LocalProcess;
+import io.knative.lambda.testsupport.LocalhostProxy;
 import io.knative.lambda.testsupport.RegistryServer;
 
 /**
@@ -39,9 +40,11 @@ final class LocalPlatform implements AutoCloseable {
     final int builderPort = LocalProcess.freePort();
     final int deployerPort = LocalProcess.freePort();
     final int clusterPort = LocalProcess.freePort();
+    final int ingressPort = LocalProcess.freePort();
     private final Path dir;
     private final List<LocalProcess> processes = new ArrayList<>();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    /** Reaches the functions' {@code http://{service}.local.localhost:PORT} URLs through the ingress, as curl does. */
+    private final HttpClient http = LocalhostProxy.client();
 
     LocalPlatform() {
         Path project = Path.of(System.getProperty("test.project.dir", "..")).toAbsolutePath().normalize();
@@ -54,6 +57,7 @@ final class LocalPlatform implements AutoCloseable {
         registry = RegistryServer.start();
         Map<String, String> variables = new HashMap<>(variables(project, dir, port(kafka.bootstrapServers()),
                 port(registry.host()), s3Port, brokerPort, builderPort, deployerPort, clusterPort, null));
+        variables.put("INGRESS_PORT", Integer.toString(ingressPort));
         // the environment of each service is make run's (scripts/dev/env), with shorter retry delays for the tests
         start("broker", brokerPort, "/q/health/ready", app(project, "local-broker"), ServiceEnv.of(project, "broker",
                 variables), Map.of("KLAMBDA_DISPATCH_BACKOFF", "200ms"));
@@ -74,6 +78,32 @@ final class LocalPlatform implements AutoCloseable {
         };
         processes.add(s3);
         awaitStatus("http://127.0.0.1:" + s3Port + "/", "s3");
+        writePlatformFile();
+    }
+
+    /** platform.json in the run folder, as make run writes it: what the klambda CLI reads to find local mode. */
+    private void writePlatformFile() {
+        Map<String, Object> file = new java.util.LinkedHashMap<>();
+        file.put("cluster", "http://127.0.0.1:" + clusterPort);
+        file.put("broker", "http://127.0.0.1:" + brokerPort);
+        file.put("s3", "http://127.0.0.1:" + s3Port);
+        file.put("bucket", BUCKET);
+        file.put("s3AccessKey", "S3RVER");
+        file.put("s3SecretKey", "S3RVER");
+        file.put("namespace", "local");
+        file.put("functions", "functions");
+        file.put("kafka", kafka.bootstrapServers());
+        file.put("ingress", "http://127.0.0.1:" + ingressPort);
+        try {
+            JSON.writeValue(dir.resolve("platform.json").toFile(), file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The run folder (platform.json, kubeconfig, functions/), as make run's .run/. */
+    Path runDir() {
+        return dir;
     }
 
     /** The variables of scripts/dev/env/*.env for a platform in {@code run} on these ports. */
@@ -89,6 +119,7 @@ final class LocalPlatform implements AutoCloseable {
         v.put("BUILDER_PORT", Integer.toString(builderPort));
         v.put("DEPLOYER_PORT", Integer.toString(deployerPort));
         v.put("CLUSTER_PORT", Integer.toString(clusterPort));
+        v.put("INGRESS_PORT", "0");
         v.put("PYTHON", "python3");
         v.put("PYTHON_RUNTIME", project.resolve("function-runtime/python/klambda_local.py").toString());
         if (clusterToken != null) {
@@ -177,7 +208,10 @@ final class LocalPlatform implements AutoCloseable {
 
     /** POST JSON, answer body and status. */
     HttpResponse<String> post(String url, String json, Map<String, String> headers) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
+        URI uri = URI.create(url);
+        // a Knative URL has no path; in proxy form (*.localhost through the ingress) the request needs its "/", as curl sends
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri.getRawPath() == null || uri.getRawPath().isEmpty() ? uri.resolve("/") : uri)
+                .timeout(Duration.ofSeconds(30))
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json));
         headers.forEach(b::header);
         try {

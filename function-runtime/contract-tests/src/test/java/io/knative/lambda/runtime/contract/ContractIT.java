@@ -159,6 +159,27 @@ class ContractIT {
                 .containsEntry("result", Map.of("processed", true));
     }
 
+    @ParameterizedTest
+    @EnumSource(RuntimeKind.class)
+    @SuppressWarnings("unchecked")
+    void theResponseEventStaysInTheRequestsTraceInBothModesAndOnErrors(RuntimeKind kind) {
+        String trace = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        Response b = binary(parser(kind), "t-1").header("ce-traceparent", trace).body(GUIDE_BODY).post("/");
+        String structuredEvent = structured("t-2", GUIDE_BODY).replace("\"id\":", "\"traceparent\":\"" + trace + "\",\"id\":");
+        Response s = to(parser(kind)).contentType("application/cloudevents+json").body(structuredEvent).post("/");
+        Response failed = binary(contract(kind), "t-3").header("ce-traceparent", trace)
+                .body("{\"action\":\"invalid\",\"why\":\"no\"}").post("/");
+        Response untraced = binary(parser(kind), "t-4").body(GUIDE_BODY).post("/");
+        Response malformed = binary(parser(kind), "t-5").header("ce-traceparent", "00-xyz").body(GUIDE_BODY).post("/");
+
+        assertThat(b.header("ce-traceparent")).isEqualTo(trace);
+        assertThat(parse(s)).containsEntry("traceparent", trace);
+        assertThat(failed.statusCode()).isEqualTo(400);
+        assertThat(failed.header("ce-traceparent")).isEqualTo(trace);
+        assertThat(untraced.header("ce-traceparent")).isNull();
+        assertThat(malformed.header("ce-traceparent")).as("only a well-formed trace context is copied").isNull();
+    }
+
     // ---- invalid requests ----
 
     @ParameterizedTest
