@@ -1,6 +1,7 @@
 package io.knative.lambda.builder.config;
 
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
@@ -21,7 +22,10 @@ import org.jboss.logging.Logger;
 import com.google.cloud.tools.jib.api.ImageReference;
 import com.google.cloud.tools.jib.api.InvalidImageReferenceException;
 
+import io.knative.lambda.builder.archive.ArchiveLimits;
+import io.knative.lambda.builder.archive.UploadReader;
 import io.knative.lambda.builder.core.BuildService;
+import io.knative.lambda.builder.core.DependencyInstaller;
 import io.knative.lambda.builder.core.BuildSettings;
 import io.knative.lambda.builder.core.DefaultFunctionPackager;
 import io.knative.lambda.builder.core.JavaSourceCompiler;
@@ -93,8 +97,12 @@ public class BuilderBeans {
         LOG.infof("builder: registry=%s %s, python base=%s, java base=%s, max-concurrent=%d, max-object-size=%d",
                 config.registry(), registry, bases.get("python"), bases.get("java"), settings.maxConcurrent(),
                 settings.maxSourceBytes());
-        return new BuildService(store, new DefaultFunctionPackager(javaCompiler),
-                new JibImagePublisher(registry, config.build().cacheDir(), jibExecutor), settings, Clock.systemUTC());
+        List<DependencyInstaller> installers = List.of();
+        ArchiveLimits archiveLimits = new ArchiveLimits(config.archive().maxEntries(),
+                config.archive().maxUnpackedSize().asLongValue(), config.archive().maxCompressionRatio());
+        return new BuildService(store, new UploadReader(archiveLimits), new DefaultFunctionPackager(javaCompiler),
+                installers, new JibImagePublisher(registry, config.build().cacheDir(), jibExecutor), settings,
+                Clock.systemUTC());
     }
 
     private static void validateImageReference(String key, String reference) {

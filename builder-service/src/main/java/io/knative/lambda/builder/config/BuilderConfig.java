@@ -45,6 +45,9 @@ public interface BuilderConfig {
     /** Build limits and caches. */
     Build build();
 
+    /** Limits of uploaded archives. */
+    Archive archive();
+
     /** The Kafka transport of local mode ({@code make run}); off by default (Knative HTTP delivery). */
     KafkaSettings kafka();
 
@@ -88,6 +91,24 @@ public interface BuilderConfig {
         @WithName("base-image")
         @WithDefault("scratch")
         String baseImage();
+    }
+
+    /** Bounds on what an uploaded archive may unpack to; over one is {@code InvalidArchive}. */
+    interface Archive {
+        /** Entries (files, folders, links) an archive may hold ({@code KLAMBDA_ARCHIVE_MAX_ENTRIES}). */
+        @WithName("max-entries")
+        @WithDefault("10000")
+        int maxEntries();
+
+        /** Total size of its files once unpacked ({@code KLAMBDA_ARCHIVE_MAX_UNPACKED_SIZE}). */
+        @WithName("max-unpacked-size")
+        @WithDefault("64M")
+        MemorySize maxUnpackedSize();
+
+        /** Unpacked bytes per archive byte, checked past 1 MiB unpacked ({@code KLAMBDA_ARCHIVE_MAX_COMPRESSION_RATIO}). */
+        @WithName("max-compression-ratio")
+        @WithDefault("100")
+        int maxCompressionRatio();
     }
 
     /** Build limits. */
