@@ -1,6 +1,7 @@
 package io.knative.lambda.builder.config;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -25,6 +26,10 @@ import com.google.cloud.tools.jib.api.InvalidImageReferenceException;
 import io.knative.lambda.builder.archive.ArchiveLimits;
 import io.knative.lambda.builder.archive.UploadReader;
 import io.knative.lambda.builder.core.BuildService;
+import io.knative.lambda.builder.deps.DependencyCache;
+import io.knative.lambda.builder.python.PipInstaller;
+import io.knative.lambda.builder.python.PythonIndex;
+import io.knative.lambda.builder.python.PythonTarget;
 import io.knative.lambda.builder.core.DependencyInstaller;
 import io.knative.lambda.builder.core.BuildSettings;
 import io.knative.lambda.builder.core.DefaultFunctionPackager;
@@ -97,12 +102,27 @@ public class BuilderBeans {
         LOG.infof("builder: registry=%s %s, python base=%s, java base=%s, max-concurrent=%d, max-object-size=%d",
                 config.registry(), registry, bases.get("python"), bases.get("java"), settings.maxConcurrent(),
                 settings.maxSourceBytes());
-        List<DependencyInstaller> installers = List.of();
+        List<DependencyInstaller> installers = dependencyInstallers(config);
         ArchiveLimits archiveLimits = new ArchiveLimits(config.archive().maxEntries(),
                 config.archive().maxUnpackedSize().asLongValue(), config.archive().maxCompressionRatio());
         return new BuildService(store, new UploadReader(archiveLimits), new DefaultFunctionPackager(javaCompiler),
                 installers, new JibImagePublisher(registry, config.build().cacheDir(), jibExecutor), settings,
                 Clock.systemUTC());
+    }
+
+    /** pip for Python, Maven Resolver for Java, sharing one layer cache. */
+    private static List<DependencyInstaller> dependencyInstallers(BuilderConfig config) {
+        DependencyCache cache = new DependencyCache(config.build().cacheDir().resolve("dependencies"),
+                config.dependencies().cacheMaxSize().asLongValue());
+        BuilderConfig.Python py = config.python();
+        PythonTarget target = PythonTarget.of(py.version(), py.implementation(), py.abi().orElse(null), py.platform());
+        PythonIndex index = new PythonIndex(py.indexUrl(), py.extraIndexUrls().orElse(List.of()),
+                py.indexUsername().orElse(null), py.indexPassword().orElse(null), Duration.ofSeconds(20));
+        LOG.infof("python dependencies: pip=%s, target=%s, index=%s", py.pipCommand(), target, index);
+        List<DependencyInstaller> installers = new java.util.ArrayList<>();
+        installers.add(new PipInstaller(List.of(py.pipCommand().trim().split("\\s+")), target, index, cache,
+                py.installTimeout()));
+        return installers;
     }
 
     private static void validateImageReference(String key, String reference) {
