@@ -27,6 +27,7 @@ import io.knative.lambda.builder.archive.ArchiveLimits;
 import io.knative.lambda.builder.archive.UploadReader;
 import io.knative.lambda.builder.core.BuildService;
 import io.knative.lambda.builder.deps.DependencyCache;
+import io.knative.lambda.builder.maven.MavenInstaller;
 import io.knative.lambda.builder.python.PipInstaller;
 import io.knative.lambda.builder.python.PythonIndex;
 import io.knative.lambda.builder.python.PythonTarget;
@@ -122,6 +123,9 @@ public class BuilderBeans {
         List<DependencyInstaller> installers = new java.util.ArrayList<>();
         installers.add(new PipInstaller(List.of(py.pipCommand().trim().split("\\s+")), target, index, cache,
                 py.installTimeout()));
+        BuilderConfig.Maven maven = config.maven();
+        installers.add(new MavenInstaller(maven.repositoryUrl(), maven.username().orElse(null), maven.password().orElse(null),
+                maven.timeout(), config.build().cacheDir().resolve("maven"), cache));
         return installers;
     }
 

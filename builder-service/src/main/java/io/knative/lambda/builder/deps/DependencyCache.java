@@ -29,6 +29,7 @@ public final class DependencyCache {
 
     private static final String BLOB = "layer.tar.gz";
     private static final String INFO = "layer.properties";
+    private static final String TREE = "tree";
 
     private final Path root;
     private final long maxBytes;
@@ -67,10 +68,16 @@ public final class DependencyCache {
      */
     public <E extends Exception> Cached getOrInstall(String key, String name, String imagePath, Installer<E> installer)
             throws E, IOException {
+        return getOrInstall(key, name, imagePath, false, installer);
+    }
+
+    /** As {@link #getOrInstall(String, String, String, Installer)}, keeping the installed files too when {@code keepTree}. */
+    public <E extends Exception> Cached getOrInstall(String key, String name, String imagePath, boolean keepTree,
+            Installer<E> installer) throws E, IOException {
         synchronized (locks.computeIfAbsent(key, k -> new Object())) {
             Optional<ImageLayer.Blob> hit = get(key, name);
             if (hit.isPresent()) {
-                return new Cached(hit.get(), true);
+                return new Cached(hit.get(), true, root.resolve(key).resolve(TREE));
             }
             Files.createDirectories(root);
             Path work = Files.createTempDirectory(root, ".install-");
@@ -83,20 +90,27 @@ public final class DependencyCache {
                 p.setProperty("digest", blob.digest());
                 p.setProperty("diffId", blob.diffId());
                 p.setProperty("size", Long.toString(blob.size()));
+                if (keepTree) {
+                    Files.move(tree, entry.resolve(TREE));
+                }
                 try (var out = Files.newBufferedWriter(entry.resolve(INFO), StandardCharsets.UTF_8)) {
                     p.store(out, "dependency layer " + key);
                 }
                 move(entry, root.resolve(key));
                 evict(key);
-                return new Cached(get(key, name).orElseThrow(), false);
+                return new Cached(get(key, name).orElseThrow(), false, root.resolve(key).resolve(TREE));
             } finally {
                 delete(work);
             }
         }
     }
 
-    /** A layer and whether it came from the cache. */
-    public record Cached(ImageLayer.Blob blob, boolean reused) {
+    /**
+     * A layer and whether it came from the cache.
+     *
+     * @param tree the installed files, when kept ({@code keepTree}); a path that does not exist otherwise
+     */
+    public record Cached(ImageLayer.Blob blob, boolean reused, Path tree) {
     }
 
     /** Deletes the least recently used entries, never {@code keep}, until the cache is within its bound. */
@@ -133,8 +147,8 @@ public final class DependencyCache {
     }
 
     private static long size(Path entry) {
-        try {
-            return Files.size(entry.resolve(BLOB));
+        try (Stream<Path> files = Files.walk(entry)) {
+            return files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
         } catch (IOException e) {
             return 0;
         }

@@ -3,10 +3,7 @@ package io.knative.lambda.builder.python;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,10 +13,7 @@ import java.util.TreeMap;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
-import java.util.zip.GZIPInputStream;
 
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -32,6 +26,7 @@ import io.knative.lambda.builder.core.FunctionFiles;
 import io.knative.lambda.builder.core.FunctionManifest;
 import io.knative.lambda.builder.core.FunctionSource;
 import io.knative.lambda.builder.core.InvalidManifestException;
+import io.knative.lambda.builder.deps.BlobFiles;
 import io.knative.lambda.builder.deps.DependencyCache;
 import io.knative.lambda.testsupport.LocalProcess;
 import io.knative.lambda.testsupport.PythonIndexServer;
@@ -86,7 +81,7 @@ class PipInstallerIT {
         assertThat(layer.reused()).isFalse();
         assertThat(layer.directory()).isEqualTo("/function-deps");
         assertThat(layer.blob().digest()).matches("sha256:[0-9a-f]{64}");
-        Map<String, String> files = files(layer.blob().path());
+        Map<String, String> files = BlobFiles.of(layer.blob().path());
         assertThat(files.get("function-deps/greeting.py")).contains("from shout import shout");
         assertThat(files).as("the requirement's own dependency").containsKey("function-deps/shout.py");
         assertThat(files.keySet()).as("no bytecode: nothing ran").noneMatch(f -> f.endsWith(".pyc"));
@@ -216,18 +211,4 @@ class PipInstallerIT {
         return catchThrowableOfType(DependencyException.class, () -> installer(cache).install(archive(requirements)));
     }
 
-    /** The layer's files, path to text. */
-    static Map<String, String> files(Path blob) throws IOException {
-        Map<String, String> files = new TreeMap<>();
-        try (TarArchiveInputStream tar = new TarArchiveInputStream(new GZIPInputStream(new ByteArrayInputStream(
-                Files.readAllBytes(blob))))) {
-            TarArchiveEntry entry;
-            while ((entry = tar.getNextEntry()) != null) {
-                if (entry.isFile()) {
-                    files.put(entry.getName(), new String(tar.readAllBytes(), StandardCharsets.UTF_8));
-                }
-            }
-        }
-        return files;
-    }
 }
