@@ -94,6 +94,9 @@ public final class ArchiveReader {
                 entries.current = name;
                 entries.count(name);
                 entries.grow(name, 512); // the entry's header, so that a stream of empty entries is bounded too
+                if (name.startsWith(MACOS_METADATA)) {
+                    continue;
+                }
                 String path = entries.path(name);
                 if (entry.isDirectory()) {
                     entries.folder(name, path);
