@@ -23,7 +23,6 @@ import io.knative.lambda.builder.core.FunctionSource;
 import io.knative.lambda.builder.core.InvalidManifestException;
 import io.knative.lambda.builder.deps.BlobFiles;
 import io.knative.lambda.builder.deps.DependencyCache;
-import io.knative.lambda.runtime.compiler.JavaFunctionCompiler;
 import io.knative.lambda.testsupport.LocalProcess;
 import io.knative.lambda.testsupport.MavenRepositoryServer;
 
@@ -35,23 +34,7 @@ class MavenInstallerIT {
     @BeforeAll
     static void start() throws Exception {
         repo = MavenRepositoryServer.start();
-        deployLibraries(repo);
-    }
-
-    /** com.acme:text-shout:1.0 (Shout.shout) depending on com.acme:text-core:1.0 (Core.upper). */
-    public static void deployLibraries(MavenRepositoryServer repo) throws Exception {
-        JavaFunctionCompiler compiler = new JavaFunctionCompiler();
-        TreeMap<String, byte[]> core = new TreeMap<>(Map.of("com/acme/text/Core.java",
-                "package com.acme.text; public class Core { public static String upper(String s) { return s.toUpperCase(); } }"
-                        .getBytes(StandardCharsets.UTF_8)));
-        Map<String, byte[]> coreClasses = compiler.compileAll(core, List.of());
-        repo.deploy("com.acme", "text-core", "1.0", coreClasses, List.of());
-        TreeMap<String, byte[]> shout = new TreeMap<>(core);
-        shout.put("com/acme/text/Shout.java", ("package com.acme.text; public class Shout {"
-                + " public static String shout(String s) { return Core.upper(s) + \"!\"; } }").getBytes(StandardCharsets.UTF_8));
-        Map<String, byte[]> shoutClasses = new TreeMap<>(compiler.compileAll(shout, List.of()));
-        shoutClasses.remove("com/acme/text/Core.class");
-        repo.deploy("com.acme", "text-shout", "1.0", shoutClasses, List.of("com.acme:text-core:1.0"));
+        TestLibraries.deploy(repo);
     }
 
     private static MavenInstaller installer(Path cache, String url) {
