@@ -157,7 +157,7 @@ num.io.threads=2
 background.threads=2
 PROPS
   if [ ! -f "$dir/data/meta.properties" ]; then
-    java -cp "$libs/*" kafka.tools.StorageTool format -t "$(java -cp "$libs/*" kafka.tools.StorageTool random-uuid 2>/dev/null)" \
+    java -cp "$libs/*" kafka.tools.StorageTool format --cluster-id="$(java -cp "$libs/*" kafka.tools.StorageTool random-uuid 2>/dev/null)" \
       -c "$dir/server.properties" > "$dir/format.log" 2>&1 || { cat "$dir/format.log" >&2; return 1; }
   fi
   java -Xmx512m $LOCAL_JAVA_OPTS -cp "$libs/*" kafka.Kafka "$dir/server.properties" > "$RUN/kafka.log" 2>&1 &

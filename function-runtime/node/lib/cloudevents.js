@@ -57,12 +57,18 @@ function unquote(value) {
   }
 }
 
-/** The attributes of a binary-mode event (ce-* headers, names lower case, values decoded), or null when none. */
-function binaryAttributes(headers) {
+/**
+ * The attributes of a binary-mode event (ce-* headers, names lower case, values decoded), or null when none. Node joins a
+ * repeated header with ", ": `distinct()` (the request's headersDistinct) tells a header sent twice, 400 InvalidEvent.
+ */
+function binaryAttributes(headers, distinct) {
   let attrs = null;
   for (const name in headers) {
     if (name.length > 3 && name.charCodeAt(0) === 99 && name.startsWith('ce-')) {
       const value = headers[name];
+      if (distinct !== undefined && value.includes(', ') && distinct()[name].length > 1) {
+        throw new HttpError(400, 'InvalidEvent', `the header ${name} appears more than once`);
+      }
       if (attrs === null) {
         attrs = {};
       }

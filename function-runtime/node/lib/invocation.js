@@ -115,7 +115,7 @@ class Invocation {
     this.body = null;
     let data;
     try {
-      data = readEvent(this, this.req.headers, body);
+      data = readEvent(this, this.req.headers, body, () => this.req.headersDistinct);
     } catch (e) {
       this.fail(e instanceof HttpError ? e : this.runtimeFailure(e));
       return;

@@ -79,21 +79,22 @@ function describeValue(value) {
 
 /**
  * Where the value holds a number JSON cannot represent (NaN, ±Infinity), which JSON.stringify would silently write as
- * null: "NaN at $.x[2]", or null. Walks the value as JSON.stringify does (toJSON, own enumerable keys).
+ * null: "NaN at /x/2" (a JSON Pointer, as the other runtimes say it), or null. Walks the value as JSON.stringify does
+ * (toJSON, own enumerable keys).
  */
 function findNonFinite(value, path, depth) {
   if (value !== null && typeof value === 'object' && typeof value.toJSON === 'function') {
     value = value.toJSON();
   }
   if (typeof value === 'number') {
-    return Number.isFinite(value) ? null : `${value} at ${path}`;
+    return Number.isFinite(value) ? null : (path ? `${value} at ${path}` : String(value));
   }
   if (value === null || typeof value !== 'object' || depth > MAX_DEPTH) {
     return null;
   }
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      const found = findNonFinite(value[i], `${path}[${i}]`, depth + 1);
+      const found = findNonFinite(value[i], `${path}/${i}`, depth + 1);
       if (found) {
         return found;
       }
@@ -101,7 +102,7 @@ function findNonFinite(value, path, depth) {
     return null;
   }
   for (const key of Object.keys(value)) {
-    const found = findNonFinite(value[key], `${path}.${key}`, depth + 1);
+    const found = findNonFinite(value[key], `${path}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`, depth + 1);
     if (found) {
       return found;
     }
@@ -130,7 +131,7 @@ function toJson(result) {
   if (text.includes('null')) {
     let found;
     try {
-      found = findNonFinite(result, '$', 0);
+      found = findNonFinite(result, '', 0);
     } catch (e) { // a getter or toJSON that throws the second time round
       throw new NotJson(String(e && e.message));
     }

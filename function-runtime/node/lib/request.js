@@ -26,9 +26,9 @@ function blank(buf) {
 /**
  * The event data (a JSON object) of a request with these headers and body. Sets `target.mode` (binary, structured or
  * plain) and `target.attrs` (the CloudEvent attributes, as soon as they are known: an error answer needs them).
- * Throws HttpError 400 InvalidJson / InvalidEvent.
+ * Throws HttpError 400 InvalidJson / InvalidEvent. `distinct()` gives the headers as sent (a repeated one not joined).
  */
-function readEvent(target, headers, body) {
+function readEvent(target, headers, body, distinct) {
   const contentType = headers['content-type'];
   const lower = contentType === undefined || contentType === JSON_TYPE ? '' : contentType.toLowerCase();
   let data;
@@ -38,7 +38,7 @@ function readEvent(target, headers, body) {
     target.mode = 'structured';
     data = ce.parseStructured(body, (attrs) => { target.attrs = attrs; }).data;
   } else {
-    const attrs = ce.binaryAttributes(headers);
+    const attrs = ce.binaryAttributes(headers, distinct);
     if (attrs !== null) {
       target.mode = 'binary';
       target.attrs = attrs;

@@ -49,6 +49,10 @@ function get(rt, req, res) {
 
 function route(rt, req, res) {
   sockets.noteRequest(req.socket, res);
+  if (req.httpVersionMajor !== 1) { // "GET /" alone is an HTTP/0.9 request line: not served, as the other runtimes
+    reply(res, 400, errorBody('BadRequest', 'malformed request line'), true);
+    return;
+  }
   const method = req.method;
   if (method === 'POST') {
     const url = req.url;

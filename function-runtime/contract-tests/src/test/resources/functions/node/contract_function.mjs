@@ -35,7 +35,10 @@ export function handler(event, attributes) {
     case 'unserialisable':
       return { value: 10n };
     case 'nan':
-      return { value: [1, Number.NaN] };
+      return { x: Number.NaN };
+    case 'touch': // a side effect the suite can see: the handler ran
+      writeFileSync(event.path, 'touched');
+      return { touched: event.path };
     case 'typed':
       return new Typed('ok', 2, 0.5, ['a', 'b'], new Nested(true, null));
     default:

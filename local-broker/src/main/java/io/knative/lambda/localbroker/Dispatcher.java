@@ -1,6 +1,7 @@
 package io.knative.lambda.localbroker;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -25,20 +26,26 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.knative.lambda.events.ErrorResponse;
 import io.knative.lambda.events.EventTypes;
+import io.knative.lambda.service.http.HeaderValues;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 
 /**
  * Delivers {@code io.knative.lambda.invoke} events to the function named by their subject, as the
- * per-function Trigger does on a cluster: binary mode, retries with exponential backoff on 404, 408,
- * 409, 429 and 5xx, the function's response event published on the bus. A function that answers
- * 4xx gets its error published as {@code io.knative.lambda.response.error}; what keeps failing is
- * also sent to the dead-letter topic. Offsets are committed after the outcome is on the bus.
+ * per-function Trigger does on a cluster: binary mode (attribute headers percent-encoded), retries with
+ * exponential backoff on 404, 408, 409, 429 and 5xx and network failures, the function's response event
+ * published on the bus. Any other 4xx is final after one attempt: the function's error is published as
+ * {@code io.knative.lambda.response.error} with its status in {@code knativeerrorcode}; what keeps failing
+ * is also sent to the dead-letter topic. Offsets are committed after the outcome is on the bus.
  */
 @ApplicationScoped
 public class Dispatcher {
 
     private static final Logger LOG = Logger.getLogger(Dispatcher.class);
+    /** The extension attribute with the function's HTTP status on a {@code response.error} (Knative's name). */
+    static final String ERROR_CODE = "knativeerrorcode";
+    /** The largest event data (with attributes) on the bus, ingress and function answers alike: Kafka takes 1 MiB a record. */
+    static final int MAX_EVENT_BYTES = 1_000_000;
 
     @Inject
     RouteTable routes;
@@ -81,6 +88,7 @@ public class Dispatcher {
         String functionId = event.subject();
         Duration backoff = config.dispatch().backoff();
         String last = "no attempt";
+        int lastStatus = 0;
         for (int attempt = 1; attempt <= config.dispatch().maxAttempts(); attempt++) {
             if (attempt > 1) {
                 sleep(backoff);
@@ -92,15 +100,24 @@ public class Dispatcher {
                 continue;
             }
             try {
-                HttpResponse<byte[]> response = http.send(request(url.get(), event), HttpResponse.BodyHandlers.ofByteArray());
+                HttpResponse<InputStream> response = http.send(request(url.get(), event), HttpResponse.BodyHandlers.ofInputStream());
                 int status = response.statusCode();
+                byte[] body;
+                try (InputStream in = response.body()) {
+                    body = in.readNBytes(MAX_EVENT_BYTES + 1);
+                }
+                if ((status / 100 == 2 || !retryable(status)) && body.length > MAX_EVENT_BYTES) {
+                    return new Outcome(errorEvent(event, "ResponseTooLarge", "the function answered " + status + " with more than "
+                            + MAX_EVENT_BYTES + " bytes, more than the bus takes", status), false, null);
+                }
                 if (status / 100 == 2) {
-                    return new Outcome(responseEvent(event, response, EventTypes.RESPONSE_SUCCESS), false, null);
+                    return new Outcome(responseEvent(event, response, body, EventTypes.RESPONSE_SUCCESS), false, null);
                 }
                 if (!retryable(status)) {
-                    return new Outcome(responseEvent(event, response, EventTypes.RESPONSE_ERROR), false, null);
+                    return new Outcome(responseEvent(event, response, body, EventTypes.RESPONSE_ERROR), false, null);
                 }
                 last = "HTTP " + status + " from " + url.get();
+                lastStatus = status;
             } catch (IOException e) {
                 last = e.getClass().getSimpleName() + " calling " + url.get();
             } catch (InterruptedException e) {
@@ -112,30 +129,36 @@ public class Dispatcher {
         }
         String code = last.startsWith("no function") ? "FunctionNotFound" : "DeliveryFailed";
         LOG.warnf("invoke %s of %s failed after %d attempts: %s", event.id(), functionId, config.dispatch().maxAttempts(), last);
-        return new Outcome(errorEvent(event, code, last), true, last);
+        return new Outcome(errorEvent(event, code, last, lastStatus), true, last);
     }
 
     private HttpRequest request(String url, Event event) {
         HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(url))
                 .timeout(config.dispatch().timeout())
                 .POST(HttpRequest.BodyPublishers.ofByteArray(event.data()));
-        event.attributes().forEach((k, v) -> builder.header("ce-" + k, v));
+        event.attributes().forEach((k, v) -> builder.header("ce-" + k, HeaderValues.encode(v)));
         builder.header("Content-Type", event.contentType() == null ? "application/json" : event.contentType());
         return builder.build();
     }
 
-    /** The function's reply as an event: its own CloudEvent when it sent one, else its body wrapped. */
-    private Event responseEvent(Event invoke, HttpResponse<byte[]> response, String fallbackType) {
+    /**
+     * The function's reply as an event: its own CloudEvent when it sent one, else its body wrapped. A reply
+     * with an error status carries it in {@code knativeerrorcode}, as Knative's dead letters do.
+     */
+    private Event responseEvent(Event invoke, HttpResponse<?> response, byte[] body, String fallbackType) {
         Map<String, String> attributes = new LinkedHashMap<>();
         response.headers().map().forEach((name, values) -> {
             String lower = name.toLowerCase(java.util.Locale.ROOT);
-            if (lower.startsWith("ce-") && !values.isEmpty()) {
-                attributes.put(lower.substring(3), values.get(0));
+            if (lower.startsWith("ce-") && lower.length() > 3 && !values.isEmpty()) {
+                attributes.put(lower.substring(3), decoded(values.get(0)));
             }
         });
+        if (response.statusCode() / 100 != 2) {
+            attributes.put(ERROR_CODE, String.valueOf(response.statusCode()));
+        }
         String contentType = response.headers().firstValue("Content-Type").orElse("application/json");
         if (attributes.containsKey("type")) {
-            return new Event(attributes, contentType, response.body());
+            return new Event(attributes, contentType, body);
         }
         attributes.put("specversion", "1.0");
         attributes.put("id", UUID.nameUUIDFromBytes(("response\n" + invoke.id()).getBytes(StandardCharsets.UTF_8)).toString());
@@ -143,10 +166,10 @@ public class Dispatcher {
         attributes.put("source", EventTypes.functionSource(invoke.subject()));
         attributes.put("subject", invoke.subject());
         attributes.put("time", Instant.now().toString());
-        return new Event(attributes, contentType, response.body());
+        return new Event(attributes, contentType, body);
     }
 
-    private Event errorEvent(Event invoke, String code, String message) {
+    private Event errorEvent(Event invoke, String code, String message, int lastStatus) {
         Map<String, String> attributes = new LinkedHashMap<>();
         attributes.put("specversion", "1.0");
         attributes.put("id", UUID.nameUUIDFromBytes(("error\n" + invoke.id()).getBytes(StandardCharsets.UTF_8)).toString());
@@ -157,6 +180,9 @@ public class Dispatcher {
         }
         attributes.put("time", Instant.now().toString());
         attributes.put("knativelambdainvokeid", invoke.id());
+        if (lastStatus > 0) {
+            attributes.put(ERROR_CODE, String.valueOf(lastStatus));
+        }
         try {
             return new Event(attributes, "application/json", mapper.writeValueAsBytes(new ErrorResponse(code, message)));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
@@ -164,7 +190,16 @@ public class Dispatcher {
         }
     }
 
-    /** The statuses Knative's dispatcher retries. */
+    /** A header value as the function sent it, percent-decoded when it is valid percent-encoding. */
+    private static String decoded(String header) {
+        try {
+            return HeaderValues.decode(header);
+        } catch (IllegalArgumentException e) {
+            return header;
+        }
+    }
+
+    /** The statuses Knative's dispatcher retries: 404, 408, 409, 429 and 5xx; every other 4xx is final. */
     static boolean retryable(int status) {
         return status >= 500 || status == 404 || status == 408 || status == 409 || status == 429;
     }

@@ -1,20 +1,23 @@
 package io.knative.lambda.localbroker;
 
-import java.io.IOException;
-import java.util.List;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.knative.lambda.events.ErrorResponse;
+import io.knative.lambda.service.InvalidEventException;
+import io.knative.lambda.service.http.CloudEventHttp;
+import io.knative.lambda.service.http.HttpCloudEvent;
+import io.knative.lambda.service.http.JsonAnswers;
+import io.knative.lambda.service.http.UnsupportedMediaTypeException;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -22,8 +25,10 @@ import io.vertx.ext.web.handler.BodyHandler;
 /**
  * The broker ingress of local mode, like the Kafka broker's: {@code POST /} (or
  * {@code /<namespace>/<broker>}) takes a CloudEvent in binary or structured mode and answers 202 once
- * it is on the Kafka topic. {@code GET /events} shows recent events ({@code ?type=}prefix,
- * {@code &subject=}, {@code &limit=}); {@code GET /routes} the functions invoke events reach.
+ * it is on the Kafka topic. What is refused is refused here, never after the 202: the event is read
+ * strictly ({@code CloudEventHttp}: 400 for a malformed event or JSON data that does not parse, 415 for no
+ * CloudEvent), 413 for one the bus cannot hold. {@code GET /events} shows recent events ({@code ?type=}prefix,
+ * {@code &subject=}, {@code &limit=}); {@code GET /routes} the functions invoke events reach. Other methods: 405.
  */
 @ApplicationScoped
 public class Ingress {
@@ -44,54 +49,65 @@ public class Ingress {
     ObjectMapper mapper;
 
     void install(@Observes Router router) {
-        router.post("/*").order(-100).handler(BodyHandler.create().setBodyLimit(MAX_BODY_BYTES));
+        router.post("/*").order(-100).handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
         router.post("/").order(-99).handler(this::accept);
         router.post("/:namespace/:broker").order(-99).handler(this::accept);
         router.get("/events").order(-99).handler(this::events);
         router.get("/routes").order(-99).handler(ctx -> json(ctx, 200, routesView()));
+        router.route("/").order(-98).handler(ctx -> JsonAnswers.methodNotAllowed(ctx, "POST"));
+        router.route("/events").order(-98).handler(ctx -> JsonAnswers.methodNotAllowed(ctx, "GET"));
+        router.route("/routes").order(-98).handler(ctx -> JsonAnswers.methodNotAllowed(ctx, "GET"));
     }
 
     void accept(RoutingContext ctx) {
-        String contentType = ctx.request().getHeader("Content-Type");
-        Event event;
-        if (contentType != null && contentType.startsWith("application/cloudevents+json")) {
-            JsonNode json = readJson(ctx);
-            if (json == null || !json.isObject()) {
-                json(ctx, 400, new ErrorResponse("InvalidEvent", "the structured CloudEvent is not a JSON object"));
-                return;
-            }
-            try {
-                event = Event.fromStructured(json);
-            } catch (IllegalArgumentException e) {
-                json(ctx, 400, new ErrorResponse("InvalidEvent", "the structured CloudEvent is not valid: " + e.getMessage()));
-                return;
-            }
-        } else if (ctx.request().getHeader("ce-id") != null || ctx.request().getHeader("ce-type") != null) {
+        HttpCloudEvent ce;
+        try {
             byte[] body = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
-            event = Event.fromHttpBinary(ctx.request().headers(), contentType, body);
-        } else {
-            json(ctx, 415, new ErrorResponse("UnsupportedMediaType", "send a CloudEvent: binary mode (ce-* headers) or"
-                    + " structured mode (Content-Type: application/cloudevents+json)"));
+            ce = CloudEventHttp.parse(ctx.request().headers(), body);
+        } catch (InvalidEventException e) {
+            JsonAnswers.error(ctx, 400, "InvalidEvent", e.getMessage());
+            return;
+        } catch (UnsupportedMediaTypeException e) {
+            JsonAnswers.error(ctx, 415, "UnsupportedMediaType", e.getMessage());
             return;
         }
-        List<String> missing = event.missingRequired();
-        if (!missing.isEmpty()) {
-            json(ctx, 400, new ErrorResponse("InvalidEvent", "the CloudEvent lacks required attribute(s) "
-                    + String.join(", ", missing)));
-            return;
-        }
-        if (!"1.0".equals(event.attributes().get("specversion"))) {
-            json(ctx, 400, new ErrorResponse("InvalidEvent", "specversion must be 1.0"));
+        Event event = new Event(ce.attributes(), ce.contentType(), ce.data());
+        if (recordBytes(event) > Dispatcher.MAX_EVENT_BYTES) {
+            JsonAnswers.error(ctx, 413, "PayloadTooLarge", "the event is larger than the bus takes (Kafka's record size"
+                    + " limit): at most " + Dispatcher.MAX_EVENT_BYTES + " bytes of data and attributes");
             return;
         }
         bus.publish(event).whenComplete((ok, failure) -> ctx.vertx().runOnContext(v -> {
-            if (failure != null) {
-                LOG.warnf("event %s (%s) not accepted by Kafka: %s", event.id(), event.type(), failure.getMessage());
-                json(ctx, 503, new ErrorResponse("BusUnavailable", "Kafka did not take the event; retry"));
-            } else {
+            if (ctx.response().closed()) {
+                LOG.debugf("event %s: the client went away before the bus answered", event.id());
+            } else if (failure == null) {
                 ctx.response().setStatusCode(202).end();
+            } else if (tooLarge(failure)) {
+                JsonAnswers.error(ctx, 413, "PayloadTooLarge", "the event is larger than the bus takes (Kafka's record"
+                        + " size limit): " + failure.getMessage());
+            } else {
+                LOG.warnf("event %s (%s) not accepted by Kafka: %s", event.id(), event.type(), failure.getMessage());
+                JsonAnswers.error(ctx, 503, "BusUnavailable", "Kafka did not take the event; retry");
             }
         }));
+    }
+
+    /** About what the event takes in a Kafka record: its data and its attribute headers. */
+    private static long recordBytes(Event event) {
+        long bytes = event.data().length + (event.contentType() == null ? 0 : event.contentType().length());
+        for (Map.Entry<String, String> a : event.attributes().entrySet()) {
+            bytes += a.getKey().length() + 3 + a.getValue().getBytes(StandardCharsets.UTF_8).length;
+        }
+        return bytes;
+    }
+
+    private static boolean tooLarge(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof RecordTooLargeException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     void events(RoutingContext ctx) {
@@ -101,19 +117,10 @@ public class Ingress {
         try {
             limit = Integer.parseInt(ctx.request().getParam("limit", "100"));
         } catch (NumberFormatException e) {
-            json(ctx, 400, new ErrorResponse("BadRequest", "limit must be a number"));
+            JsonAnswers.error(ctx, 400, "BadRequest", "limit must be a number");
             return;
         }
         json(ctx, 200, log.find(type, subject, Math.max(1, limit)).stream().map(e -> e.structured(mapper)).toList());
-    }
-
-    /** The body as JSON, or {@code null} when it is none. */
-    private JsonNode readJson(RoutingContext ctx) {
-        try {
-            return ctx.body().buffer() == null ? null : mapper.readTree(ctx.body().buffer().getBytes());
-        } catch (IOException e) {
-            return null;
-        }
     }
 
     private Map<String, String> routesView() {

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class ArchitectureMapTest {
 
     /** Folders with a row in the Modules table that are not Maven modules. */
-    private static final Set<String> KNOWN_FOLDERS = Set.of(".mvn/repo/", "eventing/", "k8s/", "scripts/", "examples/",
+    private static final Set<String> KNOWN_FOLDERS = Set.of("eventing/", "k8s/", "scripts/", "examples/",
             "docs/", "function-runtime/node/");
 
     private static ArchitectureMap map() {

@@ -3,7 +3,7 @@ package io.knative.lambda.service;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The CloudEvents 1.0 required attributes, checked where Funqy does not check them. */
+/** The CloudEvents 1.0 required attributes, checked for the transports that do not check them. */
 public final class CloudEventChecks {
 
     private CloudEventChecks() {

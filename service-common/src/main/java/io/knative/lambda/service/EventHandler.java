@@ -15,4 +15,16 @@ public interface EventHandler {
      * @throws TransientFailureException      a dependency failed; retry later (503)
      */
     ReplyEvent handle(InboundEvent event);
+
+    /**
+     * The answer to an event of this service's type that can never be processed (a missing attribute, data
+     * that is not JSON, data that is not what the catalogue says), where no HTTP status can say so: on
+     * Kafka it is published once instead of the event going to the dead-letter topic.
+     *
+     * @param why what is wrong, for a person
+     * @return the failure event, or {@code null} to dead-letter the event once
+     */
+    default ReplyEvent refused(InboundEvent event, String why) {
+        return null;
+    }
 }

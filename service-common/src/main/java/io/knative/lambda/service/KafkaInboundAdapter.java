@@ -18,6 +18,8 @@ import org.jboss.logging.Logger;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.knative.lambda.service.http.InvalidJsonException;
+import io.knative.lambda.service.http.StrictJson;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import io.smallrye.reactive.messaging.ce.IncomingCloudEventMetadata;
 import io.smallrye.reactive.messaging.ce.OutgoingCloudEventMetadata;
@@ -28,7 +30,9 @@ import io.smallrye.reactive.messaging.ce.OutgoingCloudEventMetadata;
  * {@link EventHandler} handles, and publishes the reply to the same topic (channel {@code bus-out})
  * before acknowledging — so the offset is committed only after the outcome is on the bus. Transient
  * failures are retried with exponential backoff ({@code klambda.kafka.max-attempts}, {@code .backoff});
- * what keeps failing, and what is no CloudEvent, goes to the dead-letter topic.
+ * what keeps failing, and what is no CloudEvent, goes to the dead-letter topic. An event that can never
+ * be processed (a missing attribute, data that is not JSON, data the handler refuses) is tried once and
+ * answered once: the handler's {@link EventHandler#refused} event, or the dead-letter topic when it has none.
  */
 @ApplicationScoped
 public class KafkaInboundAdapter {
@@ -62,18 +66,22 @@ public class KafkaInboundAdapter {
         if (!handler.handles(ce.getType())) {
             return message.ack();
         }
+        InboundEvent envelope = new InboundEvent(ce.getId(), ce.getSource() == null ? null : ce.getSource().toString(),
+                ce.getSpecVersion(), ce.getType(), ce.getSubject().orElse(null), null);
         InboundEvent inbound;
         try {
             byte[] payload = message.getPayload();
-            JsonNode data = payload == null || payload.length == 0 ? null : mapper.readTree(payload);
-            inbound = new InboundEvent(ce.getId(), ce.getSource() == null ? null : ce.getSource().toString(),
-                    ce.getSpecVersion(), ce.getType(), ce.getSubject().orElse(null), data);
-        } catch (Exception e) {
-            return message.nack(new InvalidEventException("event " + ce.getId() + " has data that is not JSON"));
+            JsonNode data = payload == null || payload.length == 0 ? null : StrictJson.parse(payload);
+            inbound = new InboundEvent(envelope.id(), envelope.source(), envelope.specVersion(), envelope.type(),
+                    envelope.subject(), data);
+        } catch (InvalidJsonException e) {
+            return refuse(message, envelope, new InvalidEventException("the event's data is not valid JSON: " + e.getMessage()));
         }
         ReplyEvent reply;
         try {
             reply = withRetries(inbound);
+        } catch (InvalidEventException | UnsupportedEventTypeException e) {
+            return refuse(message, inbound, e);
         } catch (RuntimeException e) {
             LOG.warnf("event %s (%s) sent to the dead-letter topic: %s", ce.getId(), ce.getType(), e.getMessage());
             return message.nack(e);
@@ -81,6 +89,17 @@ public class KafkaInboundAdapter {
         if (reply == null) {
             return message.ack();
         }
+        return publish(reply).thenCompose(x -> message.ack());
+    }
+
+    /** One answer to an event that can never be processed: the handler's refusal event, else the dead-letter topic. */
+    private CompletionStage<Void> refuse(Message<byte[]> message, InboundEvent event, RuntimeException why) {
+        ReplyEvent reply = handler.refused(event, why.getMessage());
+        if (reply == null) {
+            LOG.warnf("event %s (%s) refused, sent to the dead-letter topic: %s", event.id(), event.type(), why.getMessage());
+            return message.nack(why);
+        }
+        LOG.infof("event %s (%s) refused, answered with %s: %s", event.id(), event.type(), reply.type(), why.getMessage());
         return publish(reply).thenCompose(x -> message.ack());
     }
 

@@ -18,7 +18,7 @@ import io.knative.lambda.events.FunctionRuntime;
 import io.knative.lambda.events.InvalidFunctionKeyException;
 
 /**
- * The builder's core: S3 object in, pushed image out. Plain Java, no transport: the Funqy and Kafka
+ * The builder's core: S3 object in, pushed image out. Plain Java, no transport: the HTTP and Kafka
  * adapters both call {@link #build(BuildRequest)}.
  *
  * <p>Permanent problems come back as {@link BuildOutcome.Failed}; transient ones are thrown as a

@@ -25,6 +25,10 @@ import io.knative.lambda.events.ErrorResponse;
 import io.knative.lambda.events.InvalidS3EventException;
 import io.knative.lambda.events.S3Notifications;
 import io.knative.lambda.events.S3ObjectEvent;
+import io.knative.lambda.service.http.HeaderValues;
+import io.knative.lambda.service.http.InvalidJsonException;
+import io.knative.lambda.service.http.JsonAnswers;
+import io.knative.lambda.service.http.StrictJson;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -34,7 +38,9 @@ import io.vertx.ext.web.handler.BodyHandler;
  * SQS bridge) calls with raw notification JSON. Each record becomes a CloudEvent in the AWS-S3 adapter
  * format, sent in binary mode to {@code K_SINK} (the broker, via a SinkBinding). Answers 200 only when
  * the sink accepted every record, 502/503 otherwise so that the S3 server retries; duplicates are
- * harmless because the CloudEvent id is derived from the S3 record.
+ * harmless because the CloudEvent id is derived from the S3 record. A body that is not strict JSON
+ * ({@code StrictJson}) or no notification is 400; other methods than POST 405. Attribute headers are
+ * percent-encoded as the CloudEvents HTTP binding asks (a key with {@code %} or non-ASCII characters).
  */
 @ApplicationScoped
 public class S3NotificationWebhook {
@@ -53,18 +59,24 @@ public class S3NotificationWebhook {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     void install(@Observes Router router) {
-        router.post(PATH).order(-100).handler(BodyHandler.create().setBodyLimit(MAX_BODY_BYTES));
+        router.post(PATH).order(-100).handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
         router.post(PATH).order(-99).blockingHandler(this::handle, false);
+        router.route(PATH).order(-98).handler(ctx -> JsonAnswers.methodNotAllowed(ctx, "POST"));
     }
 
     void handle(RoutingContext ctx) {
-        String body = ctx.body().asString();
+        byte[] body = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
         List<S3ObjectEvent> events;
-        List<JsonNode> records;
+        List<JsonNode> records = new ArrayList<>();
         try {
-            events = S3Notifications.parseNotification(body);
-            records = records(body);
-        } catch (InvalidS3EventException | JsonProcessingException e) {
+            JsonNode notification = StrictJson.parse(body);
+            events = S3Notifications.parseNotification(notification.toString());
+            notification.path("Records").forEach(records::add);
+        } catch (InvalidJsonException e) {
+            answer(ctx, 400, new ErrorResponse("InvalidEvent", "not an S3 event notification: the body is not valid JSON: "
+                    + e.getMessage()));
+            return;
+        } catch (InvalidS3EventException e) {
             answer(ctx, 400, new ErrorResponse("InvalidEvent", "not an S3 event notification: " + e.getMessage()));
             return;
         }
@@ -98,10 +110,10 @@ public class S3NotificationWebhook {
                 .timeout(Duration.ofSeconds(30))
                 .header("Content-Type", "application/json")
                 .header("ce-specversion", "1.0")
-                .header("ce-id", event.cloudEventId())
-                .header("ce-source", event.cloudEventSource())
-                .header("ce-type", event.cloudEventType())
-                .header("ce-subject", event.key())
+                .header("ce-id", HeaderValues.encode(event.cloudEventId()))
+                .header("ce-source", HeaderValues.encode(event.cloudEventSource()))
+                .header("ce-type", HeaderValues.encode(event.cloudEventType()))
+                .header("ce-subject", HeaderValues.encode(event.key()))
                 .POST(HttpRequest.BodyPublishers.ofString(record.toString()));
         if (event.eventTime() != null) {
             request.header("ce-time", event.eventTime().toString());
@@ -115,14 +127,6 @@ public class S3NotificationWebhook {
             Thread.currentThread().interrupt();
             return "interrupted";
         }
-    }
-
-    /** The records exactly as the S3 server sent them, to travel as the CloudEvents' data. */
-    private List<JsonNode> records(String body) throws JsonProcessingException {
-        List<JsonNode> records = new ArrayList<>();
-        JsonNode array = mapper.readTree(body).path("Records");
-        array.forEach(records::add);
-        return records;
     }
 
     private String toJson(Object value) {

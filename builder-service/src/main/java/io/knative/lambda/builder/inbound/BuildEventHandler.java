@@ -67,7 +67,18 @@ public class BuildEventHandler implements EventHandler {
             throw new UnsupportedEventTypeException(event.type(), HANDLED);
         }
         return new ReplyEvent(ReplyEvent.idFor(event, outcome.eventType()), outcome.eventType(), EventTypes.SOURCE_BUILDER,
-                outcome.subject(), outcome.data());
+                outcome.subject() != null ? outcome.subject() : event.subject(), outcome.data());
+    }
+
+    /** {@code build.failed} {@code InvalidEvent}, once, for an event of the builder's types that cannot be processed. */
+    @Override
+    public ReplyEvent refused(InboundEvent event, String why) {
+        if (!handles(event.type())) {
+            return null;
+        }
+        BuildOutcome outcome = invalid(event, null, null, why);
+        return new ReplyEvent(ReplyEvent.idFor(event, outcome.eventType()), outcome.eventType(), EventTypes.SOURCE_BUILDER,
+                event.subject(), outcome.data());
     }
 
     private BuildOutcome buildFromS3(InboundEvent event) {

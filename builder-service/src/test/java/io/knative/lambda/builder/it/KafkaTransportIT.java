@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.stream.Stream;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -23,6 +24,9 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -144,5 +148,65 @@ class KafkaTransportIT {
         assertThat(records(TOPIC, null, null)).filteredOn(r -> ("dep-" + id).equals(header(r, "ce_subject"))
                 || id.equals(header(r, "ce_subject"))).isEmpty();
         assertThat(records(DEAD_LETTERS, null, null)).filteredOn(r -> ("dep-" + id).equals(header(r, "ce_id"))).isEmpty();
+    }
+
+    private void sendWithSubject(String type, String id, String subject, byte[] data, boolean withId) throws Exception {
+        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(TOPIC, subject.getBytes(StandardCharsets.UTF_8), data);
+        record.headers().add("ce_specversion", "1.0".getBytes()).add("ce_source", "/test/kafka".getBytes())
+                .add("ce_type", type.getBytes()).add("ce_subject", subject.getBytes())
+                .add("content-type", "application/json".getBytes());
+        if (withId) {
+            record.headers().add("ce_id", id.getBytes());
+        }
+        producer.send(record).get();
+    }
+
+    /** Sends a probe after the events under test and waits for its answer: by then the earlier events were consumed. */
+    private void drain() throws Exception {
+        String probe = CloudEvents.newId("probe");
+        send("io.knative.lambda.build.requested", "req-" + probe,
+                "{\"bucket\":\"" + BuilderServers.BUCKET + "\",\"key\":\"global/parser/" + probe + "\"}");
+        Awaitility.await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                assertThat(records(TOPIC, "io.knative.lambda.build.failed", probe)).hasSize(1));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("unprocessable")
+    void anEventThatCanNeverBeBuiltIsAnsweredOnceWithBuildFailedAndNeverDeadLettered(String what, String type, byte[] data,
+            String reason) throws Exception {
+        String subject = CloudEvents.newId("bad");
+
+        sendWithSubject(type, "req-" + subject, subject, data, true);
+        drain();
+
+        List<ConsumerRecord<byte[], byte[]>> failed = records(TOPIC, "io.knative.lambda.build.failed", subject);
+        assertThat(failed).as("answered exactly once").hasSize(1);
+        JsonNode body = CloudEvents.parse(new String(failed.get(0).value(), StandardCharsets.UTF_8));
+        assertThat(body.path("reason").asText()).isEqualTo("InvalidEvent");
+        assertThat(body.path("message").asText()).contains(reason);
+        assertThat(records(DEAD_LETTERS, null, subject)).as("nothing dead-lettered").isEmpty();
+    }
+
+    static Stream<Arguments> unprocessable() {
+        byte[] truncated = "{\"bucket\":\"functions\",\"key\":".getBytes(StandardCharsets.UTF_8);
+        return Stream.of(
+                Arguments.of("truncated JSON data", "io.knative.lambda.build.requested", truncated, "not valid JSON"),
+                Arguments.of("JSON nested 100,000 deep", "io.knative.lambda.build.requested",
+                        ("[".repeat(100_000) + "]".repeat(100_000)).getBytes(StandardCharsets.UTF_8), "deeper than 1000"),
+                Arguments.of("an S3 event without data", "com.amazonaws.s3.ObjectCreated:Put", new byte[0], "has no data"),
+                Arguments.of("build.requested without a key", "io.knative.lambda.build.requested",
+                        "{\"bucket\":\"functions\"}".getBytes(StandardCharsets.UTF_8), "'bucket' and 'key'"));
+    }
+
+    @Test
+    void aRecordWithoutCeIdIsNoCloudEventAndGoesToTheDeadLetterTopicOnce() throws Exception {
+        String subject = CloudEvents.newId("noid");
+
+        sendWithSubject("io.knative.lambda.build.requested", null, subject, "{}".getBytes(StandardCharsets.UTF_8), false);
+        drain();
+
+        Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(records(DEAD_LETTERS, null, subject)).hasSize(1));
+        assertThat(records(TOPIC, "io.knative.lambda.build.failed", subject)).isEmpty();
     }
 }

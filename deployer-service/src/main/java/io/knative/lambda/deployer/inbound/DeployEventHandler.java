@@ -87,6 +87,18 @@ public class DeployEventHandler implements EventHandler {
         return reply(event, outcome);
     }
 
+    /** {@code deploy.failed} {@code InvalidEvent}, once, for an event of the deployer's types that cannot be processed. */
+    @Override
+    public ReplyEvent refused(InboundEvent event, String why) {
+        if (!handles(event.type())) {
+            return null;
+        }
+        DeployOutcome outcome = invalid(event.subject(), why);
+        metrics.record(outcome, 0);
+        log(event, outcome);
+        return reply(event, outcome);
+    }
+
     private DeployOutcome buildCompleted(InboundEvent event) {
         BuildCompleted build = read(event.data(), BuildCompleted.class);
         if (build == null) {
