@@ -54,6 +54,12 @@ public interface BuilderConfig {
     /** Java dependencies: the Maven repository. */
     Maven maven();
 
+    /** Node.js syntax check: the {@code node} executable. */
+    Node node();
+
+    /** Node.js dependencies: npm and the registry. */
+    Npm npm();
+
     /** The cache of dependency layers. */
     Dependencies dependencies();
 
@@ -93,6 +99,9 @@ public interface BuilderConfig {
 
         /** The Java runtime image ({@code KLAMBDA_RUNTIME_JAVA_BASE_IMAGE}). */
         Lang java();
+
+        /** The Node.js runtime image ({@code KLAMBDA_RUNTIME_NODE_BASE_IMAGE}). */
+        Lang node();
     }
 
     /** One runtime's base image. */
@@ -160,6 +169,41 @@ public interface BuilderConfig {
         Optional<String> indexPassword();
 
         /** How long one pip install may take. */
+        @WithName("install-timeout")
+        @WithDefault("300s")
+        Duration installTimeout();
+    }
+
+    /** How Node.js functions are syntax-checked ({@code KLAMBDA_NODE_*}). */
+    interface Node {
+        /** The {@code node} that runs {@code node --check} ({@code KLAMBDA_NODE_EXECUTABLE}): a name on PATH or a path. */
+        @WithDefault("node")
+        String executable();
+
+        /** How long checking one file may take. */
+        @WithName("check-timeout")
+        @WithDefault("30s")
+        Duration checkTimeout();
+
+        /** The Node.js version line the runtime image runs ({@code node:26-slim}); part of the dependency cache key. */
+        @WithDefault("26")
+        String version();
+    }
+
+    /** How Node.js dependencies are installed ({@code KLAMBDA_NPM_*}). */
+    interface Npm {
+        /** The command that runs npm ({@code KLAMBDA_NPM_COMMAND}), split on spaces. */
+        @WithDefault("npm")
+        String command();
+
+        /** The npm registry ({@code KLAMBDA_NPM_REGISTRY}). */
+        @WithDefault("https://registry.npmjs.org/")
+        String registry();
+
+        /** The registry's token ({@code KLAMBDA_NPM_TOKEN}); given to npm in its environment, never logged. */
+        Optional<String> token();
+
+        /** How long one npm install may take. */
         @WithName("install-timeout")
         @WithDefault("300s")
         Duration installTimeout();

@@ -109,7 +109,8 @@ public final class BuildService {
         env.put("FUNCTION_RUNTIME", runtime.id());
         env.put("FUNCTION_HANDLER", handler);
         env.put("FUNCTION_DIR", DefaultFunctionPackager.FUNCTION_DIR);
-        dependencies.ifPresent(d -> env.put("FUNCTION_DEPS_DIR", d.directory()));
+        dependencies.filter(d -> !d.directory().startsWith(DefaultFunctionPackager.FUNCTION_DIR + "/"))
+                .ifPresent(d -> env.put("FUNCTION_DEPS_DIR", d.directory())); // Node's are in /function/node_modules
         env.putAll(pack.environment());
 
         Map<String, String> labels = new TreeMap<>();

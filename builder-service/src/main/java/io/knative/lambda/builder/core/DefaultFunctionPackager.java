@@ -13,8 +13,8 @@ import io.knative.lambda.events.FunctionRuntime;
 /**
  * The code layer: the upload's files under {@code /function} (a single file by its name as uploaded, an archive's
  * files by their paths in it), plus, for Java, the classes under {@code /function/classes}. Tells the runtime the file
- * ({@code FUNCTION_FILE}) and, for Java, the class ({@code FUNCTION_CLASS}), found by {@link PythonEntryPoint} or among
- * the compiled classes.
+ * ({@code FUNCTION_FILE}) and, for Java, the class ({@code FUNCTION_CLASS}), found by {@link PythonEntryPoint},
+ * {@link NodeEntryPoint} or among the compiled classes. JavaScript is syntax-checked ({@link JavaScriptSyntaxChecker}).
  */
 public final class DefaultFunctionPackager implements FunctionPackager {
 
@@ -22,9 +22,15 @@ public final class DefaultFunctionPackager implements FunctionPackager {
     public static final String FUNCTION_DIR = "/function";
 
     private final Optional<JavaSourceCompiler> javaCompiler;
+    private final Optional<JavaScriptSyntaxChecker> javaScriptChecker;
 
     public DefaultFunctionPackager(Optional<JavaSourceCompiler> javaCompiler) {
+        this(javaCompiler, Optional.empty());
+    }
+
+    public DefaultFunctionPackager(Optional<JavaSourceCompiler> javaCompiler, Optional<JavaScriptSyntaxChecker> javaScriptChecker) {
         this.javaCompiler = javaCompiler;
+        this.javaScriptChecker = javaScriptChecker;
     }
 
     @Override
@@ -35,6 +41,14 @@ public final class DefaultFunctionPackager implements FunctionPackager {
         source.files().files().forEach((path, bytes) -> files.put(FUNCTION_DIR + "/" + path, bytes));
         if (runtime == FunctionRuntime.PYTHON) {
             env.put("FUNCTION_FILE", source.archive() ? PythonEntryPoint.file(key.fileName(), source, handler) : key.fileName());
+            return new FunctionPackage(files, env);
+        }
+        if (runtime == FunctionRuntime.NODE) {
+            String file = source.archive() ? NodeEntryPoint.file(key.fileName(), source, handler) : key.fileName();
+            javaScriptChecker.orElseThrow(() -> new BuildException(FailureReason.UNSUPPORTED_RUNTIME,
+                    "this builder has no Node.js syntax checker")).check(source.files(),
+                            RuntimeSelector.sources(source.files(), FunctionRuntime.NODE));
+            env.put("FUNCTION_FILE", file);
             return new FunctionPackage(files, env);
         }
         JavaSourceCompiler compiler = javaCompiler.orElseThrow(() -> new BuildException(

@@ -1,5 +1,6 @@
 package io.knative.lambda.builder.core;
 
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 
@@ -11,7 +12,8 @@ import io.knative.lambda.events.UnsupportedRuntimeException;
 /**
  * The runtime of an upload. A single file: its extension, else the {@code runtime} object metadata, else Python. An
  * archive: the {@code runtime} object metadata, else {@code function.yaml}'s {@code runtime}, else its files: only
- * {@code .py} files is Python, only {@code .java} files is Java; both or neither is refused, never guessed.
+ * {@code .py} files is Python, only {@code .java} files is Java, only {@code .js}/{@code .mjs}/{@code .cjs} files (with
+ * a {@code package.json}) is Node.js; several languages or none is refused, never guessed.
  */
 final class RuntimeSelector {
 
@@ -33,21 +35,32 @@ final class RuntimeSelector {
         if (source.manifest().runtime() != null) {
             return FunctionRuntime.byName(source.manifest().runtime()).orElseThrow();
         }
-        List<String> python = source.files().all(".py");
-        List<String> java = source.files().all(".java");
-        if (!python.isEmpty() && java.isEmpty()) {
-            return FunctionRuntime.PYTHON;
+        Map<FunctionRuntime, List<String>> found = new EnumMap<>(FunctionRuntime.class);
+        for (FunctionRuntime runtime : FunctionRuntime.values()) {
+            List<String> sources = sources(source.files(), runtime);
+            if (!sources.isEmpty()) {
+                found.put(runtime, sources);
+            }
         }
-        if (python.isEmpty() && !java.isEmpty()) {
-            return FunctionRuntime.JAVA;
+        if (found.size() == 1) {
+            return found.keySet().iterator().next();
         }
-        if (python.isEmpty()) {
-            throw new BuildException(FailureReason.ENTRY_POINT_NOT_FOUND, key.fileName() + " holds no .py and no .java file"
-                    + " (found: " + sample(source.files().files().keySet().stream().toList()) + ")");
+        if (found.isEmpty()) {
+            throw new BuildException(FailureReason.ENTRY_POINT_NOT_FOUND, key.fileName() + " holds no .py, .java, .js or .mjs"
+                    + " file (found: " + sample(source.files().files().keySet().stream().toList()) + ")");
         }
-        throw new BuildException(FailureReason.AMBIGUOUS_ENTRY_POINT, key.fileName() + " holds both .py ("
-                + sample(python) + ") and .java (" + sample(java) + ") files: say which runtime in function.yaml"
-                + " (runtime: python|java)");
+        StringBuilder both = new StringBuilder();
+        found.forEach((runtime, names) -> both.append(both.length() == 0 ? "" : " and ").append(runtime.id()).append(" (")
+                .append(sample(names)).append(')'));
+        throw new BuildException(FailureReason.AMBIGUOUS_ENTRY_POINT, key.fileName() + " holds files of several runtimes: "
+                + both + "; say which runtime in function.yaml (runtime: python|java|node)");
+    }
+
+    /** The files of {@code runtime}'s languages; a Node package's installed {@code node_modules/} is not the function's. */
+    static List<String> sources(FunctionFiles files, FunctionRuntime runtime) {
+        return files.files().keySet().stream()
+                .filter(p -> runtime.extensions().stream().anyMatch(e -> p.endsWith("." + e)))
+                .filter(p -> !p.startsWith("node_modules/") && !p.contains("/node_modules/")).toList();
     }
 
     /** Up to ten names, then how many more. */

@@ -34,7 +34,7 @@ public final class ManifestReader {
     private static final Set<String> TOP = Set.of("runtime", "entry", "environment", "dependencies", "min-scale",
             "max-scale", "container-concurrency", "timeout-seconds", "cpu", "memory", "execution");
     private static final Set<String> ENTRY = Set.of("file", "function", "class", "method");
-    private static final Set<String> RUNTIMES = Set.of("python", "java");
+    private static final Set<String> RUNTIMES = Set.of("python", "java", "node");
     private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
     private static final Pattern CLASS_NAME = Pattern.compile("[A-Za-z_$][A-Za-z0-9_$]*(\\.[A-Za-z_$][A-Za-z0-9_$]*)*");
     private static final Pattern QUANTITY = Pattern.compile("[0-9]+(\\.[0-9]+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?");
@@ -65,7 +65,7 @@ public final class ManifestReader {
         known(root, TOP, "");
         String runtime = text(root, "runtime", "runtime");
         if (runtime != null && !RUNTIMES.contains(runtime)) {
-            throw invalid("runtime", "must be python or java, not '" + runtime + "'");
+            throw invalid("runtime", "must be python, java or node, not '" + runtime + "'");
         }
         JsonNode entry = root.get("entry");
         String file = null;
@@ -91,8 +91,9 @@ public final class ManifestReader {
             if ("java".equals(effective) && (file != null || function != null)) {
                 throw invalid(file != null ? "entry.file" : "entry.function", "is for python functions; java uses entry.class and entry.method");
             }
-            if ("python".equals(effective) && (className != null || method != null)) {
-                throw invalid(className != null ? "entry.class" : "entry.method", "is for java functions; python uses entry.file and entry.function");
+            if (effective != null && !"java".equals(effective) && (className != null || method != null)) {
+                throw invalid(className != null ? "entry.class" : "entry.method", "is for java functions; " + effective
+                        + " uses entry.file and entry.function");
             }
         }
         Map<String, String> settings = new LinkedHashMap<>();
@@ -153,6 +154,9 @@ public final class ManifestReader {
         }
         if ("python".equals(runtime)) {
             throw invalid("dependencies", "is for java functions; a python function lists its packages in requirements.txt");
+        }
+        if ("node".equals(runtime)) {
+            throw invalid("dependencies", "is for java functions; a node function lists its packages in package.json");
         }
         if (!deps.isArray()) {
             throw invalid("dependencies", "must be a list of Maven coordinates group:artifact:version");
