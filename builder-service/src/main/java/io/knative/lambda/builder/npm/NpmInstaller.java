@@ -130,7 +130,7 @@ public final class NpmInstaller implements DependencyInstaller {
         Map<String, String> env = builder.environment();
         env.keySet().removeIf(k -> k.toLowerCase(java.util.Locale.ROOT).startsWith("npm_") || k.startsWith("NODE_"));
         env.put("npm_config_userconfig", npmrc.toString());
-        env.put("npm_config_globalconfig", npmrc.toString());
+        env.put("npm_config_globalconfig", Files.writeString(work.resolve("npmrc-global"), "").toString());
         env.put("npm_config_cache", npmCache.toString());
         env.put("HOME", work.toString());
         if (token != null) {
