@@ -97,6 +97,31 @@ public final class NpmRegistryServer implements AutoCloseable {
         return this;
     }
 
+    /**
+     * The {@code package-lock.json} a developer gets for {@code packageJson} from this registry: real
+     * {@code npm install --package-lock-only --ignore-scripts} run in {@code dir}.
+     */
+    public String lock(String packageJson, java.nio.file.Path dir) {
+        try {
+            java.nio.file.Files.createDirectories(dir);
+            java.nio.file.Files.writeString(dir.resolve("package.json"), packageJson);
+            java.nio.file.Path log = dir.resolve("npm.log");
+            Process p = new ProcessBuilder("npm", "install", "--package-lock-only", "--ignore-scripts", "--no-audit",
+                    "--no-fund", "--registry", url(), "--cache", dir.resolve(".npm-cache").toString()).directory(dir.toFile())
+                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            if (!p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() != 0) {
+                p.destroyForcibly();
+                throw new IllegalStateException("npm could not lock " + packageJson + ": " + java.nio.file.Files.readString(log));
+            }
+            return java.nio.file.Files.readString(dir.resolve("package-lock.json"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** From now on, every request needs {@code Authorization: Bearer <token>} (401 otherwise). */
     public void requireToken(String token) {
         this.token = token;

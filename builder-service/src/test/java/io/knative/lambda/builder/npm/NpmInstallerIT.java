@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -78,18 +77,6 @@ class NpmInstallerIT {
                 + marker() + "','root')\\\"\"},\"dependencies\":{" + dependencies + "}}";
     }
 
-    /** The lock a developer gets from {@code npm install --package-lock-only} against the registry. */
-    private static String lock(String packageJson, Path dir) throws Exception {
-        Files.createDirectories(dir);
-        Files.writeString(dir.resolve("package.json"), packageJson);
-        Process p = new ProcessBuilder("npm", "install", "--package-lock-only", "--ignore-scripts", "--no-audit", "--no-fund",
-                "--registry", registry.url(), "--cache", dir.resolve(".cache").toString()).directory(dir.toFile())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("npm.log").toFile()).start();
-        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(Files.readString(dir.resolve("npm.log"))).isZero();
-        return Files.readString(dir.resolve("package-lock.json"));
-    }
-
     @Test
     void dependenciesAndTheirDependenciesLandInNodeModulesAndNoLifecycleScriptRuns(@TempDir Path cache) throws Exception {
         String pkg = packageJson("\"greeting-lib\":\"^1.0.0\",\"evil-lib\":\"1.0.0\"");
@@ -109,7 +96,7 @@ class NpmInstallerIT {
     void anUnchangedLockIsInstalledOnceAndReusedWithoutAskingTheRegistry(@TempDir Path cache, @TempDir Path dev)
             throws Exception {
         String pkg = packageJson("\"greeting-lib\":\"1.2.0\"");
-        String lock = lock(pkg, dev);
+        String lock = registry.lock(pkg, dev);
         NpmInstaller npm = installer(cache);
 
         DependencyLayer first = npm.install(archive(pkg, lock, "exports.handler = () => 1;\n")).orElseThrow();
