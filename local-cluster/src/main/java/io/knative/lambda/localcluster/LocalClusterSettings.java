@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
  */
 public record LocalClusterSettings(String host, int port, Path tokenFile, Path workDir, List<String> pythonRuntime,
         boolean pythonForkServer, List<String> javaRuntime, String registryScheme, Duration startTimeout, String runner,
-        String domain) {
+        String domain, List<String> nodeRuntime) {
 
     /** Reads {@code KLAMBDA_LOCAL_*} from {@code env}. */
     public static LocalClusterSettings from(Map<String, String> env) {
@@ -40,7 +40,9 @@ public record LocalClusterSettings(String host, int port, Path tokenFile, Path w
                 env.getOrDefault("KLAMBDA_LOCAL_REGISTRY_SCHEME", "http"),
                 duration("KLAMBDA_LOCAL_START_TIMEOUT", env.getOrDefault("KLAMBDA_LOCAL_START_TIMEOUT", "60s")),
                 runner,
-                domain.isEmpty() ? null : domain);
+                domain.isEmpty() ? null : domain,
+                words(env.getOrDefault("KLAMBDA_LOCAL_NODE_RUNTIME", String.join(" ",
+                        io.knative.lambda.localcluster.process.LocalRuntimes.NODE))));
     }
 
     private static List<String> words(String command) {

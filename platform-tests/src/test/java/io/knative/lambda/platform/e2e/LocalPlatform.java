@@ -34,6 +34,8 @@ final class LocalPlatform implements AutoCloseable {
 
     final KafkaServer kafka;
     final RegistryServer registry;
+    /** The builder's npm registry (KLAMBDA_NPM_REGISTRY): packages a test publishes for Node.js functions. */
+    final io.knative.lambda.testsupport.NpmRegistryServer npm = io.knative.lambda.testsupport.NpmRegistryServer.start();
     final int s3Port = LocalProcess.freePort();
     final int brokerPort = LocalProcess.freePort();
     final int builderPort = LocalProcess.freePort();
@@ -58,7 +60,7 @@ final class LocalPlatform implements AutoCloseable {
         start("broker", brokerPort, "/q/health/ready", app(project, "local-broker"), ServiceEnv.of(project, "broker",
                 variables), Map.of("KLAMBDA_DISPATCH_BACKOFF", "200ms"));
         start("builder", builderPort, "/q/health/ready", app(project, "builder-service"), ServiceEnv.of(project, "builder",
-                variables), Map.of("KLAMBDA_KAFKA_BACKOFF", "200ms"));
+                variables), Map.of("KLAMBDA_KAFKA_BACKOFF", "200ms", "KLAMBDA_NPM_REGISTRY", npm.url()));
         start("local-cluster", clusterPort, "/version", jar(project.resolve("local-cluster/target/local-cluster.jar")),
                 ServiceEnv.of(project, "local-cluster", variables), Map.of());
         try {
@@ -246,6 +248,7 @@ final class LocalPlatform implements AutoCloseable {
             processes.get(i).stop();
         }
         registry.close();
+        npm.close();
         kafka.close();
     }
 }

@@ -97,6 +97,31 @@ class PipelineIT {
     }
 
     @Test
+    void aNodeArchiveUsingAnNpmPackageIsBuiltDeployedAndAnswersWithWhatThePackageComputes() throws Exception {
+        platform.npm.add("shout-lib", "1.0.0", "exports.shout = (s) => s.toUpperCase() + '!';\n", Map.of());
+        platform.npm.add("greeting-lib", "1.2.0", "const { shout } = require('shout-lib');\n"
+                + "exports.greet = (n) => shout('hello ' + n);\n", Map.of("shout-lib", "^1.0.0"));
+        String id = "greeter-" + UUID.randomUUID();
+        java.io.ByteArrayOutputStream zip = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.ZipOutputStream out = new java.util.zip.ZipOutputStream(zip)) {
+            out.putNextEntry(new java.util.zip.ZipEntry("index.mjs"));
+            out.write(("import { greet } from 'greeting-lib';\n\n"
+                    + "export async function handler(event) {\n  return { greeting: greet(event.name) };\n}\n")
+                    .getBytes(StandardCharsets.UTF_8));
+            out.putNextEntry(new java.util.zip.ZipEntry("package.json"));
+            out.write("{\"name\":\"greeter\",\"dependencies\":{\"greeting-lib\":\"^1.2.0\"}}".getBytes(StandardCharsets.UTF_8));
+        }
+        platform.upload("global/parser/" + id + ".zip", zip.toByteArray());
+
+        JsonNode deployed = awaitDeployed(id, 1);
+        JsonNode built = platform.events("io.knative.lambda.build.completed", id).get(0).path("data");
+        assertThat(built.path("runtime").asText()).isEqualTo("node");
+
+        JsonNode answer = JSON.readTree(call(deployed.path("url").asText(), "{\"name\":\"e2e\"}"));
+        assertThat(answer.path("greeting").asText()).isEqualTo("HELLO E2E!");
+    }
+
+    @Test
     void anUpdatedObjectGetsANewDigestAndTheFunctionAnswersWithTheNewBehaviour() {
         String id = "versioned-" + UUID.randomUUID();
         String key = "global/parser/" + id;
