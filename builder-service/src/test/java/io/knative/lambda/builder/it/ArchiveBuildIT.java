@@ -41,18 +41,18 @@ class ArchiveBuildIT {
                 "from greeting import greet\n\ndef excited(n):\n    return greet(n)\n").file("requirements.txt", "greeting==1.0\n");
     }
 
-    private static Response build(String key, byte[] archive, Map<String, String> metadata) {
+    static Response build(String key, byte[] archive, Map<String, String> metadata) {
         put(key, archive, metadata);
         return binary("io.knative.lambda.build.requested", "req-" + key.hashCode() + "-" + System.nanoTime(),
                 Map.of("bucket", BuilderServers.BUCKET, "key", key));
     }
 
-    private static JsonNode completed(Response reply) {
+    static JsonNode completed(Response reply) {
         reply.then().statusCode(200).header("ce-type", "io.knative.lambda.build.completed");
         return CloudEvents.parse(reply.asString());
     }
 
-    private static JsonNode layer(JsonNode data, String name) {
+    static JsonNode layer(JsonNode data, String name) {
         return StreamSupport.stream(data.path("layers").spliterator(), false).filter(l -> l.path("name").asText().equals(name))
                 .findFirst().orElseThrow(() -> new AssertionError("no layer " + name + " in " + data));
     }

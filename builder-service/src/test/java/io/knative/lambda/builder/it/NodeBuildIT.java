@@ -1,8 +1,8 @@
 package io.knative.lambda.builder.it;
 
 import static io.knative.lambda.builder.it.BuilderIT.assertFailed;
-import static io.knative.lambda.builder.it.CloudEvents.binary;
-import static io.knative.lambda.builder.it.CloudEvents.put;
+import static io.knative.lambda.builder.it.ArchiveBuildIT.completed;
+import static io.knative.lambda.builder.it.ArchiveBuildIT.layer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
@@ -41,19 +41,7 @@ class NodeBuildIT {
     private final RegistryReader registry = new RegistryReader(BuilderServers.registry.host());
 
     private static Response build(String key, byte[] bytes) {
-        put(key, bytes, Map.of());
-        return binary("io.knative.lambda.build.requested", "req-" + key.hashCode() + "-" + System.nanoTime(),
-                Map.of("bucket", BuilderServers.BUCKET, "key", key));
-    }
-
-    private static JsonNode completed(Response reply) {
-        reply.then().statusCode(200).header("ce-type", "io.knative.lambda.build.completed");
-        return CloudEvents.parse(reply.asString());
-    }
-
-    private static JsonNode layer(JsonNode data, String name) {
-        return StreamSupport.stream(data.path("layers").spliterator(), false).filter(l -> l.path("name").asText().equals(name))
-                .findFirst().orElseThrow(() -> new AssertionError("no layer " + name + " in " + data));
+        return ArchiveBuildIT.build(key, bytes, Map.of());
     }
 
     private static Archives greeter(String index) throws Exception {
