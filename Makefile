@@ -27,7 +27,7 @@ run: tools ## the whole platform on this machine (Kafka, registry, S3, broker, b
 stop: ## stop what `make run` started
 	@scripts/dev/run-local.sh stop
 
-bench-build: tools ## benchmark builds through a running builder against the local registry (N=200)
+bench-build: tools ## benchmark builds against the local registry: single files (N=200), archives with 5 dependencies cached and first-time, bytes of a code-only rebuild
 	@scripts/bench/bench-build.sh
 
 bench-pipeline: tools ## benchmark upload -> answering function on the whole local platform (RUNS=20 BURST=100)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Serves one function locally with the same runtime it gets in production (make run-function FILE=... PORT=...).
-#   .py or no extension -> the Python runtime; .java -> compiled with the project's ECJ compiler, then the Java runtime;
+#   .py or no extension -> the Python runtime; .java -> compiled with the project's ECJ compiler (its //DEPS lines
+#   resolved with Maven first), then the Java runtime;
 #   .js, .mjs, .cjs -> the Node.js runtime (Node 20+ on PATH, or NODE=/path/to/node);
 #   a folder, .zip, .tar.gz or .tgz -> a Python function of several files, its requirements.txt installed first.
 # Extra settings pass through the environment: FUNCTION_ID, FUNCTION_HANDLER, FUNCTION_TIMEOUT_MS,
@@ -76,8 +77,25 @@ case "$name" in
     dir="$(mktemp -d -t klambda-function-XXXXXX)"
     trap 'rm -rf "$dir"' EXIT
     cp "$FILE" "$dir/$name"
+    # //DEPS group:artifact:version lines: resolved with Maven (runtime scope, transitively) into a folder of jars that
+    # the source is compiled against and the runtime puts on the class path (FUNCTION_DEPS_DIR), as the builder does
+    deps="$(sed -n 's#^[[:space:]]*//DEPS[[:space:]]\+##p' "$FILE" | tr ', ' '\n\n' | sed '/^$/d')"
+    jars=()
+    if [ -n "$deps" ]; then
+      mkdir -p "$dir/deps"
+      { echo '<project xmlns="http://maven.apache.org/POM/4.0.0"><modelVersion>4.0.0</modelVersion>'
+        echo '<groupId>local</groupId><artifactId>run-function</artifactId><version>0</version><dependencies>'
+        while IFS=: read -r g a v _; do
+          echo "<dependency><groupId>$g</groupId><artifactId>$a</artifactId><version>$v</version></dependency>"
+        done <<< "$deps"
+        echo '</dependencies></project>'; } > "$dir/pom.xml"
+      echo "run-function: resolving //DEPS $(echo $deps) with Maven" >&2
+      $MVN -q -f "$dir/pom.xml" dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$dir/deps" >&2
+      jars=("$dir/deps")
+      export FUNCTION_DEPS_DIR="$dir/deps"
+    fi
     class="$(java -cp "$compiler:$ROOT/function-runtime/compiler/target/lib/*" \
-      io.knative.lambda.runtime.compiler.JavaFunctionCompiler "$dir/$name" "$dir/classes")"
+      io.knative.lambda.runtime.compiler.JavaFunctionCompiler "$dir/$name" "$dir/classes" "${jars[@]}")"
     echo "run-function: $name compiled to $class; Java runtime on http://$HOST:$PORT/" >&2
     FUNCTION_RUNTIME=java FUNCTION_DIR="$dir" FUNCTION_FILE="$name" FUNCTION_CLASS="$class" \
       java @"$ROOT/function-runtime/java/jvm.options" -jar "$jar" &

@@ -48,6 +48,7 @@ public final class OciImagePuller {
 
     /** The image folder of the dependency layer, as the image's environment names it; local mode's folder is beside {@code target}. */
     private static final String DEPS_DIR = "FUNCTION_DEPS_DIR";
+    private static final String FUNCTION_FOLDER = "function/";
 
     /**
      * Pulls {@code image} ({@code host[:port]/repository@sha256:...} or {@code :tag}) and writes the files
@@ -67,6 +68,12 @@ public final class OciImagePuller {
         });
         String depsPrefix = depsPrefix(image, env.get(DEPS_DIR));
         Path depsTarget = target.resolveSibling(target.getFileName() + "-deps");
+        if (depsPrefix != null && depsPrefix.startsWith(FUNCTION_FOLDER)) {
+            // a layer that lands inside /function (Node's node_modules) comes with the function's files
+            depsTarget = target.resolve(depsPrefix.substring(FUNCTION_FOLDER.length()));
+            depsPrefix = null;
+            env.put(DEPS_DIR, depsTarget.toString());
+        }
         try {
             Files.createDirectories(target);
             for (JsonNode layer : manifest.path("layers")) {
@@ -90,14 +97,17 @@ public final class OciImagePuller {
         return new PulledFunction(env, target);
     }
 
-    /** {@code function-deps/} for {@code /function-deps}; null when the image has no dependency layer. */
+    /**
+     * {@code function-deps/} for {@code /function-deps} ({@code function/node_modules/} for a layer inside the
+     * function's folder); null when the image has no dependency layer.
+     */
     private static String depsPrefix(String image, String depsDir) throws ImagePullException {
         if (depsDir == null || depsDir.isBlank()) {
             return null;
         }
         String folder = depsDir.replaceAll("^/+", "").replaceAll("/+$", "");
-        if (folder.isEmpty() || folder.equals("function") || folder.startsWith("function/")
-                || java.util.Arrays.asList(folder.split("/")).contains("..")) {
+        if (folder.isEmpty() || folder.equals("function") || java.util.Arrays.asList(folder.split("/")).contains("..")
+                || java.util.Arrays.asList(folder.split("/")).contains(".")) {
             throw new ImagePullException(image, DEPS_DIR + " " + depsDir + " is not a folder of its own in the image", null);
         }
         return folder + "/";

@@ -290,17 +290,25 @@ public final class JavaFunctionCompiler {
     }
 
     /**
-     * Command line, for {@code make run-function}: {@code JavaFunctionCompiler <source.java> <classesDir>} compiles
-     * the source into the folder and prints the class name; exit code 1 with the errors on a compile error.
+     * Command line, for {@code make run-function}: {@code JavaFunctionCompiler <source.java> <classesDir> [jarsDir]}
+     * compiles the source into the folder (against the jars of {@code jarsDir}, its dependencies) and prints the class
+     * name; exit code 1 with the errors on a compile error.
      */
     public static void main(String[] args) throws IOException {
-        if (args.length != 2) {
-            System.err.println("usage: JavaFunctionCompiler <source.java> <classesDir>");
+        if (args.length != 2 && args.length != 3) {
+            System.err.println("usage: JavaFunctionCompiler <source.java> <classesDir> [jarsDir]");
             System.exit(2);
         }
         Path source = Path.of(args[0]);
+        List<Path> classpath = List.of();
+        if (args.length == 3) {
+            try (Stream<Path> jars = Files.list(Path.of(args[2]))) {
+                classpath = jars.filter(p -> p.toString().endsWith(".jar")).sorted().toList();
+            }
+        }
         try {
-            CompiledFunction compiled = new JavaFunctionCompiler().compile(source.getFileName().toString(), Files.readAllBytes(source));
+            CompiledFunction compiled = new JavaFunctionCompiler().compile(source.getFileName().toString(),
+                    Files.readAllBytes(source), classpath);
             compiled.writeTo(Path.of(args[1]));
             System.out.println(compiled.className());
         } catch (FunctionCompileException e) {
