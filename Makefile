@@ -37,7 +37,7 @@ bench-cli: ## klambda's start-up, time to the first line, beside plain java -jar
 bench-otel: tools ## what OpenTelemetry costs the builder: off (default) beside on, start-up and requests/s (ROUNDS=5)
 	@scripts/bench/bench-otel.sh
 
-bench-build: tools ## benchmark builds through a running builder against the local registry (N=200)
+bench-build: tools ## benchmark builds against the local registry: single files (N=200), archives with 5 dependencies cached and first-time, bytes of a code-only rebuild
 	@scripts/bench/bench-build.sh
 
 bench-pipeline: tools ## benchmark upload -> answering function on the whole local platform (RUNS=20 BURST=100)

@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # `make bench-build`: N distinct 1 KB Python sources built through a warm builder against the local
 # registry, with a 5 MB runtime base image already in that registry. Prints p50/p95/p99 and writes
-# them, with the command, into BENCHMARKS.md (section "Builder").
+# them, with the command, into BENCHMARKS.md (section "Builder"). Then, in the same run, archives with
+# dependencies from a loopback PEP 503 index (scripts/bench/bench_deps.py, section "Builder: dependencies").
 set -euo pipefail
 N=${N:-200}
 WARMUP=${WARMUP:-20}
+DEPS_N=${DEPS_N:-50}        # code-only rebuilds of an archive with 5 cached dependencies
+FIRST_RUNS=${FIRST_RUNS:-5} # first builds of a new 5-package set (pip runs)
+INDEX_PORT=${INDEX_PORT:-18077}
 export KLAMBDA_REGISTRY_PORT=${KLAMBDA_REGISTRY_PORT:-5077} KLAMBDA_S3_PORT=${KLAMBDA_S3_PORT:-4577} BUILDER_PORT=${BUILDER_PORT:-8077}
 source "$(dirname "$0")/../dev/local-env.sh"
 RUN=$ROOT/.run/bench-build
@@ -17,7 +21,11 @@ start_registry
 start_s3
 say "pushing a 5 MB base image to the registry (stands for the Python runtime image)"
 python3 "$ROOT/scripts/bench/bench_build.py" push-base "127.0.0.1:$REGISTRY_PORT" bench/runtime-python 1
-start_builder KLAMBDA_KAFKA_ENABLED=false KLAMBDA_RUNTIME_PYTHON_BASE_IMAGE="127.0.0.1:$REGISTRY_PORT/bench/runtime-python:1"
+start_builder KLAMBDA_KAFKA_ENABLED=false KLAMBDA_RUNTIME_PYTHON_BASE_IMAGE="127.0.0.1:$REGISTRY_PORT/bench/runtime-python:1" \
+  KLAMBDA_PYTHON_INDEX_URL="http://127.0.0.1:$INDEX_PORT/simple"
 say "building $N distinct 1 KB sources (after $WARMUP warm-up builds)"
 python3 "$ROOT/scripts/bench/bench_build.py" run "http://127.0.0.1:$BUILDER_PORT/" "http://127.0.0.1:$S3_PORT/$BUCKET" \
   "$N" "$WARMUP" "$ROOT/BENCHMARKS.md" "make bench-build N=$N"
+say "archives with 5 dependencies: $DEPS_N code-only rebuilds (layer cached), $FIRST_RUNS first builds of new sets"
+python3 "$ROOT/scripts/bench/bench_deps.py" run "http://127.0.0.1:$BUILDER_PORT/" "http://127.0.0.1:$S3_PORT/$BUCKET" \
+  "$INDEX_PORT" "$RUN/registry" "$DEPS_N" "$FIRST_RUNS" "$ROOT/BENCHMARKS.md" "make bench-build N=$N DEPS_N=$DEPS_N FIRST_RUNS=$FIRST_RUNS"

@@ -79,8 +79,10 @@ def run(builder, s3, n, warmup, benchmarks, command):
     failures = 0
     for i in range(warmup + n):
         key = f"global/bench/fn-{uuid.uuid4().hex[:12]}"
+        s3c, _ = _conn(s3)  # a connection per upload: s3rver closes one idle for 5 s (a slow build on a busy machine)
         s3c.request("PUT", f"/{bucket}/{key}", body=source(i))
         r = s3c.getresponse(); r.read()
+        s3c.close()
         body = json.dumps({"bucket": bucket, "key": key})
         headers = {"ce-specversion": "1.0", "ce-id": f"bench-{i}", "ce-source": "/bench",
                    "ce-type": "io.knative.lambda.build.requested", "Content-Type": "application/json"}

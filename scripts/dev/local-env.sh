@@ -191,14 +191,10 @@ start_broker() {
   say "broker     http://127.0.0.1:$BROKER_PORT (ingress: POST /, recent events: GET /events)"
 }
 
-start_local_cluster() { # Knative Serving on this machine: the Kubernetes API the deployer writes to, functions as processes
-  port_free "$CLUSTER_PORT" || { echo "port $CLUSTER_PORT is taken (CLUSTER_PORT)" >&2; return 1; }
-  port_free "$INGRESS_PORT" || { echo "port $INGRESS_PORT is taken (KLAMBDA_INGRESS_PORT)" >&2; return 1; }
-  # Functions run on the project's Python runtime, started by local mode's klambda_local.py (its fork server) and
-  # compiled once here: every function start then skips
-  # compiling it (~15 ms of a ~80 ms start; PYTHONDONTWRITEBYTECODE environments never cache it).
-  # The interpreter: KLAMBDA_LOCAL_PYTHON, else the distribution's /usr/bin/python3 (what python:3.12-slim
-  # has), else python3 from PATH. A version manager's python3 may add site hooks to every start (here: +75 ms).
+# local_python: PYTHON, the interpreter local mode runs functions on (KLAMBDA_LOCAL_PYTHON, else the distribution's
+# /usr/bin/python3, else python3 from PATH), and PYTHON_VERSION / PYTHON_PLATFORM, its version and newest wheel platform
+# tag, so that the builder installs dependencies for exactly that interpreter (builder.env).
+local_python() {
   PYTHON=${KLAMBDA_LOCAL_PYTHON:-}
   if [ -z "$PYTHON" ]; then
     if [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import sys; sys.exit(sys.version_info < (3, 9))' 2>/dev/null; then
@@ -207,6 +203,19 @@ start_local_cluster() { # Knative Serving on this machine: the Kubernetes API th
       PYTHON=$(command -v python3)
     fi
   fi
+  read -r PYTHON_VERSION PYTHON_PLATFORM < <("$PYTHON" "$ROOT/scripts/dev/python-target.py") || {
+    echo "cannot read the version and platform of $PYTHON" >&2; return 1; }
+}
+
+start_local_cluster() { # Knative Serving on this machine: the Kubernetes API the deployer writes to, functions as processes
+  port_free "$CLUSTER_PORT" || { echo "port $CLUSTER_PORT is taken (CLUSTER_PORT)" >&2; return 1; }
+  port_free "$INGRESS_PORT" || { echo "port $INGRESS_PORT is taken (KLAMBDA_INGRESS_PORT)" >&2; return 1; }
+  # Functions run on the project's Python runtime, started by local mode's klambda_local.py (its fork server) and
+  # compiled once here: every function start then skips
+  # compiling it (~15 ms of a ~80 ms start; PYTHONDONTWRITEBYTECODE environments never cache it).
+  # The interpreter: KLAMBDA_LOCAL_PYTHON, else the distribution's /usr/bin/python3 (what python:3.12-slim
+  # has), else python3 from PATH. A version manager's python3 may add site hooks to every start (here: +75 ms).
+  local_python || return 1
   rm -rf "$RUN/python" && mkdir -p "$RUN/python" || return 1
   cp -R "$ROOT/function-runtime/python/klambda_runtime" "$ROOT/function-runtime/python/klambda_local.py" "$RUN/python/" || return 1
   rm -rf "$RUN/python/klambda_runtime/__pycache__"
@@ -241,6 +250,7 @@ start_deployer() {
 
 start_builder() { # extra env as NAME=value arguments (they win over builder.env)
   port_free "$BUILDER_PORT" || { echo "port $BUILDER_PORT is taken (BUILDER_PORT)" >&2; return 1; }
+  local_python || return 1
   start_service builder builder "$@" -- java $LOCAL_JAVA_OPTS -jar "$BUILDER_JAR" || return 1
   wait_http "http://127.0.0.1:$BUILDER_PORT/q/health/ready" "builder-service" 600
   say "builder    http://127.0.0.1:$BUILDER_PORT (log $RUN/builder.log)"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the integration tests, `make run` and the benchmarks need, when it is missing:
 # Debian's docker-registry (the OCI registry), wrk (load generator) and jq (JSON in scripts), Node.js,
-# kubectl (the tests render k8s/ with `kubectl kustomize`), s3rver (the S3 server, from npm, into .tools/) and the
+# kubectl (the tests render k8s/ with `kubectl kustomize`), pip (the builder installs Python dependencies with it), s3rver (the S3 server, from npm, into .tools/) and the
 # schema packages the tests validate objects against (npm, into .tools/schemas). Idempotent; prints
 # one line per tool.
 set -euo pipefail
@@ -36,6 +36,13 @@ need_apt python3 python3
 need_apt curl curl
 need_apt jq jq
 need_apt kubernetes-client kubectl
+# pip: the builder installs Python functions' dependencies with `python3 -m pip` (KLAMBDA_PYTHON_PIP_COMMAND)
+if python3 -m pip --version >/dev/null 2>&1; then
+  echo "tools: pip present ($(python3 -m pip --version | cut -d' ' -f1-2))"
+else
+  need_apt python3-pip pip3
+  python3 -m pip --version >/dev/null 2>&1 || { echo "tools: python3 -m pip still fails after installing python3-pip" >&2; exit 1; }
+fi
 
 if [ -f .tools/node_modules/s3rver/package.json ] \
    && grep -q "\"version\": \"$S3RVER_VERSION\"" .tools/node_modules/s3rver/package.json; then

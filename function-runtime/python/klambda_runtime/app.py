@@ -36,7 +36,8 @@ def serve(config):
     def load():
         try:
             path = find_function_file(config.function_dir, config.function_file)
-            runtime.handler, runtime.wants_attributes = load_handler(path, config.handler_name, config.function_dir)
+            runtime.handler, runtime.wants_attributes = load_handler(path, config.handler_name, config.function_dir,
+                                                                          config.deps_dir)
         except BaseException as e:
             log({"level": "error", "msg": "cannot load the function", "function": config.function_id,
                  "exception": type(e).__name__, "message": str(e)[:1000], "trace": trace()})

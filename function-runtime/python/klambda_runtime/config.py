@@ -22,6 +22,7 @@ class Config:
     def __init__(self, env):
         self.function_dir = env.get("FUNCTION_DIR") or "/function"
         self.function_file = env.get("FUNCTION_FILE") or None
+        self.deps_dir = env.get("FUNCTION_DEPS_DIR") or None
         self.handler_name = env.get("FUNCTION_HANDLER") or "handler"
         self.function_id = env.get("FUNCTION_ID") or "function"
         self.host = env.get("HOST") or "0.0.0.0"

@@ -27,9 +27,16 @@ def find_function_file(function_dir, function_file=None):
                       % (function_dir, ", ".join(files) or "no files"))
 
 
-def load_handler(path, handler_name, function_dir):
-    """Imports the user's file as module 'klambda_function' (never '__main__') and returns (handler, wants_attributes)."""
+def load_handler(path, handler_name, function_dir, deps_dir=None):
+    """Imports the user's file as module 'klambda_function' (never '__main__') and returns (handler, wants_attributes).
+
+    The function's folder comes first on sys.path, then FUNCTION_DEPS_DIR (its installed packages), then the rest."""
     sys.dont_write_bytecode = True
+    if deps_dir:
+        if not os.path.isdir(deps_dir):
+            raise ConfigError("FUNCTION_DEPS_DIR %s is not a folder" % deps_dir)
+        if deps_dir not in sys.path:
+            sys.path.insert(0, deps_dir)
     if function_dir not in sys.path:
         sys.path.insert(0, function_dir)
     name = "klambda_function"

@@ -33,4 +33,11 @@ public final class TestBuilds {
         return new BuildCompleted(id, kind, scope, "python", REPO + "/" + kind + "-" + id + "@" + digest, digest,
                 "sha256:" + "5".repeat(64), "functions", scope + "/" + kind + "/" + id, 1234, settings);
     }
+
+    /** The build.completed data of global/parser/{id} with function.yaml's environment variables. */
+    public static BuildCompleted withEnvironment(String id, String digest, Map<String, String> environment) {
+        BuildCompleted b = build(id, digest);
+        return new BuildCompleted(b.functionId(), b.kind(), b.scope(), b.runtime(), b.image(), b.digest(),
+                b.sourceDigest(), b.bucket(), b.key(), b.durationMs(), b.settings(), environment, java.util.List.of());
+    }
 }

@@ -1,5 +1,6 @@
 package io.knative.lambda.events;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -15,7 +16,11 @@ import java.util.Map;
  * @param bucket       the S3 bucket of the source
  * @param key          the S3 key of the source
  * @param durationMs   how long the build took
- * @param settings     per-function settings from S3 object metadata ({@code min-scale}, ...); may be empty
+ * @param settings     per-function settings from {@code function.yaml} and S3 object metadata ({@code min-scale}, ...);
+ *                     may be empty
+ * @param environment  the function's own environment variables from {@code function.yaml}; may be empty
+ * @param layers       the image's layers the builder made, in order ({@code code}, {@code dependencies}), and whether
+ *                     each was reused rather than built; may be empty
  */
 public record BuildCompleted(
         String functionId,
@@ -28,5 +33,31 @@ public record BuildCompleted(
         String bucket,
         String key,
         long durationMs,
-        Map<String, String> settings) {
+        Map<String, String> settings,
+        Map<String, String> environment,
+        List<BuiltLayer> layers) {
+
+    public BuildCompleted {
+        settings = settings == null ? Map.of() : settings;
+        environment = environment == null ? Map.of() : environment;
+        layers = layers == null ? List.of() : List.copyOf(layers);
+    }
+
+    /** A build without environment variables and layer report (single-file functions before archives existed). */
+    public BuildCompleted(String functionId, String kind, String scope, String runtime, String image, String digest,
+            String sourceDigest, String bucket, String key, long durationMs, Map<String, String> settings) {
+        this(functionId, kind, scope, runtime, image, digest, sourceDigest, bucket, key, durationMs, settings, Map.of(),
+                List.of());
+    }
+
+    /**
+     * One layer of the function's image that the builder made.
+     *
+     * @param name   {@code code} (the function's files under {@code /function}) or {@code dependencies}
+     * @param digest the layer blob's digest, {@code sha256:...}
+     * @param reused {@code true} when the layer came from the builder's cache (dependencies: nothing installed) or the
+     *               image was already in the registry
+     */
+    public record BuiltLayer(String name, String digest, boolean reused) {
+    }
 }

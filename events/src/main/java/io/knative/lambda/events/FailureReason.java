@@ -31,6 +31,20 @@ public enum FailureReason {
     BASE_IMAGE_NOT_FOUND("BaseImageNotFound", false),
     /** The registry could not be reached or answered 5xx. */
     REGISTRY_UNAVAILABLE("RegistryUnavailable", true),
+    /** An uploaded archive is unsafe, corrupt, over a limit or not what its extension says; the message names the entry. */
+    INVALID_ARCHIVE("InvalidArchive", false),
+    /** {@code function.yaml} (or {@code requirements.txt}) has an unknown key, a wrong type or an out-of-range value. */
+    INVALID_MANIFEST("InvalidManifest", false),
+    /** Several files or classes could be the function's entry point; the message lists them. */
+    AMBIGUOUS_ENTRY_POINT("AmbiguousEntryPoint", false),
+    /** No file or class is the function's entry point; the message lists what was found. */
+    ENTRY_POINT_NOT_FOUND("EntryPointNotFound", false),
+    /** A dependency exists only in a form the builder will not install (a source distribution, no wheel for the platform). */
+    DEPENDENCY_NOT_INSTALLABLE("DependencyNotInstallable", false),
+    /** The dependencies cannot be resolved (no such package or version, conflicting requirements). */
+    DEPENDENCY_RESOLUTION_FAILED("DependencyResolutionFailed", false),
+    /** The package index or Maven repository could not be reached or answered 5xx. */
+    DEPENDENCY_INDEX_UNAVAILABLE("DependencyIndexUnavailable", true),
     /** A per-function setting (object metadata such as {@code max-scale}) is malformed or out of bounds. */
     INVALID_SETTINGS("InvalidSettings", false),
     /** A Service or Trigger of the function's name exists and is not this scope's knative-lambda function. */

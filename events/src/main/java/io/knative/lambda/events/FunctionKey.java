@@ -12,7 +12,8 @@ import java.util.regex.Pattern;
  * @param scope     {@code global} or a tenant id
  * @param kind      the function's kind, such as {@code parser}
  * @param id        the function id, the subject of the function's events
- * @param extension the file extension without the dot, or {@code null} when the key has none
+ * @param extension the file extension without the dot ({@code tar.gz} is one extension), or {@code null} when the key
+ *                  has none
  */
 public record FunctionKey(String scope, String kind, String id, String extension) {
 
@@ -23,6 +24,8 @@ public record FunctionKey(String scope, String kind, String id, String extension
     private static final Pattern DNS_1035_LABEL = Pattern.compile("[a-z]([-a-z0-9]*[a-z0-9])?");
     private static final Pattern EXTENSION = Pattern.compile("[A-Za-z0-9]+");
     private static final String SHAPE = "{scope}/{kind}/{id}[.ext]";
+    /** The one extension of two parts: a gzipped tar archive. */
+    public static final String TAR_GZ = "tar.gz";
 
     /** Parses {@code key} (already URL-decoded) or says exactly which rule it breaks. */
     public static FunctionKey parse(String key) throws InvalidFunctionKeyException {
@@ -48,7 +51,10 @@ public record FunctionKey(String scope, String kind, String id, String extension
         String id = fileName;
         String extension = null;
         int dot = fileName.lastIndexOf('.');
-        if (dot >= 0) {
+        if (fileName.endsWith("." + TAR_GZ) && fileName.length() > TAR_GZ.length() + 1) {
+            id = fileName.substring(0, fileName.length() - TAR_GZ.length() - 1);
+            extension = TAR_GZ;
+        } else if (dot >= 0) {
             id = fileName.substring(0, dot);
             extension = fileName.substring(dot + 1);
             if (!EXTENSION.matcher(extension).matches()) {

@@ -1,20 +1,22 @@
 package io.knative.lambda.events;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
-/** The languages a function can be written in, with the file extension that selects each. */
+/** The languages a function can be written in, with the file extensions that select each. */
 public enum FunctionRuntime {
     PYTHON("python", "py"),
-    JAVA("java", "java");
+    JAVA("java", "java"),
+    NODE("node", "js", "mjs", "cjs");
 
     private final String id;
-    private final String extension;
+    private final List<String> extensions;
 
-    FunctionRuntime(String id, String extension) {
+    FunctionRuntime(String id, String... extensions) {
         this.id = id;
-        this.extension = extension;
+        this.extensions = List.of(extensions);
     }
 
     /** The runtime's name as it appears in events, metadata and configuration ({@code python}). */
@@ -22,9 +24,14 @@ public enum FunctionRuntime {
         return id;
     }
 
-    /** The file extension, without the dot, that selects this runtime. */
+    /** The main file extension, without the dot, that selects this runtime. */
     public String extension() {
-        return extension;
+        return extensions.get(0);
+    }
+
+    /** Every file extension, without the dot, that selects this runtime ({@code js}, {@code mjs}, {@code cjs}). */
+    public List<String> extensions() {
+        return extensions;
     }
 
     /** The runtime named {@code name} (case-insensitive), if any. */
@@ -41,7 +48,7 @@ public enum FunctionRuntime {
         if (extension == null) {
             return Optional.empty();
         }
-        return Arrays.stream(values()).filter(r -> r.extension.equals(extension)).findFirst();
+        return Arrays.stream(values()).filter(r -> r.extensions.contains(extension)).findFirst();
     }
 
     /**
@@ -66,7 +73,7 @@ public enum FunctionRuntime {
     private static String supported() {
         StringBuilder sb = new StringBuilder();
         for (FunctionRuntime r : values()) {
-            sb.append(sb.length() == 0 ? "" : ", ").append(r.id).append(" (.").append(r.extension).append(')');
+            sb.append(sb.length() == 0 ? "" : ", ").append(r.id).append(" (.").append(String.join(", .", r.extensions)).append(')');
         }
         return sb.toString();
     }

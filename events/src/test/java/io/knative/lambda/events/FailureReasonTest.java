@@ -29,6 +29,13 @@ class FailureReasonTest {
             "REGISTRY_UNAUTHORIZED,  RegistryUnauthorized, false",
             "BASE_IMAGE_NOT_FOUND,   BaseImageNotFound,    false",
             "REGISTRY_UNAVAILABLE,   RegistryUnavailable,  true",
+            "INVALID_ARCHIVE,        InvalidArchive,       false",
+            "INVALID_MANIFEST,       InvalidManifest,      false",
+            "AMBIGUOUS_ENTRY_POINT,  AmbiguousEntryPoint,  false",
+            "ENTRY_POINT_NOT_FOUND,  EntryPointNotFound,   false",
+            "DEPENDENCY_NOT_INSTALLABLE,   DependencyNotInstallable,   false",
+            "DEPENDENCY_RESOLUTION_FAILED, DependencyResolutionFailed, false",
+            "DEPENDENCY_INDEX_UNAVAILABLE, DependencyIndexUnavailable, true",
             // the deployer's
             "INVALID_SETTINGS,       InvalidSettings,      false",
             "NAME_TAKEN,             NameTaken,            false",
@@ -48,7 +55,7 @@ class FailureReasonTest {
     @Test
     void theCatalogueHoldsExactlyTheDocumentedReasons() {
         // A reason added without a row above (and in the READMEs' tables) fails here.
-        assertThat(FailureReason.values()).hasSize(21);
+        assertThat(FailureReason.values()).hasSize(28);
     }
 
     @Test

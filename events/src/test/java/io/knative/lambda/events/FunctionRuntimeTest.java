@@ -14,6 +14,10 @@ class FunctionRuntimeTest {
             "py,   -,      PYTHON",
             "PY,   -,      PYTHON",
             "java, -,      JAVA",
+            "js,   -,      NODE",
+            "mjs,  -,      NODE",
+            "cjs,  python, NODE",
+            "-,    node,   NODE",
             "py,   java,   PYTHON",
             "-,    java,   JAVA",
             "-,    Python, PYTHON",
@@ -25,10 +29,11 @@ class FunctionRuntimeTest {
 
     @Test
     void unknownExtensionIsUnsupportedAndListsWhatIs() {
-        assertThatThrownBy(() -> FunctionRuntime.select("js", null))
+        assertThatThrownBy(() -> FunctionRuntime.select("rb", null))
                 .isInstanceOf(UnsupportedRuntimeException.class)
-                .hasMessageContaining(".js")
-                .hasMessageContaining("python (.py)");
+                .hasMessageContaining(".rb")
+                .hasMessageContaining("python (.py)")
+                .hasMessageContaining("node (.js, .mjs, .cjs)");
     }
 
     @Test

@@ -83,7 +83,7 @@ public final class LocalCluster implements AutoCloseable {
             return new InstantRevisionRunner();
         }
         LocalRuntimes runtimes = new LocalRuntimes(settings.resolvedPythonRuntime(), settings.javaRuntime(),
-                settings.pythonForkServer());
+                settings.pythonForkServer(), settings.nodeRuntime());
         return new ProcessRevisionRunner(new OciImagePuller(new com.fasterxml.jackson.databind.ObjectMapper(),
                 settings.registryScheme()), new FunctionLauncher(runtimes, settings.workDir(), settings.startTimeout()),
                 settings.workDir());

@@ -19,10 +19,11 @@ import java.util.concurrent.TimeUnit;
  *                    free port), or {@code -1}: no ingress
  * @param kubeconfig  where to write a kubeconfig for kubectl (read-only: no credentials), or {@code null}
  * @param namespace   the namespace the kubeconfig's context selects
+ * @param nodeRuntime the command that starts the Node.js runtime (KLAMBDA_LOCAL_NODE_RUNTIME)
  */
 public record LocalClusterSettings(String host, int port, Path tokenFile, Path workDir, List<String> pythonRuntime,
         boolean pythonForkServer, List<String> javaRuntime, String registryScheme, Duration startTimeout, String runner,
-        String domain, int ingressPort, Path kubeconfig, String namespace) {
+        String domain, int ingressPort, Path kubeconfig, String namespace, List<String> nodeRuntime) {
 
     /** Reads {@code KLAMBDA_LOCAL_*} from {@code env}. */
     public static LocalClusterSettings from(Map<String, String> env) {
@@ -50,7 +51,9 @@ public record LocalClusterSettings(String host, int port, Path tokenFile, Path w
                 domain.isEmpty() ? null : domain,
                 ingress.isEmpty() ? -1 : port("KLAMBDA_LOCAL_INGRESS_PORT", ingress),
                 kubeconfig.isEmpty() ? null : Path.of(kubeconfig),
-                env.getOrDefault("KLAMBDA_LOCAL_NAMESPACE", "local"));
+                env.getOrDefault("KLAMBDA_LOCAL_NAMESPACE", "local"),
+                words(env.getOrDefault("KLAMBDA_LOCAL_NODE_RUNTIME", String.join(" ",
+                        io.knative.lambda.localcluster.process.LocalRuntimes.NODE))));
     }
 
     private static int port(String key, String value) {

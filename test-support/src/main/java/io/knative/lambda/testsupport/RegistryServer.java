@@ -59,6 +59,20 @@ public final class RegistryServer extends LocalProcess {
         return port;
     }
 
+    /** The digests of every blob (layers, configs, manifests) the registry stores: a new one means bytes were pushed. */
+    public java.util.Set<String> blobDigests() {
+        Path blobs = workDir().resolve("data/docker/registry/v2/blobs");
+        if (!Files.exists(blobs)) {
+            return java.util.Set.of();
+        }
+        try (Stream<Path> files = Files.walk(blobs)) {
+            return files.filter(p -> p.getFileName().toString().equals("data"))
+                    .map(p -> "sha256:" + p.getParent().getFileName()).collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** How many blobs (layers, configs, manifests) the registry stores: grows only when something new is pushed. */
     public long blobCount() {
         Path blobs = workDir().resolve("data/docker/registry/v2/blobs");

@@ -1,6 +1,8 @@
 package io.knative.lambda.builder.config;
 
 import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
@@ -21,7 +23,18 @@ import org.jboss.logging.Logger;
 import com.google.cloud.tools.jib.api.ImageReference;
 import com.google.cloud.tools.jib.api.InvalidImageReferenceException;
 
+import io.knative.lambda.builder.archive.ArchiveLimits;
+import io.knative.lambda.builder.archive.UploadReader;
 import io.knative.lambda.builder.core.BuildService;
+import io.knative.lambda.builder.deps.DependencyCache;
+import io.knative.lambda.builder.deps.SecretMask;
+import io.knative.lambda.builder.maven.MavenInstaller;
+import io.knative.lambda.builder.node.NodeSyntaxChecker;
+import io.knative.lambda.builder.npm.NpmInstaller;
+import io.knative.lambda.builder.python.PipInstaller;
+import io.knative.lambda.builder.python.PythonIndex;
+import io.knative.lambda.builder.python.PythonTarget;
+import io.knative.lambda.builder.core.DependencyInstaller;
 import io.knative.lambda.builder.core.BuildSettings;
 import io.knative.lambda.builder.core.DefaultFunctionPackager;
 import io.knative.lambda.builder.core.JavaSourceCompiler;
@@ -73,7 +86,8 @@ public class BuilderBeans {
         validateImageReference("klambda.registry", config.registry() + "/probe");
         Map<String, String> bases = Map.of(
                 FunctionRuntime.PYTHON.id(), config.runtime().python().baseImage(),
-                FunctionRuntime.JAVA.id(), config.runtime().java().baseImage());
+                FunctionRuntime.JAVA.id(), config.runtime().java().baseImage(),
+                FunctionRuntime.NODE.id(), config.runtime().node().baseImage());
         bases.forEach((runtime, image) -> {
             if (image.equals("scratch")) {
                 LOG.warnf("the %s runtime base image is 'scratch': function images will hold only the function and will"
@@ -90,11 +104,46 @@ public class BuilderBeans {
                 config.registryPassword());
         BuildSettings settings = new BuildSettings(config.registry(), bases, config.s3().maxObjectSize().asLongValue(),
                 config.build().maxConcurrent(), config.build().queueTimeout());
-        LOG.infof("builder: registry=%s %s, python base=%s, java base=%s, max-concurrent=%d, max-object-size=%d",
-                config.registry(), registry, bases.get("python"), bases.get("java"), settings.maxConcurrent(),
-                settings.maxSourceBytes());
-        return new BuildService(store, new DefaultFunctionPackager(javaCompiler),
-                new JibImagePublisher(registry, config.build().cacheDir(), jibExecutor), settings, Clock.systemUTC());
+        LOG.infof("builder: registry=%s %s, python base=%s, java base=%s, node base=%s, max-concurrent=%d,"
+                + " max-object-size=%d", config.registry(), registry, bases.get("python"), bases.get("java"),
+                bases.get("node"), settings.maxConcurrent(), settings.maxSourceBytes());
+        NodeSyntaxChecker nodeChecker = new NodeSyntaxChecker(config.node().executable(), config.node().checkTimeout());
+        String nodeVersion = nodeChecker.version();
+        if (nodeVersion.startsWith("v")) {
+            LOG.infof("node functions: syntax checked by %s %s", config.node().executable(), nodeVersion);
+        } else {
+            LOG.warnf("node functions cannot be built: klambda.node.executable '%s' is %s; their builds fail as"
+                    + " UnsupportedRuntime until it is installed", config.node().executable(), nodeVersion);
+        }
+        List<DependencyInstaller> installers = dependencyInstallers(config);
+        ArchiveLimits archiveLimits = new ArchiveLimits(config.archive().maxEntries(),
+                config.archive().maxUnpackedSize().asLongValue(), config.archive().maxCompressionRatio());
+        return new BuildService(store, new UploadReader(archiveLimits), new DefaultFunctionPackager(javaCompiler, Optional.of(nodeChecker)),
+                installers, new JibImagePublisher(registry, config.build().cacheDir(), jibExecutor), settings,
+                Clock.systemUTC());
+    }
+
+    /** pip for Python, Maven Resolver for Java, npm for Node.js, sharing one layer cache. */
+    private static List<DependencyInstaller> dependencyInstallers(BuilderConfig config) {
+        DependencyCache cache = new DependencyCache(config.build().cacheDir().resolve("dependencies"),
+                config.dependencies().cacheMaxSize().asLongValue());
+        BuilderConfig.Python py = config.python();
+        PythonTarget target = PythonTarget.of(py.version(), py.implementation(), py.abi().orElse(null), py.platform());
+        PythonIndex index = new PythonIndex(py.indexUrl(), py.extraIndexUrls().orElse(List.of()),
+                py.indexUsername().orElse(null), py.indexPassword().orElse(null), Duration.ofSeconds(20));
+        LOG.infof("python dependencies: pip=%s, target=%s, index=%s", py.pipCommand(), target, index);
+        List<DependencyInstaller> installers = new java.util.ArrayList<>();
+        installers.add(new PipInstaller(List.of(py.pipCommand().trim().split("\\s+")), target, index, cache,
+                py.installTimeout()));
+        BuilderConfig.Maven maven = config.maven();
+        installers.add(new MavenInstaller(maven.repositoryUrl(), maven.username().orElse(null), maven.password().orElse(null),
+                maven.timeout(), config.build().cacheDir().resolve("maven"), cache));
+        BuilderConfig.Npm npm = config.npm();
+        installers.add(new NpmInstaller(List.of(npm.command().trim().split("\\s+")), npm.registry(), npm.token().orElse(null),
+                config.node().version(), cache, config.build().cacheDir().resolve("npm"), npm.installTimeout()));
+        LOG.infof("node dependencies: npm=%s, registry=%s, token=%s", npm.command(),
+                new SecretMask(List.of()).mask(npm.registry()), npm.token().isPresent() ? "set" : "none");
+        return installers;
     }
 
     private static void validateImageReference(String key, String reference) {

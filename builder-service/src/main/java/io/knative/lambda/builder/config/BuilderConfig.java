@@ -45,6 +45,24 @@ public interface BuilderConfig {
     /** Build limits and caches. */
     Build build();
 
+    /** Limits of uploaded archives. */
+    Archive archive();
+
+    /** Python dependencies: pip, the target interpreter, the index. */
+    Python python();
+
+    /** Java dependencies: the Maven repository. */
+    Maven maven();
+
+    /** Node.js syntax check: the {@code node} executable. */
+    Node node();
+
+    /** Node.js dependencies: npm and the registry. */
+    Npm npm();
+
+    /** The cache of dependency layers. */
+    Dependencies dependencies();
+
     /** The Kafka transport of local mode ({@code make run}); off by default (Knative HTTP delivery). */
     KafkaSettings kafka();
 
@@ -81,6 +99,9 @@ public interface BuilderConfig {
 
         /** The Java runtime image ({@code KLAMBDA_RUNTIME_JAVA_BASE_IMAGE}). */
         Lang java();
+
+        /** The Node.js runtime image ({@code KLAMBDA_RUNTIME_NODE_BASE_IMAGE}). */
+        Lang node();
     }
 
     /** One runtime's base image. */
@@ -88,6 +109,130 @@ public interface BuilderConfig {
         @WithName("base-image")
         @WithDefault("scratch")
         String baseImage();
+    }
+
+    /** Bounds on what an uploaded archive may unpack to; over one is {@code InvalidArchive}. */
+    interface Archive {
+        /** Entries (files, folders, links) an archive may hold ({@code KLAMBDA_ARCHIVE_MAX_ENTRIES}). */
+        @WithName("max-entries")
+        @WithDefault("10000")
+        int maxEntries();
+
+        /** Total size of its files once unpacked ({@code KLAMBDA_ARCHIVE_MAX_UNPACKED_SIZE}). */
+        @WithName("max-unpacked-size")
+        @WithDefault("64M")
+        MemorySize maxUnpackedSize();
+
+        /** Unpacked bytes per archive byte, checked past 1 MiB unpacked ({@code KLAMBDA_ARCHIVE_MAX_COMPRESSION_RATIO}). */
+        @WithName("max-compression-ratio")
+        @WithDefault("100")
+        int maxCompressionRatio();
+    }
+
+    /** How Python dependencies are installed ({@code KLAMBDA_PYTHON_*}). */
+    interface Python {
+        /** The command that runs pip ({@code KLAMBDA_PYTHON_PIP_COMMAND}), split on spaces. */
+        @WithName("pip-command")
+        @WithDefault("python3 -m pip")
+        String pipCommand();
+
+        /** The Python version functions run on: the runtime image's ({@code python:3.12-slim}). */
+        @WithDefault("3.12")
+        String version();
+
+        /** The interpreter implementation tag ({@code cp}: CPython). */
+        @WithDefault("cp")
+        String implementation();
+
+        /** The ABI tag; empty: the implementation's own for the version ({@code cp312}). */
+        Optional<String> abi();
+
+        /** The newest platform tag the functions' system runs; older manylinux glibc tags are accepted too. */
+        @WithDefault("manylinux_2_36_x86_64")
+        String platform();
+
+        /** The package index ({@code KLAMBDA_PYTHON_INDEX_URL}), a PEP 503 "simple" API. */
+        @WithName("index-url")
+        @WithDefault("https://pypi.org/simple")
+        String indexUrl();
+
+        /** Further indexes ({@code KLAMBDA_PYTHON_EXTRA_INDEX_URLS}, comma-separated). */
+        @WithName("extra-index-urls")
+        Optional<java.util.List<String>> extraIndexUrls();
+
+        /** User of the index ({@code KLAMBDA_PYTHON_INDEX_USERNAME}). */
+        @WithName("index-username")
+        Optional<String> indexUsername();
+
+        /** Password or token of the index ({@code KLAMBDA_PYTHON_INDEX_PASSWORD}); never logged. */
+        @WithName("index-password")
+        Optional<String> indexPassword();
+
+        /** How long one pip install may take. */
+        @WithName("install-timeout")
+        @WithDefault("300s")
+        Duration installTimeout();
+    }
+
+    /** How Node.js functions are syntax-checked ({@code KLAMBDA_NODE_*}). */
+    interface Node {
+        /** The {@code node} that runs {@code node --check} ({@code KLAMBDA_NODE_EXECUTABLE}): a name on PATH or a path. */
+        @WithDefault("node")
+        String executable();
+
+        /** How long checking one file may take. */
+        @WithName("check-timeout")
+        @WithDefault("30s")
+        Duration checkTimeout();
+
+        /** The Node.js version line the runtime image runs ({@code node:26-slim}); part of the dependency cache key. */
+        @WithDefault("26")
+        String version();
+    }
+
+    /** How Node.js dependencies are installed ({@code KLAMBDA_NPM_*}). */
+    interface Npm {
+        /** The command that runs npm ({@code KLAMBDA_NPM_COMMAND}), split on spaces. */
+        @WithDefault("npm")
+        String command();
+
+        /** The npm registry ({@code KLAMBDA_NPM_REGISTRY}). */
+        @WithDefault("https://registry.npmjs.org/")
+        String registry();
+
+        /** The registry's token ({@code KLAMBDA_NPM_TOKEN}); given to npm in its environment, never logged. */
+        Optional<String> token();
+
+        /** How long one npm install may take. */
+        @WithName("install-timeout")
+        @WithDefault("300s")
+        Duration installTimeout();
+    }
+
+    /** Where Java dependencies are resolved from ({@code KLAMBDA_MAVEN_*}). */
+    interface Maven {
+        /** The Maven repository ({@code KLAMBDA_MAVEN_REPOSITORY_URL}). */
+        @WithName("repository-url")
+        @WithDefault("https://repo.maven.apache.org/maven2")
+        String repositoryUrl();
+
+        /** User of the repository ({@code KLAMBDA_MAVEN_USERNAME}). */
+        Optional<String> username();
+
+        /** Password or token of the repository ({@code KLAMBDA_MAVEN_PASSWORD}); never logged. */
+        Optional<String> password();
+
+        /** Connect and request timeout. */
+        @WithDefault("30s")
+        Duration timeout();
+    }
+
+    /** The dependency layer cache, under {@code klambda.build.cache-dir}/dependencies. */
+    interface Dependencies {
+        /** Total size of cached layers; past it, the least recently used go ({@code KLAMBDA_DEPENDENCIES_CACHE_MAX_SIZE}). */
+        @WithName("cache-max-size")
+        @WithDefault("2G")
+        MemorySize cacheMaxSize();
     }
 
     /** Build limits. */

@@ -1,8 +1,10 @@
 package io.knative.lambda.builder.core;
 
 import java.time.Clock;
-import java.util.LinkedHashMap;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Semaphore;
@@ -14,7 +16,6 @@ import io.knative.lambda.events.FailureReason;
 import io.knative.lambda.events.FunctionKey;
 import io.knative.lambda.events.FunctionRuntime;
 import io.knative.lambda.events.InvalidFunctionKeyException;
-import io.knative.lambda.events.UnsupportedRuntimeException;
 
 /**
  * The builder's core: S3 object in, pushed image out. Plain Java, no transport: the HTTP and Kafka
@@ -29,20 +30,26 @@ public final class BuildService {
     /** Label and annotation prefix of everything the platform writes. */
     public static final String LABEL_PREFIX = "io.knative.lambda.";
     /** S3 object metadata keys passed on to the deployer in {@code build.completed}'s {@code settings}. */
-    public static final Set<String> FUNCTION_SETTINGS = Set.of("min-scale", "max-scale", "container-concurrency",
-            "timeout-seconds", "cpu", "memory", "handler", "execution");
+    public static final Set<String> FUNCTION_SETTINGS = SettingsPrecedence.KEYS;
+    /** The name of the layer of the function's own files. */
+    public static final String CODE_LAYER = "code";
 
     private final SourceStore sources;
+    private final FunctionSourceReader reader;
     private final FunctionPackager packager;
+    private final Map<FunctionRuntime, DependencyInstaller> installers;
     private final ImagePublisher publisher;
     private final BuildSettings settings;
     private final Clock clock;
     private final Semaphore slots;
 
-    public BuildService(SourceStore sources, FunctionPackager packager, ImagePublisher publisher, BuildSettings settings,
-            Clock clock) {
+    public BuildService(SourceStore sources, FunctionSourceReader reader, FunctionPackager packager,
+            List<DependencyInstaller> installers, ImagePublisher publisher, BuildSettings settings, Clock clock) {
         this.sources = sources;
+        this.reader = reader;
         this.packager = packager;
+        this.installers = new java.util.EnumMap<>(FunctionRuntime.class);
+        installers.forEach(i -> this.installers.put(i.runtime(), i));
         this.publisher = publisher;
         this.settings = settings;
         this.clock = clock;
@@ -79,21 +86,21 @@ public final class BuildService {
     }
 
     private BuildOutcome buildFunction(BuildRequest request, FunctionKey key, long started) throws BuildException {
-        SourceObject source = sources.fetch(request.bucket(), request.key(), request.versionId(), settings.maxSourceBytes());
-        FunctionRuntime runtime;
-        try {
-            runtime = FunctionRuntime.select(key.extension(), source.metadata().get("runtime"));
-        } catch (UnsupportedRuntimeException e) {
-            return failed(key.id(), request, e.reason(), e.getMessage());
-        }
+        SourceObject object = sources.fetch(request.bucket(), request.key(), request.versionId(), settings.maxSourceBytes());
+        FunctionSource source = reader.read(key, object);
+        FunctionRuntime runtime = RuntimeSelector.select(key, source, object.metadata());
         String baseImage = settings.baseImages().get(runtime.id());
         if (baseImage == null) {
             return failed(key.id(), request, FailureReason.UNSUPPORTED_RUNTIME,
                     "no base image is configured for runtime " + runtime.id());
         }
-        FunctionPackage pack = packager.pack(key, runtime, source);
-        String sourceSha = source.sha256Hex();
-        String handler = source.metadata().getOrDefault("handler", "handler");
+        Map<String, String> functionSettings = SettingsPrecedence.settings(source.manifest(), object.metadata(), runtime);
+        String handler = SettingsPrecedence.handler(functionSettings);
+        DependencyInstaller installer = installers.get(runtime);
+        Optional<DependencyLayer> dependencies = installer == null ? Optional.empty() : installer.install(source);
+        FunctionPackage pack = packager.pack(key, runtime, source, handler,
+                dependencies.map(DependencyLayer::classpath).orElse(List.of()));
+        String sourceSha = object.sha256Hex();
 
         Map<String, String> env = new TreeMap<>();
         env.put("FUNCTION_ID", key.id());
@@ -101,7 +108,9 @@ public final class BuildService {
         env.put("FUNCTION_SCOPE", key.scope());
         env.put("FUNCTION_RUNTIME", runtime.id());
         env.put("FUNCTION_HANDLER", handler);
-        env.put("FUNCTION_DIR", "/function");
+        env.put("FUNCTION_DIR", DefaultFunctionPackager.FUNCTION_DIR);
+        dependencies.filter(d -> !d.directory().startsWith(DefaultFunctionPackager.FUNCTION_DIR + "/"))
+                .ifPresent(d -> env.put("FUNCTION_DEPS_DIR", d.directory())); // Node's are in /function/node_modules
         env.putAll(pack.environment());
 
         Map<String, String> labels = new TreeMap<>();
@@ -113,18 +122,18 @@ public final class BuildService {
         labels.put(LABEL_PREFIX + "source", "s3://" + request.bucket() + "/" + request.key());
         labels.put(LABEL_PREFIX + "base-image", baseImage);
 
+        List<ImageLayer> layers = new ArrayList<>();
+        dependencies.ifPresent(d -> layers.add(d.blob()));
+        layers.add(new ImageLayer.Files(CODE_LAYER, pack.files()));
         String repository = settings.registry() + "/" + key.serviceName();
-        PublishedImage image = publisher.publish(new ImageSpec(repository, sourceSha, baseImage, pack.files(), env, labels));
+        PublishedImage image = publisher.publish(new ImageSpec(repository, sourceSha, baseImage, layers, env, labels));
 
-        Map<String, String> functionSettings = new LinkedHashMap<>();
-        source.metadata().entrySet().stream()
-                .filter(e -> FUNCTION_SETTINGS.contains(e.getKey()))
-                .sorted(Map.Entry.comparingByKey())
-                .forEach(e -> functionSettings.put(e.getKey(), e.getValue()));
-
+        List<BuildCompleted.BuiltLayer> built = new ArrayList<>();
+        built.add(new BuildCompleted.BuiltLayer(CODE_LAYER, image.layerDigests().get(CODE_LAYER), !image.pushed()));
+        dependencies.ifPresent(d -> built.add(new BuildCompleted.BuiltLayer(d.blob().name(), d.blob().digest(), d.reused())));
         BuildCompleted completed = new BuildCompleted(key.id(), key.kind(), key.scope(), runtime.id(), image.byDigest(),
                 image.digest(), "sha256:" + sourceSha, request.bucket(), request.key(), clock.millis() - started,
-                functionSettings);
+                functionSettings, source.manifest().environment(), built);
         return new BuildOutcome.Completed(completed, image.pushed());
     }
 

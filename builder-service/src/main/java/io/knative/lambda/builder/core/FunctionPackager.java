@@ -1,11 +1,22 @@
 package io.knative.lambda.builder.core;
 
+import java.nio.file.Path;
+import java.util.List;
+
 import io.knative.lambda.events.FunctionKey;
 import io.knative.lambda.events.FunctionRuntime;
 
-/** Turns a fetched source into a function layer; runs no user code (compiling is not running). */
+/** Turns an upload into the code layer and finds its entry point; runs no user code (compiling is not running). */
 public interface FunctionPackager {
 
-    /** The layer for {@code source} in {@code runtime}; a source that does not compile fails with {@code CompileError}. */
-    FunctionPackage pack(FunctionKey key, FunctionRuntime runtime, SourceObject source) throws BuildException;
+    /**
+     * The code layer for {@code source} in {@code runtime}.
+     *
+     * @param handler   the handler's name (function or method)
+     * @param classpath jars to compile against (Java dependencies), or empty
+     * @throws BuildException {@code CompileError}, {@code AmbiguousEntryPoint}, {@code EntryPointNotFound},
+     *                        {@code InvalidManifest}
+     */
+    FunctionPackage pack(FunctionKey key, FunctionRuntime runtime, FunctionSource source, String handler, List<Path> classpath)
+            throws BuildException;
 }

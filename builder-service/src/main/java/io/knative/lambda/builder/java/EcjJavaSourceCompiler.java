@@ -1,5 +1,9 @@
 package io.knative.lambda.builder.java;
 
+import java.nio.file.Path;
+import java.util.List;
+import java.util.SortedMap;
+
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.knative.lambda.builder.core.BuildException;
@@ -21,20 +25,35 @@ public class EcjJavaSourceCompiler implements JavaSourceCompiler {
     private final JavaFunctionCompiler compiler = new JavaFunctionCompiler();
 
     @Override
-    public CompiledJava compile(String fileName, byte[] source) throws BuildException {
+    public CompiledJava compile(String fileName, byte[] source, List<Path> classpath) throws BuildException {
         try {
-            CompiledFunction compiled = compiler.compile(fileName, source);
+            CompiledFunction compiled = compiler.compile(fileName, source, classpath);
             return new CompiledJava(compiled.className(), compiled.classFiles());
         } catch (FunctionCompileException e) {
-            StringBuilder message = new StringBuilder(fileName).append(" does not compile");
-            e.errors().stream().limit(MAX_MESSAGE_LINES).forEach(line -> message.append('\n').append(line));
-            if (e.errors().size() > MAX_MESSAGE_LINES) {
-                message.append("\n... ").append(e.errors().size() - MAX_MESSAGE_LINES).append(" more");
-            }
-            if (e.errors().isEmpty()) {
-                message.append(": ").append(e.getMessage());
-            }
-            throw new BuildException(FailureReason.COMPILE_ERROR, message.toString(), e);
+            throw compileError(fileName, e);
         }
+    }
+
+    @Override
+    public CompiledSources compileAll(SortedMap<String, byte[]> sources, List<Path> classpath, String method)
+            throws BuildException {
+        try {
+            SortedMap<String, byte[]> classes = compiler.compileAll(sources, classpath);
+            return new CompiledSources(classes, JavaFunctionCompiler.handlerClasses(classes, method));
+        } catch (FunctionCompileException e) {
+            throw compileError(sources.size() == 1 ? sources.firstKey() : "the function's sources", e);
+        }
+    }
+
+    private static BuildException compileError(String what, FunctionCompileException e) {
+        StringBuilder message = new StringBuilder(what).append(" does not compile");
+        e.errors().stream().limit(MAX_MESSAGE_LINES).forEach(line -> message.append('\n').append(line));
+        if (e.errors().size() > MAX_MESSAGE_LINES) {
+            message.append("\n... ").append(e.errors().size() - MAX_MESSAGE_LINES).append(" more");
+        }
+        if (e.errors().isEmpty()) {
+            message.append(": ").append(e.getMessage());
+        }
+        return new BuildException(FailureReason.COMPILE_ERROR, message.toString(), e);
     }
 }

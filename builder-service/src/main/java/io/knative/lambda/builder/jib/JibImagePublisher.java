@@ -1,11 +1,20 @@
 package io.knative.lambda.builder.jib;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.stream.Stream;
@@ -21,7 +30,9 @@ import com.google.cloud.tools.jib.api.buildplan.FileEntriesLayer;
 import com.google.cloud.tools.jib.api.buildplan.FilePermissions;
 import com.google.cloud.tools.jib.event.events.TimerEvent;
 
+import io.knative.lambda.builder.core.BaseImageNotFoundException;
 import io.knative.lambda.builder.core.BuildException;
+import io.knative.lambda.builder.core.ImageLayer;
 import io.knative.lambda.builder.core.ImagePublisher;
 import io.knative.lambda.builder.core.ImageSpec;
 import io.knative.lambda.builder.core.PublishedImage;
@@ -29,9 +40,14 @@ import io.knative.lambda.builder.core.RegistryUnavailableException;
 import io.knative.lambda.events.FailureReason;
 
 /**
- * Builds function images with Jib Core: no Docker daemon, no user code run. Reproducible: fixed
- * creation and file times, sorted entries, so the same spec gives the same digest; with Jib's
- * {@code jib.skipExistingImages} an image the registry already holds is not pushed again.
+ * Builds function images with Jib Core: no Docker daemon, no user code run. Reproducible: fixed creation and file
+ * times, sorted entries, so the same spec gives the same digest; with Jib's {@code jib.skipExistingImages} an image
+ * the registry already holds is not pushed again, and Jib pushes a layer only where the registry lacks it.
+ *
+ * <p>Prebuilt blobs (the dependency layer) go into a <em>dependency base image</em> first: the runtime base plus those
+ * blobs, pushed once to {@code <registry path>/dependencies:<hash of base and blobs>}. Function images are built
+ * from it, so Jib mounts its layers into each function's repository from there: a different function with the same
+ * dependencies pushes no dependency bytes, and a code-only rebuild pushes only the code layer, config and manifest.
  */
 public final class JibImagePublisher implements ImagePublisher {
 
@@ -39,6 +55,8 @@ public final class JibImagePublisher implements ImagePublisher {
     public static final Instant CREATION_TIME = Instant.EPOCH;
     /** The modification time of every file in the function layer. */
     public static final Instant FILE_TIME = Instant.ofEpochSecond(1);
+    /** The repository, beside the functions' own, of the dependency base images. */
+    public static final String DEPENDENCY_REPOSITORY = "dependencies";
     private static final System.Logger LOG = System.getLogger(JibImagePublisher.class.getName());
 
     static {
@@ -51,6 +69,9 @@ public final class JibImagePublisher implements ImagePublisher {
     private final RegistryOptions options;
     private final Path cacheDir;
     private final ExecutorService executor;
+    private final SeededLayers seeded;
+    /** Dependency base images known to be in the registry, with the digest of each of their blobs. */
+    private final Map<String, Map<String, String>> dependencyBases = new ConcurrentHashMap<>();
 
     /**
      * @param options  credentials and transport of the registries
@@ -61,39 +82,110 @@ public final class JibImagePublisher implements ImagePublisher {
         this.options = options;
         this.cacheDir = cacheDir;
         this.executor = executor;
+        this.seeded = new SeededLayers(cacheDir.resolve("application"));
     }
 
     @Override
     public PublishedImage publish(ImageSpec spec) throws BuildException {
+        List<ImageLayer.Blob> blobs = spec.layers().stream().filter(ImageLayer.Blob.class::isInstance)
+                .map(ImageLayer.Blob.class::cast).toList();
+        if (blobs.isEmpty()) {
+            return publishOn(spec, spec.baseImage(), Map.of());
+        }
+        String base = dependencyBase(spec, blobs);
+        try {
+            return publishOn(spec, base, dependencyBases.get(base));
+        } catch (BaseImageNotFoundException gone) { // removed from the registry since: push it again, once
+            dependencyBases.remove(base);
+            return publishOn(spec, dependencyBase(spec, blobs), dependencyBases.get(base));
+        }
+    }
+
+    /** Builds and pushes {@code spec}'s image from {@code base}, adding only its in-memory layers. */
+    private PublishedImage publishOn(ImageSpec spec, String base, Map<String, String> blobDigests) throws BuildException {
         Path work = null;
         try {
             Files.createDirectories(cacheDir);
             work = Files.createTempDirectory(cacheDir, "layer-");
-            JibContainerBuilder builder = base(spec.baseImage())
-                    .setCreationTime(CREATION_TIME)
-                    .addFileEntriesLayer(layer(spec.files(), work));
+            JibContainerBuilder builder = base(base).setCreationTime(CREATION_TIME);
+            List<FileEntriesLayer> built = new ArrayList<>();
+            for (ImageLayer layer : spec.layers()) {
+                if (layer instanceof ImageLayer.Files files) {
+                    FileEntriesLayer entries = layer(files, work.resolve(files.name()));
+                    built.add(entries);
+                    builder.addFileEntriesLayer(entries);
+                }
+            }
             spec.environment().forEach(builder::addEnvironmentVariable);
             spec.labels().forEach(builder::addLabel);
+            JibContainer container = containerize(builder, spec.reference(), base);
+            Map<String, String> digests = new LinkedHashMap<>(blobDigests);
+            for (FileEntriesLayer layer : built) {
+                String digest = seeded.digestOf(layer);
+                if (digest != null) {
+                    digests.put(layer.getName(), digest);
+                }
+            }
+            return new PublishedImage(spec.repository(), container.getDigest().toString(), container.isImagePushed(), digests);
+        } catch (IOException e) {
+            throw JibFailures.classify(spec.reference(), base, e);
+        } finally {
+            deleteQuietly(work);
+        }
+    }
 
-            Containerizer containerizer = Containerizer.to(credentials(RegistryImage.named(spec.reference())))
+    /** The dependency base image of {@code blobs} on {@code spec}'s runtime base, pushed unless known to be there. */
+    private String dependencyBase(ImageSpec spec, List<ImageLayer.Blob> blobs) throws BuildException {
+        String repository = spec.repository().substring(0, spec.repository().lastIndexOf('/') + 1) + DEPENDENCY_REPOSITORY;
+        StringBuilder key = new StringBuilder(spec.baseImage());
+        blobs.forEach(b -> key.append('\n').append(b.digest()));
+        String reference = repository + ":" + sha256(key.toString());
+        if (dependencyBases.containsKey(reference)) {
+            return reference;
+        }
+        synchronized (dependencyBases) {
+            if (dependencyBases.containsKey(reference)) {
+                return reference;
+            }
+            try {
+                JibContainerBuilder builder = base(spec.baseImage()).setCreationTime(CREATION_TIME);
+                Map<String, String> digests = new TreeMap<>();
+                for (ImageLayer.Blob blob : blobs) {
+                    SeededLayers.Seeded layer = seeded.layer(blob);
+                    if (!layer.digest().equals(blob.digest())) {
+                        LOG.log(System.Logger.Level.WARNING, "layer " + blob.name() + " is " + layer.digest() + " in Jib's cache, "
+                                + blob.digest() + " in the dependency cache (a different zlib?); the image holds the former");
+                    }
+                    builder.addFileEntriesLayer(layer.layer());
+                    digests.put(blob.name(), layer.digest());
+                }
+                containerize(builder, reference, spec.baseImage());
+                dependencyBases.put(reference, digests);
+                return reference;
+            } catch (IOException e) {
+                throw JibFailures.classify(reference, spec.baseImage(), e);
+            }
+        }
+    }
+
+    private JibContainer containerize(JibContainerBuilder builder, String reference, String baseImage) throws BuildException {
+        try {
+            Containerizer containerizer = Containerizer.to(credentials(RegistryImage.named(reference)))
                     .setAllowInsecureRegistries(options.insecure())
                     .setBaseImageLayersCache(cacheDir.resolve("base"))
                     .setApplicationLayersCache(cacheDir.resolve("application"))
                     .setExecutorService(executor)
                     .setToolName("knative-lambda-builder")
                     .addEventHandler(TimerEvent.class, JibImagePublisher::logStep);
-            JibContainer container = builder.containerize(containerizer);
-            return new PublishedImage(spec.repository(), container.getDigest().toString(), container.isImagePushed());
+            return builder.containerize(containerizer);
         } catch (InvalidImageReferenceException e) {
             throw new BuildException(FailureReason.INVALID_FUNCTION_ID, "not a valid image reference: " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new RegistryUnavailableException(spec.reference(), "interrupted", e);
+            throw new RegistryUnavailableException(reference, "interrupted", e);
         } catch (ExecutionException | IOException | RuntimeException | com.google.cloud.tools.jib.api.RegistryException
                 | com.google.cloud.tools.jib.api.CacheDirectoryCreationException e) {
-            throw JibFailures.classify(spec.reference(), spec.baseImage(), e);
-        } finally {
-            deleteQuietly(work);
+            throw JibFailures.classify(reference, baseImage, e);
         }
     }
 
@@ -105,11 +197,15 @@ public final class JibImagePublisher implements ImagePublisher {
         }
     }
 
-    private JibContainerBuilder base(String baseImage) throws InvalidImageReferenceException {
+    private JibContainerBuilder base(String baseImage) throws BuildException {
         if (JibFailures.SCRATCH.equals(baseImage)) {
             return Jib.fromScratch();
         }
-        return Jib.from(credentials(RegistryImage.named(baseImage)));
+        try {
+            return Jib.from(credentials(RegistryImage.named(baseImage)));
+        } catch (InvalidImageReferenceException e) {
+            throw new BuildException(FailureReason.INVALID_FUNCTION_ID, "not a valid image reference: " + e.getMessage(), e);
+        }
     }
 
     private RegistryImage credentials(RegistryImage image) {
@@ -119,10 +215,10 @@ public final class JibImagePublisher implements ImagePublisher {
         return image;
     }
 
-    private static FileEntriesLayer layer(Map<String, byte[]> files, Path work) throws IOException {
-        FileEntriesLayer.Builder layer = FileEntriesLayer.builder().setName("function");
+    private static FileEntriesLayer layer(ImageLayer.Files files, Path work) throws IOException {
+        FileEntriesLayer.Builder layer = FileEntriesLayer.builder().setName(files.name());
         FilePermissions permissions = FilePermissions.fromOctalString("644");
-        for (Map.Entry<String, byte[]> file : new java.util.TreeMap<>(files).entrySet()) {
+        for (Map.Entry<String, byte[]> file : new TreeMap<>(files.files()).entrySet()) {
             Path local = work.resolve(file.getKey().substring(1)).normalize();
             if (!local.startsWith(work)) {
                 throw new IOException("layer path escapes the layer: " + file.getKey());
@@ -132,6 +228,14 @@ public final class JibImagePublisher implements ImagePublisher {
             layer.addEntry(local, AbsoluteUnixPath.get(file.getKey()), permissions, FILE_TIME);
         }
         return layer.build();
+    }
+
+    private static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JRE", e);
+        }
     }
 
     private static void deleteQuietly(Path dir) {

@@ -19,6 +19,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import io.knative.lambda.builder.archive.ArchiveLimits;
+import io.knative.lambda.builder.archive.UploadReader;
 import io.knative.lambda.events.EventTypes;
 
 /** The core's decisions with in-memory adapters: what fails permanently, what is retried, what an image holds. */
@@ -49,7 +51,8 @@ class BuildServiceTest {
             }
             return o;
         };
-        return new BuildService(store, new DefaultFunctionPackager(Optional.empty()), spec -> publisher.publish(spec),
+        return new BuildService(store, new UploadReader(new ArchiveLimits(100, 1 << 20, 100)),
+                new DefaultFunctionPackager(Optional.empty()), List.of(), spec -> publisher.publish(spec),
                 new BuildSettings("registry.local/functions", Map.of("python", "scratch", "java", "scratch"), 100, slots,
                         queueTimeout),
                 Clock.systemUTC());
@@ -70,7 +73,8 @@ class BuildServiceTest {
         ImageSpec spec = published.get(0);
         assertThat(spec.repository()).isEqualTo("registry.local/functions/parser-p1");
         assertThat(spec.tag()).isEqualTo(objects.get("global/parser/p1").sha256Hex());
-        assertThat(spec.files()).containsOnlyKeys("/function/p1");
+        assertThat(spec.layers()).singleElement().isInstanceOfSatisfying(ImageLayer.Files.class,
+                code -> assertThat(code.files()).containsOnlyKeys("/function/p1"));
         assertThat(spec.environment()).containsEntry("FUNCTION_ID", "p1").containsEntry("FUNCTION_RUNTIME", "python")
                 .containsEntry("FUNCTION_HANDLER", "handler").containsEntry("FUNCTION_FILE", "p1");
         assertThat(spec.labels()).containsEntry("io.knative.lambda.source", "s3://functions/global/parser/p1")

@@ -58,11 +58,11 @@ class BuilderFailuresIT {
 
     @Test
     void anExtensionOfNoRuntimeIsUnsupportedRuntime() {
-        String id = CloudEvents.newId("js");
-        String key = "global/parser/" + id + ".js";
-        put(key, "exports.handler = () => ({})".getBytes(), Map.of());
-        assertFailed(binary(S3_PUT, "e-" + id, s3Record(BuilderServers.BUCKET, key, 28)), "UnsupportedRuntime", id)
-                .contains(".js");
+        String id = CloudEvents.newId("rb");
+        String key = "global/parser/" + id + ".rb";
+        put(key, "def handler(e) = e".getBytes(), Map.of());
+        assertFailed(binary(S3_PUT, "e-" + id, s3Record(BuilderServers.BUCKET, key, 18)), "UnsupportedRuntime", id)
+                .contains(".rb");
     }
 
     @Test

@@ -10,6 +10,8 @@ import java.util.Map;
 
 import io.knative.lambda.testsupport.KafkaServer;
 import io.knative.lambda.testsupport.LocalProcess;
+import io.knative.lambda.testsupport.MavenRepositoryServer;
+import io.knative.lambda.testsupport.PythonIndexServer;
 import io.knative.lambda.testsupport.RecordingSink;
 import io.knative.lambda.testsupport.RegistryServer;
 import io.knative.lambda.testsupport.S3Server;
@@ -38,6 +40,8 @@ public class BuilderServers implements QuarkusTestResourceLifecycleManager {
     static S3Server s3;
     static RecordingSink sink;
     static KafkaServer kafka;
+    static PythonIndexServer pythonIndex;
+    static MavenRepositoryServer mavenRepository;
     static S3Client s3Client;
 
     private String down = "";
@@ -76,6 +80,19 @@ public class BuilderServers implements QuarkusTestResourceLifecycleManager {
         }
         config.put("klambda.build.cache-dir", cacheDir.toString());
         config.put("klambda.sink", sink.url());
+        pythonIndex = PythonIndexServer.start();
+        pythonIndex.addModule("shout", "1.0", "shout", "def shout(s):\n    return s.upper() + '!'\n");
+        pythonIndex.addModule("greeting", "1.0", "greeting",
+                "from shout import shout\n\ndef greet(n):\n    return shout('hello ' + n)\n", "shout>=1.0");
+        pythonIndex.add("srconly", "srconly-1.0.tar.gz", PythonIndexServer.sdist("srconly", "1.0"));
+        config.put("klambda.python.index-url", pythonIndex.url());
+        mavenRepository = MavenRepositoryServer.start();
+        try {
+            io.knative.lambda.builder.maven.TestLibraries.deploy(mavenRepository);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        config.put("klambda.maven.repository-url", mavenRepository.url());
         if (withKafka) {
             kafka = KafkaServer.start();
             config.put("klambda.kafka.enabled", "true");
@@ -88,6 +105,12 @@ public class BuilderServers implements QuarkusTestResourceLifecycleManager {
 
     @Override
     public void stop() {
+        if (pythonIndex != null) {
+            pythonIndex.close();
+        }
+        if (mavenRepository != null) {
+            mavenRepository.close();
+        }
         if (kafka != null) {
             kafka.close();
             kafka = null;

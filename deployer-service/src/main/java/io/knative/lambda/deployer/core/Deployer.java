@@ -16,6 +16,7 @@ import io.fabric8.knative.serving.v1.Revision;
 import io.fabric8.knative.serving.v1.Service;
 import io.fabric8.kubernetes.api.model.Container;
 import io.knative.lambda.events.BuildCompleted;
+import io.knative.lambda.events.FunctionEnvironment;
 import io.knative.lambda.events.DeployCompleted;
 import io.knative.lambda.events.DeployFailed;
 import io.knative.lambda.events.FailureReason;
@@ -362,6 +363,10 @@ public final class Deployer {
         }
         if (missing.length() > 0) {
             return Optional.of("build.completed data lacks " + missing);
+        }
+        Optional<String> environment = FunctionEnvironment.problem(build.environment());
+        if (environment.isPresent()) {
+            return Optional.of("build.completed environment: " + environment.get());
         }
         var m = IMAGE_BY_DIGEST.matcher(build.image());
         if (!m.matches()) {

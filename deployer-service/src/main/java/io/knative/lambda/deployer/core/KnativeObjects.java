@@ -195,6 +195,8 @@ public final class KnativeObjects {
         if (fn.execution() != null) {
             env.add(new EnvVar("FUNCTION_EXECUTION", fn.execution(), null));
         }
+        // function.yaml's own variables, in name order; the names were checked (FunctionEnvironment): never FUNCTION_*, K_*, PORT
+        new java.util.TreeMap<>(build.environment()).forEach((name, value) -> env.add(new EnvVar(name, value, null)));
         Map<String, Quantity> requests = new LinkedHashMap<>();
         requests.put("cpu", new Quantity(fn.cpu()));
         requests.put("memory", new Quantity(fn.memory()));

@@ -118,6 +118,22 @@ class DeployerTest {
     }
 
     @Test
+    void anEnvironmentThatOverridesPlatformVariablesIsRefusedWithoutWriting() {
+        DeployOutcome overriding = deployer.deploy(TestBuilds.withEnvironment("env-bad", TestBuilds.digest('a'),
+                java.util.Map.of("FUNCTION_HANDLER", "evil")), "e1");
+        DeployOutcome port = deployer.deploy(TestBuilds.withEnvironment("env-port", TestBuilds.digest('a'),
+                java.util.Map.of("PORT", "1")), "e2");
+
+        assertThat(overriding).isInstanceOfSatisfying(DeployOutcome.Failed.class, f -> {
+            assertThat(f.event().reason()).isEqualTo("InvalidEvent");
+            assertThat(f.event().message()).contains("FUNCTION_HANDLER");
+        });
+        assertThat(port).isInstanceOfSatisfying(DeployOutcome.Failed.class,
+                f -> assertThat(f.event().message()).contains("PORT"));
+        assertThat(cluster.serviceWrites).isZero();
+    }
+
+    @Test
     void removalDeletesBothAndIsIdempotent() throws Exception {
         readyOnWrite("parser-gone");
         deployer.deploy(TestBuilds.build("gone", TestBuilds.digest('a')), "e1");

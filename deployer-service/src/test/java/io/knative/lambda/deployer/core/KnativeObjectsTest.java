@@ -65,6 +65,22 @@ class KnativeObjectsTest {
     }
 
     @Test
+    void functionYamlEnvironmentVariablesReachTheContainerBesideThePlatformOnes() throws Exception {
+        BuildCompleted build = TestBuilds.withEnvironment("env-fn", TestBuilds.digest('c'),
+                Map.of("API_URL", "https://api.example.com", "LOG_LEVEL", "debug"));
+
+        Service service = objects.desiredService(build, "evt-env", resolver.resolve(Map.of()));
+
+        Container container = service.getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertThat(container.getEnv()).extracting(EnvVar::getName, EnvVar::getValue).contains(
+                org.assertj.core.groups.Tuple.tuple("API_URL", "https://api.example.com"),
+                org.assertj.core.groups.Tuple.tuple("LOG_LEVEL", "debug"),
+                org.assertj.core.groups.Tuple.tuple("FUNCTION_ID", "env-fn"));
+        assertThat(container.getEnv()).extracting(EnvVar::getName).doesNotHaveDuplicates();
+        KnativeSchemas.assertValid(service);
+    }
+
+    @Test
     void settingsOverrideScalingConcurrencyTimeoutResourcesHandlerAndExecution() throws Exception {
         BuildCompleted build = TestBuilds.build("acme", "enricher", "e1", TestBuilds.digest('b'),
                 Map.of("min-scale", "1", "max-scale", "3", "container-concurrency", "4", "timeout-seconds", "30",

@@ -7,7 +7,7 @@ import java.util.Map;
 /** The runtime's settings from the environment, the same variables and defaults as the Python runtime. */
 public record FunctionConfig(Path functionDir, String functionId, String className, String handlerName,
                              long timeoutMs, int maxBodyBytes, int concurrency, long drainMs, boolean eventLoop,
-                             String host, int port, long idleMs) {
+                             String host, int port, long idleMs, Path depsDir) {
 
     /** Reads the settings; throws IllegalStateException with a plain message when one is unusable. */
     public static FunctionConfig from(Map<String, String> env) {
@@ -29,7 +29,14 @@ public record FunctionConfig(Path functionDir, String functionId, String classNa
                 (int) number(env, "FUNCTION_MAX_BODY_BYTES", 6 * 1024 * 1024, 1),
                 (int) number(env, "FUNCTION_CONCURRENCY", 16, 1),
                 number(env, "FUNCTION_DRAIN_TIMEOUT_MS", timeoutMs + 5000, 1), execution.equals("event-loop"),
-                value(env, "HOST", "0.0.0.0"), (int) number(env, "PORT", 8080, 0), number(env, "FUNCTION_IDLE_TIMEOUT_MS", 600000, 1));
+                value(env, "HOST", "0.0.0.0"), (int) number(env, "PORT", 8080, 0), number(env, "FUNCTION_IDLE_TIMEOUT_MS", 600000, 1),
+                depsDir(env));
+    }
+
+    /** FUNCTION_DEPS_DIR: the folder of the function's dependency jars (the builder's dependency layer), or null. */
+    private static Path depsDir(Map<String, String> env) {
+        String v = env.get("FUNCTION_DEPS_DIR");
+        return v == null || v.isBlank() ? null : Path.of(v);
     }
 
     /** The CloudEvent source of the function's responses. */

@@ -31,7 +31,7 @@ final class FunctionHandler {
             throw new IllegalStateException(classes + " is not a folder: the function's compiled classes belong there");
         }
         try {
-            URLClassLoader loader = new URLClassLoader("function", new URL[] {classes.toUri().toURL()},
+            URLClassLoader loader = new URLClassLoader("function", classPath(classes, config.depsDir()),
                     FunctionHandler.class.getClassLoader());
             Class<?> type = Class.forName(config.className(), true, loader);
             Method method = find(type, config.handlerName(), 2);
@@ -59,6 +59,26 @@ final class FunctionHandler {
             Throwable cause = e instanceof java.lang.reflect.InvocationTargetException ite ? ite.getCause() : e;
             throw new IllegalStateException("cannot load " + config.className() + ": " + cause, cause);
         }
+    }
+
+    /** The function's classes, then every {@code *.jar} of FUNCTION_DEPS_DIR in name order (its dependency layer). */
+    private static URL[] classPath(Path classes, Path depsDir) throws java.net.MalformedURLException {
+        java.util.List<URL> urls = new java.util.ArrayList<>();
+        urls.add(classes.toUri().toURL());
+        if (depsDir == null) {
+            return urls.toArray(URL[]::new);
+        }
+        if (!Files.isDirectory(depsDir)) {
+            throw new IllegalStateException("FUNCTION_DEPS_DIR " + depsDir + " is not a folder");
+        }
+        try (var jars = Files.list(depsDir)) {
+            for (Path jar : jars.filter(p -> p.getFileName().toString().endsWith(".jar")).sorted().toList()) {
+                urls.add(jar.toUri().toURL());
+            }
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot read FUNCTION_DEPS_DIR " + depsDir + ": " + e.getMessage(), e);
+        }
+        return urls.toArray(URL[]::new);
     }
 
     private static Method find(Class<?> type, String name, int arity) {

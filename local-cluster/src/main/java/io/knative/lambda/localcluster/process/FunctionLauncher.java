@@ -12,7 +12,8 @@ import io.fabric8.kubernetes.api.model.EnvVar;
 /**
  * How a revision's function starts on this machine: the image's environment, then the container's, then
  * Knative's {@code K_SERVICE}/{@code K_REVISION}; the runtime named by {@code FUNCTION_RUNTIME} (Python by
- * default) started with the command of {@link LocalRuntimes} (Python forked by the {@link PythonForkServer}
+ * default; Node.js functions find their {@code node_modules} layer in the unpacked {@code /function}) started with the
+ * command of {@link LocalRuntimes} (Python forked by the {@link PythonForkServer}
  * when it works, else an interpreter of its own). All of the command line of local mode's functions is here.
  */
 public final class FunctionLauncher implements AutoCloseable {
@@ -56,7 +57,7 @@ public final class FunctionLauncher implements AutoCloseable {
         env.put("K_REVISION", revision);
         String runtime = env.getOrDefault("FUNCTION_RUNTIME", "python");
         LOG.log(System.Logger.Level.INFO, "starting " + revision + " (" + image + ", " + runtime + " runtime)");
-        if (!"java".equals(runtime) && runtimes.pythonForkServer() && !forkServerUnavailable) {
+        if (runtimes.forked(runtime) && !forkServerUnavailable) {
             try {
                 return FunctionProcess.startForked(revision, image, forkServer, env, functionDir, log, startTimeout);
             } catch (PythonForkServer.UnavailableException e) {

@@ -6,8 +6,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * The function layer of an image: the regular files under {@code /function} of an (uncompressed) tar,
- * written into a folder; long names (GNU and PAX) understood, paths that would escape the folder refused.
+ * The function's layers of an image: the regular files under one image folder ({@code /function}, the code, or
+ * {@code /function-deps}, the dependency layer) of an (uncompressed) tar, written into a folder; long names (GNU and
+ * PAX) understood, paths that would escape the folder refused.
  */
 final class FunctionLayer {
 
@@ -18,6 +19,14 @@ final class FunctionLayer {
 
     /** Writes the regular files under {@code function/} of a tar into {@code target}, refusing paths that escape it. */
     static void extract(byte[] tar, Path target) throws IOException {
+        extract(tar, FUNCTION_PREFIX, target);
+    }
+
+    /**
+     * Writes the regular files under {@code prefix} (an image folder without its leading {@code /}, ending in
+     * {@code /}) of a tar into {@code target}, refusing paths that escape it.
+     */
+    static void extract(byte[] tar, String prefix, Path target) throws IOException {
         int pos = 0;
         String longName = null;
         while (pos + 512 <= tar.length) {
@@ -32,7 +41,7 @@ final class FunctionLayer {
             String sizeField = field(tar, pos + 124, 12).trim();
             long size = sizeField.isEmpty() ? 0 : Long.parseLong(sizeField, 8);
             char type = (char) tar[pos + 156];
-            String prefix = field(tar, pos + 345, 155);
+            String ustarPrefix = field(tar, pos + 345, 155);
             int dataStart = pos + 512;
             if (size < 0 || dataStart + size > tar.length) {
                 throw new IOException("truncated tar entry " + name);
@@ -47,11 +56,11 @@ final class FunctionLayer {
                     }
                 }
             } else {
-                String path = longName != null ? longName : (prefix.isEmpty() ? name : prefix + "/" + name);
+                String path = longName != null ? longName : (ustarPrefix.isEmpty() ? name : ustarPrefix + "/" + name);
                 longName = null;
                 path = path.startsWith("/") ? path.substring(1) : path;
-                if ((type == '0' || type == 0) && path.startsWith(FUNCTION_PREFIX)) {
-                    Path out = target.resolve(path.substring(FUNCTION_PREFIX.length())).normalize();
+                if ((type == '0' || type == 0) && path.startsWith(prefix)) {
+                    Path out = target.resolve(path.substring(prefix.length())).normalize();
                     if (!out.startsWith(target)) {
                         throw new IOException("layer entry escapes the function folder: " + path);
                     }

@@ -9,8 +9,17 @@ import java.util.List;
  * @param java             the command of the Java runtime, e.g. {@code java -jar function-runtime/java/target/quarkus-app/quarkus-run.jar}
  * @param pythonForkServer Python functions are forked by the runtime's fork server ({@link PythonForkServer})
  *                         instead of each starting an interpreter
+ * @param node             the command of the Node.js runtime, e.g. {@code node function-runtime/node/klambda_runtime.js}
  */
-public record LocalRuntimes(List<String> python, List<String> java, boolean pythonForkServer) {
+public record LocalRuntimes(List<String> python, List<String> java, boolean pythonForkServer, List<String> node) {
+
+    /** The default Node.js runtime command, relative to the repository's root. */
+    public static final List<String> NODE = List.of("node", "function-runtime/node/klambda_runtime.js");
+
+    /** Python and Java commands, Python forked by the fork server when {@code pythonForkServer}, Node.js by default. */
+    public LocalRuntimes(List<String> python, List<String> java, boolean pythonForkServer) {
+        this(python, java, pythonForkServer, NODE);
+    }
 
     /** Both commands, Python functions forked by the fork server. */
     public LocalRuntimes(List<String> python, List<String> java) {
@@ -19,6 +28,15 @@ public record LocalRuntimes(List<String> python, List<String> java, boolean pyth
 
     /** The command for {@code FUNCTION_RUNTIME}. */
     public List<String> command(String runtime) {
-        return "java".equals(runtime) ? java : python;
+        return switch (String.valueOf(runtime)) {
+            case "java" -> java;
+            case "node" -> node;
+            default -> python;
+        };
+    }
+
+    /** Whether functions of {@code runtime} are forked by the Python fork server. */
+    boolean forked(String runtime) {
+        return pythonForkServer && command(runtime) == python;
     }
 }

@@ -19,8 +19,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * Pulls a function image over the OCI distribution API, as a container runtime would, and extracts
- * its function layer ({@code /function}) into a folder: local mode runs that folder with the
- * project's runtime instead of running the whole image.
+ * its function layer ({@code /function}) into a folder, and its dependency layer ({@code FUNCTION_DEPS_DIR}, e.g.
+ * {@code /function-deps}) into the folder beside it: local mode runs those folders with the project's runtime
+ * instead of running the whole image.
  */
 public final class OciImagePuller {
 
@@ -38,9 +39,16 @@ public final class OciImagePuller {
         this.scheme = scheme;
     }
 
-    /** What was pulled: the image's environment and the folder holding its {@code /function} files. */
+    /**
+     * What was pulled: the image's environment ({@code FUNCTION_DEPS_DIR} pointing at the local folder) and the folder
+     * holding its {@code /function} files.
+     */
     public record PulledFunction(Map<String, String> environment, Path functionDir) {
     }
+
+    /** The image folder of the dependency layer, as the image's environment names it; local mode's folder is beside {@code target}. */
+    private static final String DEPS_DIR = "FUNCTION_DEPS_DIR";
+    private static final String FUNCTION_FOLDER = "function/";
 
     /**
      * Pulls {@code image} ({@code host[:port]/repository@sha256:...} or {@code :tag}) and writes the files
@@ -58,6 +66,14 @@ public final class OciImagePuller {
                 env.put(kv.substring(0, eq), kv.substring(eq + 1));
             }
         });
+        String depsPrefix = depsPrefix(image, env.get(DEPS_DIR));
+        Path depsTarget = target.resolveSibling(target.getFileName() + "-deps");
+        if (depsPrefix != null && depsPrefix.startsWith(FUNCTION_FOLDER)) {
+            // a layer that lands inside /function (Node's node_modules) comes with the function's files
+            depsTarget = target.resolve(depsPrefix.substring(FUNCTION_FOLDER.length()));
+            depsPrefix = null;
+            env.put(DEPS_DIR, depsTarget.toString());
+        }
         try {
             Files.createDirectories(target);
             for (JsonNode layer : manifest.path("layers")) {
@@ -65,12 +81,36 @@ public final class OciImagePuller {
                 String mediaType = layer.path("mediaType").asText("");
                 InputStream tar = mediaType.endsWith("gzip") || isGzip(blob)
                         ? new GZIPInputStream(new ByteArrayInputStream(blob)) : new ByteArrayInputStream(blob);
-                FunctionLayer.extract(tar.readAllBytes(), target);
+                byte[] entries = tar.readAllBytes();
+                FunctionLayer.extract(entries, target);
+                if (depsPrefix != null) {
+                    FunctionLayer.extract(entries, depsPrefix, depsTarget);
+                }
+            }
+            if (depsPrefix != null) {
+                Files.createDirectories(depsTarget);
+                env.put(DEPS_DIR, depsTarget.toString());
             }
         } catch (IOException e) {
             throw new ImagePullException(image, "cannot unpack a layer: " + e.getMessage(), e);
         }
         return new PulledFunction(env, target);
+    }
+
+    /**
+     * {@code function-deps/} for {@code /function-deps} ({@code function/node_modules/} for a layer inside the
+     * function's folder); null when the image has no dependency layer.
+     */
+    private static String depsPrefix(String image, String depsDir) throws ImagePullException {
+        if (depsDir == null || depsDir.isBlank()) {
+            return null;
+        }
+        String folder = depsDir.replaceAll("^/+", "").replaceAll("/+$", "");
+        if (folder.isEmpty() || folder.equals("function") || java.util.Arrays.asList(folder.split("/")).contains("..")
+                || java.util.Arrays.asList(folder.split("/")).contains(".")) {
+            throw new ImagePullException(image, DEPS_DIR + " " + depsDir + " is not a folder of its own in the image", null);
+        }
+        return folder + "/";
     }
 
     private static boolean isGzip(byte[] b) {

@@ -156,6 +156,22 @@ class ProcessRevisionRunnerIT {
     }
 
     @Test
+    void aFunctionImportsFromItsDependencyLayerWhichLocalModeUnpacksBesideIt(@TempDir Path work) throws Exception {
+        start(work);
+        // as the builder makes it: code under /function, packages under /function-deps, FUNCTION_DEPS_DIR in the image
+        String digest = new RegistryWriter(registry.host()).push("functions/fn-deps", "v1", Map.of(
+                "function/main.py", "from tinymath import triple\n\ndef handler(event):\n    return {'tripled': triple(event['k'])}\n"
+                        .getBytes(StandardCharsets.UTF_8),
+                "function-deps/tinymath/__init__.py", "def triple(n):\n    return 3 * n\n".getBytes(StandardCharsets.UTF_8)),
+                Map.of("FUNCTION_ID", "fn-deps", "FUNCTION_RUNTIME", "python", "FUNCTION_FILE", "main.py",
+                        "FUNCTION_HANDLER", "handler", "FUNCTION_DEPS_DIR", "/function-deps"));
+        client.knative.services().inNamespace(KnativeTestClient.NAMESPACE)
+                .resource(service("fn-deps", registry.host() + "/functions/fn-deps@" + digest)).create();
+
+        assertThat(call(awaitReady("fn-deps", 1).getStatus().getUrl())).contains("\"tripled\": 3");
+    }
+
+    @Test
     void withoutAWorkingForkServerPythonFunctionsStartTheirOwnInterpreter(@TempDir Path other) throws Exception {
         // a Unix socket path over the kernel's 108 bytes: the fork server cannot bind, so it never starts
         Path deep = Files.createDirectories(other.resolve("d".repeat(60)).resolve("e".repeat(60)));

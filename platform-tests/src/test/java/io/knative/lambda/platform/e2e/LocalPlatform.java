@@ -20,6 +20,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.knative.lambda.testsupport.KafkaServer;
 import io.knative.lambda.testsupport.LocalProcess;
 import io.knative.lambda.testsupport.LocalhostProxy;
+import io.knative.lambda.testsupport.NpmRegistryServer;
+import io.knative.lambda.testsupport.PythonIndexServer;
 import io.knative.lambda.testsupport.RegistryServer;
 
 /**
@@ -35,6 +37,10 @@ final class LocalPlatform implements AutoCloseable {
 
     final KafkaServer kafka;
     final RegistryServer registry;
+    /** The builder's npm registry (KLAMBDA_NPM_REGISTRY): packages a test publishes for Node.js functions. */
+    final NpmRegistryServer npm;
+    /** The builder's Python package index (KLAMBDA_PYTHON_INDEX_URL): tests add the wheels their functions need. */
+    final PythonIndexServer pythonIndex;
     final int s3Port = LocalProcess.freePort();
     final int brokerPort = LocalProcess.freePort();
     final int builderPort = LocalProcess.freePort();
@@ -55,9 +61,13 @@ final class LocalPlatform implements AutoCloseable {
         }
         kafka = KafkaServer.start();
         registry = RegistryServer.start();
+        pythonIndex = PythonIndexServer.start();
+        npm = NpmRegistryServer.start();
         Map<String, String> variables = new HashMap<>(variables(project, dir, port(kafka.bootstrapServers()),
                 port(registry.host()), s3Port, brokerPort, builderPort, deployerPort, clusterPort, null));
         variables.put("INGRESS_PORT", Integer.toString(ingressPort));
+        variables.put("KLAMBDA_PYTHON_INDEX_URL", pythonIndex.url());
+        variables.put("KLAMBDA_NPM_REGISTRY", npm.url());
         // the environment of each service is make run's (scripts/dev/env), with shorter retry delays for the tests
         start("broker", brokerPort, "/q/health/ready", app(project, "local-broker"), ServiceEnv.of(project, "broker",
                 variables), Map.of("KLAMBDA_DISPATCH_BACKOFF", "200ms"));
@@ -121,11 +131,37 @@ final class LocalPlatform implements AutoCloseable {
         v.put("CLUSTER_PORT", Integer.toString(clusterPort));
         v.put("INGRESS_PORT", "0");
         v.put("PYTHON", "python3");
+        String[] target = pythonTarget(project);
+        v.put("PYTHON_VERSION", target[0]);
+        v.put("PYTHON_PLATFORM", target[1]);
         v.put("PYTHON_RUNTIME", project.resolve("function-runtime/python/klambda_local.py").toString());
         if (clusterToken != null) {
             v.put("CLUSTER_TOKEN", clusterToken);
         }
         return v;
+    }
+
+    private static String[] pythonTarget;
+
+    /** The version and platform tag of python3, the functions' interpreter here, as make run reads them. */
+    private static synchronized String[] pythonTarget(Path project) {
+        if (pythonTarget == null) {
+            try {
+                Process p = new ProcessBuilder("python3", project.resolve("scripts/dev/python-target.py").toString())
+                        .redirectErrorStream(true).start();
+                String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+                if (p.waitFor() != 0 || out.split(" ").length != 2) {
+                    throw new IllegalStateException("scripts/dev/python-target.py failed: " + out);
+                }
+                pythonTarget = out.split(" ");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+        return pythonTarget;
     }
 
     private static int port(String hostPort) {
@@ -280,6 +316,8 @@ final class LocalPlatform implements AutoCloseable {
             processes.get(i).stop();
         }
         registry.close();
+        npm.close();
+        pythonIndex.close();
         kafka.close();
     }
 }

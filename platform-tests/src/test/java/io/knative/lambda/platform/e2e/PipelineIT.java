@@ -97,6 +97,31 @@ class PipelineIT {
     }
 
     @Test
+    void aNodeArchiveUsingAnNpmPackageIsBuiltDeployedAndAnswersWithWhatThePackageComputes() throws Exception {
+        platform.npm.add("shout-lib", "1.0.0", "exports.shout = (s) => s.toUpperCase() + '!';\n", Map.of());
+        platform.npm.add("greeting-lib", "1.2.0", "const { shout } = require('shout-lib');\n"
+                + "exports.greet = (n) => shout('hello ' + n);\n", Map.of("shout-lib", "^1.0.0"));
+        String id = "greeter-" + UUID.randomUUID();
+        java.io.ByteArrayOutputStream zip = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.ZipOutputStream out = new java.util.zip.ZipOutputStream(zip)) {
+            out.putNextEntry(new java.util.zip.ZipEntry("index.mjs"));
+            out.write(("import { greet } from 'greeting-lib';\n\n"
+                    + "export async function handler(event) {\n  return { greeting: greet(event.name) };\n}\n")
+                    .getBytes(StandardCharsets.UTF_8));
+            out.putNextEntry(new java.util.zip.ZipEntry("package.json"));
+            out.write("{\"name\":\"greeter\",\"dependencies\":{\"greeting-lib\":\"^1.2.0\"}}".getBytes(StandardCharsets.UTF_8));
+        }
+        platform.upload("global/parser/" + id + ".zip", zip.toByteArray());
+
+        JsonNode deployed = awaitDeployed(id, 1);
+        JsonNode built = platform.events("io.knative.lambda.build.completed", id).get(0).path("data");
+        assertThat(built.path("runtime").asText()).isEqualTo("node");
+
+        JsonNode answer = JSON.readTree(call(deployed.path("url").asText(), "{\"name\":\"e2e\"}"));
+        assertThat(answer.path("greeting").asText()).isEqualTo("HELLO E2E!");
+    }
+
+    @Test
     void anUpdatedObjectGetsANewDigestAndTheFunctionAnswersWithTheNewBehaviour() {
         String id = "versioned-" + UUID.randomUUID();
         String key = "global/parser/" + id;
@@ -110,6 +135,62 @@ class PipelineIT {
         assertThat(second.path("image").asText()).isNotEqualTo(first.path("image").asText());
         assertThat(second.path("revision").asText()).isNotEqualTo(first.path("revision").asText());
         assertThat(call(second.path("url").asText(), "{}")).contains("\"version\": \"v2\"");
+    }
+
+    /** A zip of a multi-file Python function whose answer the package tinymath (from the test's index) computes. */
+    private static byte[] archiveWithDependency(String version) throws Exception {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.ZipOutputStream zip = new java.util.zip.ZipOutputStream(bytes)) {
+            for (Map.Entry<String, String> e : new java.util.TreeMap<>(Map.of(
+                    "main.py", "from calc import tripled\n\ndef handler(event):\n"
+                            + "    return {'version': '" + version + "', 'tripled': tripled(event['n'])}\n",
+                    "calc.py", "import tinymath\n\ndef tripled(n):\n    return tinymath.triple(n)\n",
+                    "requirements.txt", "tinymath==1.0\n")).entrySet()) {
+                zip.putNextEntry(new java.util.zip.ZipEntry(e.getKey()));
+                zip.write(e.getValue().getBytes(StandardCharsets.UTF_8));
+                zip.closeEntry();
+            }
+        }
+        return bytes.toByteArray();
+    }
+
+    private static JsonNode dependencyLayer(JsonNode buildCompleted) {
+        for (JsonNode layer : buildCompleted.path("data").path("layers")) {
+            if (layer.path("name").asText().equals("dependencies")) {
+                return layer;
+            }
+        }
+        throw new AssertionError("build.completed names no dependency layer: " + buildCompleted);
+    }
+
+    @Test
+    void anArchiveWithADependencyAnswersWithItsValueAndACodeChangePushesNoDependencyBytes() throws Exception {
+        platform.pythonIndex.addModule("tinymath", "1.0", "tinymath", "def triple(n):\n    return 3 * n\n");
+        String id = "with-deps-" + UUID.randomUUID();
+        String key = "global/parser/" + id + ".zip";
+        platform.upload(key, archiveWithDependency("v1"));
+
+        JsonNode first = awaitDeployed(id, 1);
+        assertThat(call(first.path("url").asText(), "{\"n\":14}")).contains("\"tripled\": 42").contains("\"version\": \"v1\"");
+        JsonNode firstBuild = platform.events("io.knative.lambda.build.completed", id).get(0);
+        String dependencies = dependencyLayer(firstBuild).path("digest").asText();
+        assertThat(dependencyLayer(firstBuild).path("reused").asBoolean()).as("first build installs").isFalse();
+        assertThat(platform.registry.blobDigests()).contains(dependencies);
+        java.util.Set<String> before = platform.registry.blobDigests();
+
+        platform.upload(key, archiveWithDependency("v2"));
+        JsonNode second = awaitDeployed(id, 2);
+
+        assertThat(call(second.path("url").asText(), "{\"n\":5}")).contains("\"tripled\": 15").contains("\"version\": \"v2\"");
+        JsonNode secondBuild = platform.events("io.knative.lambda.build.completed", id).stream()
+                .filter(e -> !e.path("data").path("digest").asText().equals(firstBuild.path("data").path("digest").asText()))
+                .findFirst().orElseThrow();
+        assertThat(dependencyLayer(secondBuild).path("reused").asBoolean()).as("dependencies: cached").isTrue();
+        assertThat(dependencyLayer(secondBuild).path("digest").asText()).isEqualTo(dependencies);
+        java.util.Set<String> added = new java.util.TreeSet<>(platform.registry.blobDigests());
+        added.removeAll(before);
+        assertThat(added).as("a code-only change pushes the code layer, config and manifest, no dependency blob")
+                .isNotEmpty().doesNotContain(dependencies).contains(secondBuild.path("data").path("digest").asText());
     }
 
     @Test
