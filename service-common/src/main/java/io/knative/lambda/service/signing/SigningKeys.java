@@ -11,9 +11,13 @@ import java.security.KeyPairGenerator;
 import java.security.MessageDigest;
 import java.security.PrivateKey;
 import java.security.PublicKey;
+import java.security.SecureRandom;
+import java.security.interfaces.EdECPrivateKey;
+import java.security.spec.NamedParameterSpec;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -86,6 +90,34 @@ public final class SigningKeys {
     /** Reads {@link #publicKeys} from a file. */
     public static Map<String, PublicKey> readPublicKeys(Path file) throws IOException {
         return publicKeys(Files.readString(file, StandardCharsets.US_ASCII));
+    }
+
+    /**
+     * The public key of an Ed25519 private key, derived by the JDK itself: its key pair generator is given the private
+     * key's seed as its randomness (a PKCS#8 file from openssl holds only the seed).
+     */
+    public static PublicKey publicKeyOf(PrivateKey key) {
+        byte[] seed = key instanceof EdECPrivateKey ed ? ed.getBytes().orElse(null) : null;
+        if (seed == null) {
+            throw new IllegalArgumentException("not an Ed25519 private key with its seed");
+        }
+        SecureRandom fromSeed = new SecureRandom() {
+            @Override
+            public void nextBytes(byte[] bytes) {
+                System.arraycopy(seed, 0, bytes, 0, Math.min(seed.length, bytes.length));
+            }
+        };
+        try {
+            KeyPairGenerator generator = KeyPairGenerator.getInstance("Ed25519");
+            generator.initialize(NamedParameterSpec.ED25519, fromSeed);
+            KeyPair pair = generator.generateKeyPair();
+            if (!Arrays.equals(((EdECPrivateKey) pair.getPrivate()).getBytes().orElse(null), seed)) {
+                throw new IllegalStateException("the JDK did not derive the key pair from the seed");
+            }
+            return pair.getPublic();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("the JDK has Ed25519 since Java 15", e);
+        }
     }
 
     /** A public key as a PEM {@code PUBLIC KEY} block. */

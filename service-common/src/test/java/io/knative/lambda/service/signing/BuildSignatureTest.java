@@ -80,6 +80,8 @@ class BuildSignatureTest {
         assertThat(SigningKeys.publicKeys(both)).containsOnlyKeys(keyId, SigningKeys.keyId(next.getPublic()));
         assertThat(SigningKeys.privateKey(SigningKeys.pem(builder.getPrivate())).getEncoded())
                 .isEqualTo(builder.getPrivate().getEncoded());
+        assertThat(SigningKeys.keyId(SigningKeys.publicKeyOf(builder.getPrivate()))).as("derived from the private key alone")
+                .isEqualTo(keyId);
         String bare = java.util.Base64.getEncoder().encodeToString(builder.getPublic().getEncoded());
         assertThat(SigningKeys.publicKeys(bare)).containsOnlyKeys(keyId);
     }
