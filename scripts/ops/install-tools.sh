@@ -35,6 +35,7 @@ need_apt npm npm
 need_apt python3 python3
 need_apt curl curl
 need_apt jq jq
+need_apt bubblewrap bwrap
 need_apt kubernetes-client kubectl
 
 if [ -f .tools/node_modules/s3rver/package.json ] \

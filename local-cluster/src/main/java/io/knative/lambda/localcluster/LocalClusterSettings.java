@@ -14,10 +14,12 @@ import java.util.concurrent.TimeUnit;
  *
  * @param runner "process" (functions as host processes) or "instant" (every revision ready at once, nothing runs)
  * @param domain the domain of Service URLs, or {@code null}: a Service's URL is its serving process's loopback URL
+ * @param sandbox "bwrap" (each function in a bubblewrap sandbox, the default) or "off" (plain host processes)
+ * @param bwrap   the bubblewrap command
  */
 public record LocalClusterSettings(String host, int port, Path tokenFile, Path workDir, List<String> pythonRuntime,
         boolean pythonForkServer, List<String> javaRuntime, String registryScheme, Duration startTimeout, String runner,
-        String domain) {
+        String domain, String sandbox, String bwrap) {
 
     /** Reads {@code KLAMBDA_LOCAL_*} from {@code env}. */
     public static LocalClusterSettings from(Map<String, String> env) {
@@ -28,6 +30,10 @@ public record LocalClusterSettings(String host, int port, Path tokenFile, Path w
             throw new IllegalArgumentException("KLAMBDA_LOCAL_RUNNER must be process or instant, not " + runner);
         }
         String domain = env.getOrDefault("KLAMBDA_LOCAL_DOMAIN", "").trim();
+        String sandbox = env.getOrDefault("KLAMBDA_LOCAL_SANDBOX", "bwrap");
+        if (!sandbox.equals("bwrap") && !sandbox.equals("off")) {
+            throw new IllegalArgumentException("KLAMBDA_LOCAL_SANDBOX must be bwrap or off, not " + sandbox);
+        }
         return new LocalClusterSettings(
                 env.getOrDefault("KLAMBDA_LOCAL_CLUSTER_HOST", "127.0.0.1"),
                 Integer.parseInt(env.getOrDefault("KLAMBDA_LOCAL_CLUSTER_PORT", "8083")),
@@ -40,7 +46,9 @@ public record LocalClusterSettings(String host, int port, Path tokenFile, Path w
                 env.getOrDefault("KLAMBDA_LOCAL_REGISTRY_SCHEME", "http"),
                 duration("KLAMBDA_LOCAL_START_TIMEOUT", env.getOrDefault("KLAMBDA_LOCAL_START_TIMEOUT", "60s")),
                 runner,
-                domain.isEmpty() ? null : domain);
+                domain.isEmpty() ? null : domain,
+                sandbox,
+                env.getOrDefault("KLAMBDA_LOCAL_BWRAP", "bwrap"));
     }
 
     private static List<String> words(String command) {
