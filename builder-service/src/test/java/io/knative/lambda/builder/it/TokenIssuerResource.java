@@ -9,7 +9,7 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 public class TokenIssuerResource implements QuarkusTestResourceLifecycleManager {
 
     static final String AUDIENCE = "knative-lambda-builder";
-    static final String TRIGGER = "system:serviceaccount:knative-lambda:builder-s3-object-createdoidc-eventing.knative.dev-trigger";
+    static final String TRIGGER = "system:serviceaccount:knative-lambda:builder-s3-object-created-oidc-eventing.knative.dev-trigger";
     static TokenIssuer issuer;
 
     @Override
