@@ -82,7 +82,7 @@ The platform is up until Ctrl-C (or 'make stop' from another terminal). Try more
   curl -s $URL -H 'Content-Type: application/cloudevents+json' \\
     -d '{"specversion":"1.0","id":"2","source":"/me","type":"io.knative.lambda.invoke","data":{"parser_id":"$PARSER_ID"}}'
   # through the broker, and the response events:
-  scripts/klambda invoke $PARSER_ID '{"parser_id":"$PARSER_ID"}'
+  scripts/klambda invoke parser-$PARSER_ID '{"parser_id":"$PARSER_ID"}'
   scripts/klambda events io.knative.lambda.response $PARSER_ID
   # a new version (the function is rebuilt and replaced), and removal (the function stops):
   curl -X PUT --data-binary @examples/parser.py http://127.0.0.1:$S3_PORT/$BUCKET/global/parser/another-parser
