@@ -5,7 +5,11 @@
 // (the builder's /s3/notifications). Deliveries are kept in order and retried with backoff until
 // the webhook answers 2xx, so nothing is lost while the builder starts or restarts.
 //
-//   node scripts/dev/s3-server.js --directory DIR --port 4569 --bucket NAME [--bucket ...] --webhook URL
+// With --webhook-token-file, every notification carries `Authorization: Bearer <token>`, as MinIO's
+// webhook target sends its auth_token; the builder refuses notifications without it.
+//
+//   node scripts/dev/s3-server.js --directory DIR --port 4569 --bucket NAME [--bucket ...] --webhook URL \
+//     [--webhook-token-file FILE]
 'use strict';
 const path = require('path');
 const http = require('http');
@@ -19,6 +23,7 @@ for (let i = 0; i < args.length; i++) {
   else if (a === '--port') opt.port = Number(args[++i]);
   else if (a === '--bucket') opt.buckets.push(args[++i]);
   else if (a === '--webhook') opt.webhook = args[++i];
+  else if (a === '--webhook-token-file') opt.webhookToken = require('fs').readFileSync(args[++i], 'utf8').trim();
   else { console.error(`unknown option ${a}`); process.exit(2); }
 }
 if (!opt.directory) { console.error('--directory is required'); process.exit(2); }
@@ -45,7 +50,8 @@ function post(body) {
     const url = new URL(opt.webhook);
     const req = http.request({
       hostname: url.hostname, port: url.port, path: url.pathname + url.search, method: 'POST',
-      headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) },
+      headers: Object.assign({ 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) },
+        opt.webhookToken ? { Authorization: `Bearer ${opt.webhookToken}` } : {}),
       timeout: 60000,
     }, res => { res.resume(); res.on('end', () => resolve(res.statusCode)); });
     req.on('timeout', () => req.destroy(new Error('timeout')));

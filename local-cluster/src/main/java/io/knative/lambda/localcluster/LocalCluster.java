@@ -12,6 +12,7 @@ import io.knative.lambda.localcluster.process.FunctionLauncher;
 import io.knative.lambda.localcluster.process.LocalRuntimes;
 import io.knative.lambda.localcluster.process.OciImagePuller;
 import io.knative.lambda.localcluster.process.ProcessRevisionRunner;
+import io.knative.lambda.localcluster.process.Sandbox;
 import io.knative.lambda.localcluster.serving.ControllerLoop;
 import io.knative.lambda.localcluster.serving.InstantRevisionRunner;
 import io.knative.lambda.localcluster.serving.RevisionRunner;
@@ -85,8 +86,20 @@ public final class LocalCluster implements AutoCloseable {
         LocalRuntimes runtimes = new LocalRuntimes(settings.resolvedPythonRuntime(), settings.javaRuntime(),
                 settings.pythonForkServer(), settings.nodeRuntime());
         return new ProcessRevisionRunner(new OciImagePuller(new com.fasterxml.jackson.databind.ObjectMapper(),
-                settings.registryScheme()), new FunctionLauncher(runtimes, settings.workDir(), settings.startTimeout()),
-                settings.workDir());
+                settings.registryScheme()), new FunctionLauncher(runtimes, sandbox(settings), settings.workDir(),
+                settings.startTimeout()), settings.workDir());
+    }
+
+    /** The functions' sandbox; without bubblewrap the local cluster does not start unless KLAMBDA_LOCAL_SANDBOX=off. */
+    static Sandbox sandbox(LocalClusterSettings settings) {
+        if ("off".equals(settings.sandbox())) {
+            return Sandbox.off();
+        }
+        try {
+            return Sandbox.bubblewrap(settings.bwrap());
+        } catch (Sandbox.SandboxUnavailableException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
     }
 
     /** The store behind the API. */

@@ -20,10 +20,13 @@ import java.util.concurrent.TimeUnit;
  * @param kubeconfig  where to write a kubeconfig for kubectl (read-only: no credentials), or {@code null}
  * @param namespace   the namespace the kubeconfig's context selects
  * @param nodeRuntime the command that starts the Node.js runtime (KLAMBDA_LOCAL_NODE_RUNTIME)
+ * @param sandbox     "bwrap" (each function in a bubblewrap sandbox, the default) or "off" (plain host processes)
+ * @param bwrap       the bubblewrap command
  */
 public record LocalClusterSettings(String host, int port, Path tokenFile, Path workDir, List<String> pythonRuntime,
         boolean pythonForkServer, List<String> javaRuntime, String registryScheme, Duration startTimeout, String runner,
-        String domain, int ingressPort, Path kubeconfig, String namespace, List<String> nodeRuntime) {
+        String domain, int ingressPort, Path kubeconfig, String namespace, List<String> nodeRuntime,
+        String sandbox, String bwrap) {
 
     /** Reads {@code KLAMBDA_LOCAL_*} from {@code env}. */
     public static LocalClusterSettings from(Map<String, String> env) {
@@ -36,6 +39,10 @@ public record LocalClusterSettings(String host, int port, Path tokenFile, Path w
         String domain = env.getOrDefault("KLAMBDA_LOCAL_DOMAIN", "").trim();
         String ingress = env.getOrDefault("KLAMBDA_LOCAL_INGRESS_PORT", "").trim();
         String kubeconfig = env.getOrDefault("KLAMBDA_LOCAL_KUBECONFIG", "").trim();
+        String sandbox = env.getOrDefault("KLAMBDA_LOCAL_SANDBOX", "bwrap");
+        if (!sandbox.equals("bwrap") && !sandbox.equals("off")) {
+            throw new IllegalArgumentException("KLAMBDA_LOCAL_SANDBOX must be bwrap or off, not " + sandbox);
+        }
         return new LocalClusterSettings(
                 env.getOrDefault("KLAMBDA_LOCAL_CLUSTER_HOST", "127.0.0.1"),
                 Integer.parseInt(env.getOrDefault("KLAMBDA_LOCAL_CLUSTER_PORT", "8083")),
@@ -53,7 +60,9 @@ public record LocalClusterSettings(String host, int port, Path tokenFile, Path w
                 kubeconfig.isEmpty() ? null : Path.of(kubeconfig),
                 env.getOrDefault("KLAMBDA_LOCAL_NAMESPACE", "local"),
                 words(env.getOrDefault("KLAMBDA_LOCAL_NODE_RUNTIME", String.join(" ",
-                        io.knative.lambda.localcluster.process.LocalRuntimes.NODE))));
+                        io.knative.lambda.localcluster.process.LocalRuntimes.NODE))),
+                sandbox,
+                env.getOrDefault("KLAMBDA_LOCAL_BWRAP", "bwrap"));
     }
 
     private static int port(String key, String value) {

@@ -27,10 +27,12 @@ import io.knative.lambda.events.S3Notifications;
 import io.knative.lambda.events.S3ObjectEvent;
 import io.knative.lambda.events.TraceParent;
 import io.knative.lambda.service.EventTracing;
+import io.knative.lambda.service.auth.BearerToken;
 import io.knative.lambda.service.http.HeaderValues;
 import io.knative.lambda.service.http.InvalidJsonException;
 import io.knative.lambda.service.http.JsonAnswers;
 import io.knative.lambda.service.http.StrictJson;
+import io.knative.lambda.service.ratelimit.RateLimiter;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -44,7 +46,8 @@ import io.vertx.ext.web.handler.BodyHandler;
  * ({@code StrictJson}) or no notification is 400; other methods than POST 405. Attribute headers are
  * percent-encoded as the CloudEvents HTTP binding asks (a key with {@code %} or non-ASCII characters).
  * Each event starts the upload's trace ({@code ce-traceparent}), or continues the one the request's
- * {@code traceparent} header names.
+ * {@code traceparent} header names. Before the body is read: the shared token of {@link WebhookConfig} when one is set (401 otherwise), then the per-client rate
+ * limit (429). The OIDC token Knative's SinkBinding mounts, if any, goes with every event to the sink.
  */
 @ApplicationScoped
 public class S3NotificationWebhook {
@@ -63,12 +66,36 @@ public class S3NotificationWebhook {
     @Inject
     EventTracing tracing;
 
+    @Inject
+    WebhookConfig webhook;
+
+    @Inject
+    RateLimiter rateLimiter;
+
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     void install(@Observes Router router) {
+        if (webhook.token().filter(t -> !t.isBlank()).isEmpty()) {
+            LOG.warn("klambda.webhook.token is not set: anyone who reaches " + PATH + " can start builds");
+        }
+        router.post(PATH).order(-102).handler(this::authenticate);
+        router.post(PATH).order(-101).handler(rateLimiter);
         router.post(PATH).order(-100).handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
         router.post(PATH).order(-99).blockingHandler(this::handle, false);
         router.route(PATH).order(-98).handler(ctx -> JsonAnswers.methodNotAllowed(ctx, "POST"));
+    }
+
+    /** The shared token, compared in constant time; never logged. */
+    void authenticate(RoutingContext ctx) {
+        String token = webhook.token().filter(t -> !t.isBlank()).orElse(null);
+        if (token == null || BearerToken.matches(ctx.request().getHeader("Authorization"), token)) {
+            ctx.next();
+            return;
+        }
+        LOG.debugf("%s from %s refused: no or a wrong webhook token", PATH, ctx.request().remoteAddress());
+        ctx.response().putHeader("WWW-Authenticate", "Bearer");
+        answer(ctx, 401, new ErrorResponse("Unauthorized", "send the webhook token as Authorization: Bearer <token>"
+                + " (MinIO: auth_token of the webhook target)"));
     }
 
     void handle(RoutingContext ctx) {
@@ -127,6 +154,7 @@ public class S3NotificationWebhook {
         if (event.eventTime() != null) {
             request.header("ce-time", event.eventTime().toString());
         }
+        sinkToken().ifPresent(token -> request.header("Authorization", "Bearer " + token));
         try {
             HttpResponse<Void> response = http.send(request.build(), HttpResponse.BodyHandlers.discarding());
             return response.statusCode() / 100 == 2 ? null : "HTTP " + response.statusCode();
@@ -135,6 +163,19 @@ public class S3NotificationWebhook {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return "interrupted";
+        }
+    }
+
+    /** The OIDC token for the sink, when Knative's SinkBinding mounted one (it is refreshed in place). */
+    private Optional<String> sinkToken() {
+        try {
+            String token = java.nio.file.Files.readString(webhook.sinkTokenFile()).trim();
+            return token.isEmpty() ? Optional.empty() : Optional.of(token);
+        } catch (java.nio.file.NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            LOG.warnf("cannot read the sink token %s: %s", webhook.sinkTokenFile(), e.getMessage());
+            return Optional.empty();
         }
     }
 

@@ -46,7 +46,7 @@ class S3NotificationWebhookIT {
     void eachRecordReachesTheSinkAsABinaryCloudEvent(String fixture, String type, String key, String source) {
         String body = Fixtures.read(fixture);
 
-        given().contentType("application/json").body(body).post("/s3/notifications")
+        BuilderServers.webhook().contentType("application/json").body(body).post("/s3/notifications")
                 .then().statusCode(200).body("forwarded", equalTo(1));
 
         List<RecordingSink.Received> received = BuilderServers.sink.received();
@@ -65,7 +65,7 @@ class S3NotificationWebhookIT {
 
     @Test
     void everyRecordOfANotificationIsForwardedWithItsOwnId() {
-        given().contentType("application/json").body(Fixtures.read(Fixtures.TWO_RECORDS)).post("/s3/notifications")
+        BuilderServers.webhook().contentType("application/json").body(Fixtures.read(Fixtures.TWO_RECORDS)).post("/s3/notifications")
                 .then().statusCode(200).body("forwarded", equalTo(2));
 
         assertThat(BuilderServers.sink.received()).extracting(r -> r.header("ce-id")).containsExactly("REQ1.HOST1", "REQ2.HOST2");
@@ -75,15 +75,44 @@ class S3NotificationWebhookIT {
     void aRefusingSinkMakesTheWebhookAnswer5xxSoThatS3Retries() {
         BuilderServers.sink.answer(500);
 
-        given().contentType("application/json").body(Fixtures.read(Fixtures.AWS_PUT)).post("/s3/notifications")
+        BuilderServers.webhook().contentType("application/json").body(Fixtures.read(Fixtures.AWS_PUT)).post("/s3/notifications")
                 .then().statusCode(502).contentType("application/json").body("error", equalTo("SinkRejected"));
     }
 
     @Test
     void aBodyThatIsNoNotificationIs400AndNothingIsSent() {
-        given().contentType("application/json").body("{\"Records\":[{\"eventName\":\"ObjectCreated:Put\"}]}")
+        BuilderServers.webhook().contentType("application/json").body("{\"Records\":[{\"eventName\":\"ObjectCreated:Put\"}]}")
                 .post("/s3/notifications")
                 .then().statusCode(400).body("error", equalTo("InvalidEvent"));
         assertThat(BuilderServers.sink.received()).isEmpty();
+    }
+
+    @Test
+    void aCallWithoutTheWebhookTokenOrWithAWrongOneIs401AndStartsNothing() {
+        String body = Fixtures.read(Fixtures.AWS_PUT);
+
+        given().contentType("application/json").body(body).post("/s3/notifications")
+                .then().statusCode(401).header("WWW-Authenticate", "Bearer").contentType("application/json")
+                .body("error", equalTo("Unauthorized"));
+        given().header("Authorization", "Bearer " + BuilderServers.WEBHOOK_TOKEN + "x").contentType("application/json")
+                .body(body).post("/s3/notifications").then().statusCode(401).body("error", equalTo("Unauthorized"));
+        given().header("Authorization", "Basic " + BuilderServers.WEBHOOK_TOKEN).contentType("application/json")
+                .body(body).post("/s3/notifications").then().statusCode(401);
+
+        assertThat(BuilderServers.sink.received()).as("nothing reached the broker").isEmpty();
+    }
+
+    @Test
+    void theOidcTokenKnativeMountsForTheSinkGoesWithEveryEvent() throws Exception {
+        java.nio.file.Files.writeString(BuilderServers.sinkTokenFile, "sink-oidc-token\n");
+        try {
+            BuilderServers.webhook().contentType("application/json").body(Fixtures.read(Fixtures.AWS_PUT))
+                    .post("/s3/notifications").then().statusCode(200);
+        } finally {
+            java.nio.file.Files.delete(BuilderServers.sinkTokenFile);
+        }
+
+        assertThat(BuilderServers.sink.received()).singleElement()
+                .satisfies(r -> assertThat(r.header("authorization")).isEqualTo("Bearer sink-oidc-token"));
     }
 }

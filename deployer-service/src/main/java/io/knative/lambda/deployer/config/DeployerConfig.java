@@ -58,6 +58,26 @@ public interface DeployerConfig {
     /** Delivery of the per-function Triggers. */
     Trigger trigger();
 
+    /** What makes a {@code build.completed} trustworthy. */
+    Trust trust();
+
+    /** The builder's identity ({@code KLAMBDA_TRUST_BUILDER_KEYS}, {@code KLAMBDA_TRUST_REGISTRY}, ...). */
+    interface Trust {
+        /**
+         * The builder's Ed25519 public keys (PEM {@code PUBLIC KEY} blocks, several during a rotation); with
+         * {@link #builderKeysFile()} unset too, signatures are not checked (a warning at start).
+         */
+        @WithName("builder-keys")
+        Optional<String> builderKeys();
+
+        /** A file holding the builder's public keys (a mounted ConfigMap), instead of {@link #builderKeys()}. */
+        @WithName("builder-keys-file")
+        Optional<java.nio.file.Path> builderKeysFile();
+
+        /** The builder's {@code klambda.registry}: images must be {@code {registry}/{kind}-{id}@sha256:...}. */
+        Optional<String> registry();
+    }
+
     /** A reference to an addressable in the functions' namespace. */
     interface Ref {
         @WithName("api-version")

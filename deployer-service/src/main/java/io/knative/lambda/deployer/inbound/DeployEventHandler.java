@@ -8,6 +8,7 @@ import org.jboss.logging.Logger;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.knative.lambda.deployer.core.BuildVerifier;
 import io.knative.lambda.deployer.core.ClusterUnavailableException;
 import io.knative.lambda.deployer.core.DeployOutcome;
 import io.knative.lambda.deployer.core.Deployer;
@@ -34,7 +35,8 @@ import io.knative.lambda.service.UnsupportedEventTypeException;
  * {@code build.completed} rolls out, {@code rollback.requested} pins traffic, S3 {@code ObjectRemoved:*}
  * removes; the reply is {@code deploy.completed}, {@code deploy.failed} or {@code function.deleted}
  * with an id derived from the request, or none when a duplicate finds the outcome already reported.
- * Other types throw {@link UnsupportedEventTypeException}; API failures {@link TransientFailureException}.
+ * Other types throw {@link UnsupportedEventTypeException}; API failures {@link TransientFailureException}. A
+ * {@code build.completed} that {@link BuildVerifier} does not trust is {@code deploy.failed Unverified}, nothing written.
  */
 @ApplicationScoped
 public class DeployEventHandler implements EventHandler {
@@ -49,6 +51,9 @@ public class DeployEventHandler implements EventHandler {
 
     @Inject
     DeployMetrics metrics;
+
+    @Inject
+    BuildVerifier verifier;
 
     @Inject
     ObjectMapper mapper;
@@ -107,6 +112,11 @@ public class DeployEventHandler implements EventHandler {
         if (event.subject() != null && build.functionId() != null && !event.subject().equals(build.functionId())) {
             return invalid(build.functionId(), "subject '" + event.subject() + "' is not the data's functionId '"
                     + build.functionId() + "'");
+        }
+        java.util.Optional<String> untrusted = verifier.refusal(event.data(), build);
+        if (untrusted.isPresent()) {
+            return new DeployOutcome.Failed(new DeployFailed(build.functionId(), FailureReason.UNVERIFIED.code(),
+                    untrusted.get(), FailureReason.UNVERIFIED.retryable()));
         }
         return deployer.deploy(build, event.id());
     }

@@ -28,8 +28,8 @@ public final class FunctionProcess {
     }
 
     /**
-     * Starts {@code command} with {@code environment} plus {@code PORT}, {@code HOST} and {@code FUNCTION_DIR}, and
-     * waits until {@code /health/ready} answers 200.
+     * Starts {@code command} with exactly {@code environment} plus {@code PORT}, {@code HOST} and {@code FUNCTION_DIR}
+     * (nothing of this process's own environment), and waits until {@code /health/ready} answers 200.
      *
      * @throws IOException when it cannot start or is not ready in time; the message has the end of its log
      */
@@ -38,6 +38,7 @@ public final class FunctionProcess {
         int port = freePort();
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        builder.environment().clear();
         builder.environment().putAll(environment);
         builder.environment().putAll(placement(port, functionDir));
         Process process = builder.start();
@@ -46,14 +47,13 @@ public final class FunctionProcess {
     }
 
     /**
-     * As {@link #start}, but forked by the Python runtime's fork server (no exec, no interpreter start): the
-     * environment is this process's own plus {@code environment} and the same placement variables.
+     * As {@link #start}, but forked by the Python runtime's fork server (no exec, no interpreter start), with exactly
+     * {@code environment} and the same placement variables.
      */
     public static FunctionProcess startForked(String revision, String image, PythonForkServer forkServer,
             Map<String, String> environment, Path functionDir, Path log, Duration readyTimeout) throws IOException {
         int port = freePort();
-        Map<String, String> env = new java.util.HashMap<>(System.getenv());
-        env.putAll(environment);
+        Map<String, String> env = new java.util.HashMap<>(environment);
         env.putAll(placement(port, functionDir));
         ProcessHandle process = forkServer.spawn(env, log);
         return awaitReady(new FunctionProcess(revision, image, port, process, functionDir), log, readyTimeout,
@@ -62,8 +62,7 @@ public final class FunctionProcess {
 
     /**
      * Where a runtime listens and finds its function: loopback, the given port, the unpacked function layer. The
-     * QUARKUS_HTTP_* pair too: Quarkus reads them before PORT/HOST, and the deployer's own (make run sets them for it)
-     * would otherwise reach the Java runtime.
+     * QUARKUS_HTTP_* pair too: the Java runtime (Quarkus) reads them before PORT/HOST.
      */
     private static Map<String, String> placement(int port, Path functionDir) {
         return Map.of("PORT", Integer.toString(port), "HOST", "127.0.0.1", "QUARKUS_HTTP_HOST", "127.0.0.1",
@@ -131,10 +130,19 @@ public final class FunctionProcess {
         return dir;
     }
 
-    /** SIGTERM (the runtime drains in-flight requests), then SIGKILL after 10 s. */
+    /**
+     * SIGTERM (the runtime drains in-flight requests), then SIGKILL after 10 s. In the sandbox the signal goes to the
+     * processes bwrap started (bwrap does not pass it on), and bwrap ends with them.
+     */
     public void stop() {
-        process.destroy();
+        List<ProcessHandle> inside = process.descendants().toList();
+        if (inside.isEmpty()) {
+            process.destroy();
+        } else {
+            inside.forEach(ProcessHandle::destroy);
+        }
         if (!exited(10)) {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
             process.destroyForcibly();
             exited(5);
         }

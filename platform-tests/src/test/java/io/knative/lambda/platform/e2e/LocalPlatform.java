@@ -68,6 +68,7 @@ final class LocalPlatform implements AutoCloseable {
         variables.put("INGRESS_PORT", Integer.toString(ingressPort));
         variables.put("KLAMBDA_PYTHON_INDEX_URL", pythonIndex.url());
         variables.put("KLAMBDA_NPM_REGISTRY", npm.url());
+        writeTrustMaterial(dir);
         // the environment of each service is make run's (scripts/dev/env), with shorter retry delays for the tests
         start("broker", brokerPort, "/q/health/ready", app(project, "local-broker"), ServiceEnv.of(project, "broker",
                 variables), Map.of("KLAMBDA_DISPATCH_BACKOFF", "200ms"));
@@ -84,7 +85,8 @@ final class LocalPlatform implements AutoCloseable {
                 variables), Map.of("KLAMBDA_KAFKA_BACKOFF", "200ms"));
         LocalProcess s3 = new LocalProcess("s3", List.of("node", project.resolve("scripts/dev/s3-server.js").toString(),
                 "--directory", dir.resolve("s3").toString(), "--port", Integer.toString(s3Port), "--bucket", BUCKET,
-                "--webhook", "http://127.0.0.1:" + builderPort + "/s3/notifications"), dir) {
+                "--webhook", "http://127.0.0.1:" + builderPort + "/s3/notifications", "--webhook-token-file",
+                dir.resolve("webhook.token").toString()), dir) {
         };
         processes.add(s3);
         awaitStatus("http://127.0.0.1:" + s3Port + "/", "s3");
@@ -138,6 +140,7 @@ final class LocalPlatform implements AutoCloseable {
         if (clusterToken != null) {
             v.put("CLUSTER_TOKEN", clusterToken);
         }
+        v.put("WEBHOOK_TOKEN", WEBHOOK_TOKEN);
         return v;
     }
 
@@ -162,6 +165,26 @@ final class LocalPlatform implements AutoCloseable {
             }
         }
         return pythonTarget;
+    }
+
+    /** The webhook's token of these tests (random per run, as local-env.sh's trust_material makes one). */
+    static final String WEBHOOK_TOKEN = "e2e-" + java.util.UUID.randomUUID();
+
+    /** What local-env.sh's trust_material writes into .run/: the webhook token and the builder's Ed25519 key pair (PEM). */
+    private static void writeTrustMaterial(Path run) {
+        try {
+            java.security.KeyPair pair = java.security.KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+            java.util.Base64.Encoder pem = java.util.Base64.getMimeEncoder(64, "\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            Files.writeString(run.resolve("webhook.token"), WEBHOOK_TOKEN);
+            Files.writeString(run.resolve("build-signing.key"), "-----BEGIN PRIVATE KEY-----\n"
+                    + pem.encodeToString(pair.getPrivate().getEncoded()) + "\n-----END PRIVATE KEY-----\n");
+            Files.writeString(run.resolve("build-signing.pub"), "-----BEGIN PUBLIC KEY-----\n"
+                    + pem.encodeToString(pair.getPublic().getEncoded()) + "\n-----END PUBLIC KEY-----\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException("the JDK has Ed25519", e);
+        }
     }
 
     private static int port(String hostPort) {

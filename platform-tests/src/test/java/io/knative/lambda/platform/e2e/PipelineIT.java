@@ -87,7 +87,7 @@ class PipelineIT {
 
         HttpResponse<String> accepted = platform.post(platform.brokerUrl(), "{\"parser_id\":\"" + id + "\"}", Map.of(
                 "ce-specversion", "1.0", "ce-id", "invoke-" + id, "ce-source", "/e2e", "ce-type", "io.knative.lambda.invoke",
-                "ce-subject", id));
+                "ce-subject", "parser-" + id));
         assertThat(accepted.statusCode()).isEqualTo(202);
         Awaitility.await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
                 assertThat(platform.events("io.knative.lambda.response.success", id)).hasSize(1));
