@@ -172,11 +172,11 @@ class ObserveIT {
 
         TraceParent caller = TraceParent.start();
         platform.post(platform.brokerUrl(), "{\"parser_id\":\"" + id + "\"}", Map.of("ce-specversion", "1.0", "ce-id",
-                "traced-" + id, "ce-source", "/test", "ce-type", "io.knative.lambda.invoke", "ce-subject", id,
-                "ce-traceparent", caller.header()));
+                "traced-" + id, "ce-source", "/test", "ce-type", "io.knative.lambda.invoke", "ce-subject",
+                "parser-" + id, "ce-traceparent", caller.header()));
         Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-                assertThat(platform.events("io.knative.lambda.response", id)).hasSize(1));
-        assertThat(trace(platform.events("io.knative.lambda.response", id).get(0)).traceId())
+                assertThat(platform.events("io.knative.lambda.response", "parser-" + id)).hasSize(1));
+        assertThat(trace(platform.events("io.knative.lambda.response", "parser-" + id).get(0)).traceId())
                 .as("the function's answer stays in its caller's trace").isEqualTo(caller.traceId());
     }
 

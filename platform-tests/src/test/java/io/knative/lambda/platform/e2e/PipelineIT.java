@@ -223,7 +223,8 @@ class PipelineIT {
         awaitDeployed(id, 1);
 
         for (int i = 0; i < 2; i++) {
-            assertThat(platform.post(platform.builderUrl() + "s3/notifications", notification, Map.of()).statusCode())
+            assertThat(platform.post(platform.builderUrl() + "s3/notifications", notification,
+                    Map.of("Authorization", "Bearer " + LocalPlatform.WEBHOOK_TOKEN)).statusCode())
                     .isEqualTo(200);
         }
 
