@@ -77,6 +77,10 @@ class LocalBrokerIT {
         return deploy("parser", "fn-" + UUID.randomUUID(), "http://127.0.0.1:" + function.getAddress().getPort() + "/");
     }
 
+    private static String deploy(String url) {
+        return deploy("parser", "fn-" + UUID.randomUUID(), url);
+    }
+
     private static String deploy(String kind, String functionId, String url) {
         String service = kind + "-" + functionId;
         given().header("ce-specversion", "1.0").header("ce-id", "deploy-" + service)
