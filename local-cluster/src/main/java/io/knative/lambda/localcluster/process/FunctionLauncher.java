@@ -1,6 +1,7 @@
 package io.knative.lambda.localcluster.process;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -76,8 +77,12 @@ public final class FunctionLauncher implements AutoCloseable {
                 LOG.log(System.Logger.Level.WARNING, e.getMessage() + "; Python functions start their own interpreter from now on");
             }
         }
-        return FunctionProcess.start(revision, image, sandbox.wrap(runtimes.command(runtime), functionDir), env, functionDir,
-                log, startTimeout);
+        // the dependency layer local mode unpacked beside the function (FUNCTION_DEPS_DIR) is the function's own too
+        String deps = env.get("FUNCTION_DEPS_DIR");
+        List<Path> alsoReadOnly = deps != null && deps.startsWith("/") && Files.isDirectory(Path.of(deps))
+                ? List.of(Path.of(deps)) : List.of();
+        return FunctionProcess.start(revision, image, sandbox.wrap(runtimes.command(runtime), functionDir, alsoReadOnly), env,
+                functionDir, log, startTimeout);
     }
 
     /** Stops the fork server (the functions it forked are stopped by their owners). */

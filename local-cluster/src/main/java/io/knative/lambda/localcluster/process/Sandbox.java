@@ -86,6 +86,11 @@ public final class Sandbox {
      * directory with it (a runtime's package or libraries beside it); so is the interpreter's installation.
      */
     public List<String> wrap(List<String> command, Path functionDir) {
+        return wrap(command, functionDir, List.of());
+    }
+
+    /** As {@link #wrap(List, Path)}, with {@code alsoReadOnly} (e.g. the function's dependency layer) visible read-only. */
+    public List<String> wrap(List<String> command, Path functionDir, List<Path> alsoReadOnly) {
         if (!enabled()) {
             return command;
         }
@@ -93,6 +98,7 @@ public final class Sandbox {
         resolved.set(0, executable(command.get(0)).toString());
         Set<Path> visible = new LinkedHashSet<>();
         visible.add(installation(Path.of(resolved.get(0))));
+        alsoReadOnly.forEach(p -> visible.add(p.toAbsolutePath().normalize()));
         for (String arg : resolved.subList(1, resolved.size())) {
             String path = arg.startsWith("@") ? arg.substring(1) : arg;
             if (path.startsWith("/") && Files.exists(Path.of(path))) {
