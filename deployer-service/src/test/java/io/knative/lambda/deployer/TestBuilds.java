@@ -33,4 +33,10 @@ public final class TestBuilds {
         return new BuildCompleted(id, kind, scope, "python", REPO + "/" + kind + "-" + id + "@" + digest, digest,
                 "sha256:" + "5".repeat(64), "functions", scope + "/" + kind + "/" + id, 1234, settings);
     }
+
+    /** The same build, of an object with that S3 ETag. */
+    public static BuildCompleted withETag(BuildCompleted b, String eTag) {
+        return new BuildCompleted(b.functionId(), b.kind(), b.scope(), b.runtime(), b.image(), b.digest(), b.sourceDigest(),
+                b.bucket(), b.key(), b.durationMs(), b.settings(), eTag);
+    }
 }

@@ -124,7 +124,7 @@ public final class BuildService {
 
         BuildCompleted completed = new BuildCompleted(key.id(), key.kind(), key.scope(), runtime.id(), image.byDigest(),
                 image.digest(), "sha256:" + sourceSha, request.bucket(), request.key(), clock.millis() - started,
-                functionSettings);
+                functionSettings, BuildCompleted.normalizeETag(source.eTag()));
         return new BuildOutcome.Completed(completed, image.pushed());
     }
 

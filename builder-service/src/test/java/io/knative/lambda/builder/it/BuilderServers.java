@@ -81,7 +81,6 @@ public class BuilderServers implements QuarkusTestResourceLifecycleManager {
             config.put("klambda.kafka.enabled", "true");
             config.put("klambda.kafka.bootstrap-servers", kafka.bootstrapServers());
             config.put("klambda.kafka.backoff", "100ms");
-            config.put("klambda.kafka.max-attempts", "2");
         }
         return config;
     }
