@@ -4,7 +4,7 @@ MVN ?= mvn -B -ntp
 PORT ?= 8080
 
 .DEFAULT_GOAL := help
-.PHONY: help tools build test test-unit run stop bench-build bench-pipeline images deploy undeploy trigger-build
+.PHONY: help tools build test test-unit run stop dead-letters redrive bench-build bench-pipeline images deploy undeploy trigger-build
 
 help: ## list the commands
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk -F':.*?## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -26,6 +26,12 @@ run: tools ## the whole platform on this machine (Kafka, registry, S3, broker, b
 
 stop: ## stop what `make run` started
 	@scripts/dev/run-local.sh stop
+
+dead-letters: ## list the dead letters: id, type, subject (function/key), attempts, first/last time, reason [ALL=1 BOOTSTRAP= TOPIC=]
+	@scripts/ops/dead-letters.sh list
+
+redrive: ## send dead letters back to the bus: ID=<id> one, else every one not yet redriven [BOOTSTRAP= TOPIC= BUS_TOPIC=]
+	@scripts/ops/dead-letters.sh redrive $(or $(ID),all)
 
 bench-build: tools ## benchmark builds through a running builder against the local registry (N=200)
 	@scripts/bench/bench-build.sh

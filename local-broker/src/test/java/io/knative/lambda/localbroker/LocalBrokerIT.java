@@ -71,8 +71,11 @@ class LocalBrokerIT {
     }
 
     private String deploy() {
+        return deploy("http://127.0.0.1:" + function.getAddress().getPort() + "/");
+    }
+
+    private String deploy(String url) {
         String functionId = "fn-" + UUID.randomUUID();
-        String url = "http://127.0.0.1:" + function.getAddress().getPort() + "/";
         given().header("ce-specversion", "1.0").header("ce-id", "deploy-" + functionId)
                 .header("ce-source", "/knative-lambda/deployer").header("ce-type", "io.knative.lambda.deploy.completed")
                 .header("ce-subject", functionId).contentType("application/json")
@@ -148,6 +151,27 @@ class LocalBrokerIT {
                 assertThat(events("io.knative.lambda.response.error", functionId)).hasSize(1));
         assertThat(events("io.knative.lambda.response.error", functionId).get(0)).containsEntry("data",
                 Map.of("error", "FunctionNotFound", "message", "no function '" + functionId + "' is deployed"));
+    }
+
+    @Test
+    void anInvokeOfAFunctionWhoseProcessIsDownIsAnsweredWithFunctionUnavailableAfterOneCall() {
+        int closed;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closed = socket.getLocalPort();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        // a deployed function whose process is gone: its port refuses connections, as while the local cluster restarts it
+        String functionId = deploy("http://127.0.0.1:" + closed + "/");
+
+        invoke(functionId, "down-" + UUID.randomUUID());
+
+        Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(events("io.knative.lambda.response.error", functionId)).hasSize(1));
+        Map<String, Object> error = events("io.knative.lambda.response.error", functionId).get(0);
+        assertThat(((Map<?, ?>) error.get("data")).get("error")).isEqualTo("FunctionUnavailable");
+        assertThat(String.valueOf(((Map<?, ?>) error.get("data")).get("message"))).contains(functionId, "down");
+        assertThat(calls.get()).isZero();
     }
 
     @Test

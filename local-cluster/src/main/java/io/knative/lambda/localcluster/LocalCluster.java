@@ -16,6 +16,8 @@ import io.knative.lambda.localcluster.serving.RevisionRunner;
 import io.knative.lambda.localcluster.serving.ServingController;
 import io.knative.lambda.localcluster.serving.StoreServingObjects;
 import io.knative.lambda.localcluster.store.ObjectStore;
+import io.knative.lambda.localcluster.store.ResourceType;
+import io.knative.lambda.localcluster.store.StateFile;
 
 /**
  * Knative Serving on one machine (local mode): the object store, its Kubernetes API server, the Serving
@@ -28,26 +30,36 @@ public final class LocalCluster implements AutoCloseable {
     private final RevisionRunner runner;
     private final ControllerLoop loop;
     private final ApiServer api;
+    private final StateFile state;
 
-    private LocalCluster(ObjectStore store, RevisionRunner runner, ControllerLoop loop, ApiServer api) {
+    private LocalCluster(ObjectStore store, RevisionRunner runner, ControllerLoop loop, ApiServer api, StateFile state) {
         this.store = store;
         this.runner = runner;
         this.loop = loop;
         this.api = api;
+        this.state = state;
     }
 
     /** Starts the cluster with {@code runner} running its revisions. */
     public static LocalCluster start(LocalClusterSettings settings, RevisionRunner runner, BearerToken token)
             throws IOException {
         ObjectStore store = new ObjectStore(Clock.systemUTC());
+        StateFile state = settings.stateFile() == null ? null : StateFile.open(store, settings.stateFile());
+        java.util.Set<String> revisions = new java.util.HashSet<>();
+        store.list(ResourceType.REVISIONS, null, o -> true).items()
+                .forEach(r -> revisions.add(r.path("metadata").path("name").asText()));
+        runner.restored(revisions);
         ServingController controller = new ServingController(new StoreServingObjects(store), runner, settings.domain(),
                 Clock.systemUTC());
         ControllerLoop loop = ControllerLoop.watching(store, controller, runner, 4);
         try {
-            return new LocalCluster(store, runner, loop, ApiServer.start(store, settings.host(), settings.port(), token));
+            return new LocalCluster(store, runner, loop, ApiServer.start(store, settings.host(), settings.port(), token), state);
         } catch (IOException e) {
             loop.close();
             runner.close();
+            if (state != null) {
+                state.close();
+            }
             throw e;
         }
     }
@@ -61,7 +73,7 @@ public final class LocalCluster implements AutoCloseable {
                 settings.pythonForkServer());
         return new ProcessRevisionRunner(new OciImagePuller(new com.fasterxml.jackson.databind.ObjectMapper(),
                 settings.registryScheme()), new FunctionLauncher(runtimes, settings.workDir(), settings.startTimeout()),
-                settings.workDir());
+                settings.workDir(), settings.restartBackoff());
     }
 
     /** The store behind the API. */
@@ -80,6 +92,9 @@ public final class LocalCluster implements AutoCloseable {
         api.close();
         loop.close();
         runner.close();
+        if (state != null) {
+            state.close();
+        }
     }
 
     public static void main(String[] args) throws Exception {

@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import io.knative.lambda.localcluster.process.RestartBackoff;
+
 /**
  * The local cluster's settings, from environment variables (each with a default; README's table):
  * where the API listens and its token file, how revisions run (processes or instantly ready) and with which
@@ -14,10 +16,12 @@ import java.util.concurrent.TimeUnit;
  *
  * @param runner "process" (functions as host processes) or "instant" (every revision ready at once, nothing runs)
  * @param domain the domain of Service URLs, or {@code null}: a Service's URL is its serving process's loopback URL
+ * @param stateFile where the objects are kept across restarts, or {@code null}: in memory only
+ * @param restartBackoff how long a crashed function waits before it starts again (doubled per crash, capped)
  */
 public record LocalClusterSettings(String host, int port, Path tokenFile, Path workDir, List<String> pythonRuntime,
         boolean pythonForkServer, List<String> javaRuntime, String registryScheme, Duration startTimeout, String runner,
-        String domain) {
+        String domain, Path stateFile, RestartBackoff restartBackoff) {
 
     /** Reads {@code KLAMBDA_LOCAL_*} from {@code env}. */
     public static LocalClusterSettings from(Map<String, String> env) {
@@ -28,6 +32,8 @@ public record LocalClusterSettings(String host, int port, Path tokenFile, Path w
             throw new IllegalArgumentException("KLAMBDA_LOCAL_RUNNER must be process or instant, not " + runner);
         }
         String domain = env.getOrDefault("KLAMBDA_LOCAL_DOMAIN", "").trim();
+        String state = env.getOrDefault("KLAMBDA_LOCAL_STATE_FILE", workDir.resolve("local-cluster-state.json").toString())
+                .trim();
         return new LocalClusterSettings(
                 env.getOrDefault("KLAMBDA_LOCAL_CLUSTER_HOST", "127.0.0.1"),
                 Integer.parseInt(env.getOrDefault("KLAMBDA_LOCAL_CLUSTER_PORT", "8083")),
@@ -40,7 +46,11 @@ public record LocalClusterSettings(String host, int port, Path tokenFile, Path w
                 env.getOrDefault("KLAMBDA_LOCAL_REGISTRY_SCHEME", "http"),
                 duration("KLAMBDA_LOCAL_START_TIMEOUT", env.getOrDefault("KLAMBDA_LOCAL_START_TIMEOUT", "60s")),
                 runner,
-                domain.isEmpty() ? null : domain);
+                domain.isEmpty() ? null : domain,
+                state.isEmpty() ? null : Path.of(state),
+                new RestartBackoff(duration("KLAMBDA_LOCAL_RESTART_BACKOFF", env.getOrDefault("KLAMBDA_LOCAL_RESTART_BACKOFF",
+                        "10s")), duration("KLAMBDA_LOCAL_RESTART_MAX_BACKOFF",
+                                env.getOrDefault("KLAMBDA_LOCAL_RESTART_MAX_BACKOFF", "5m"))));
     }
 
     private static List<String> words(String command) {

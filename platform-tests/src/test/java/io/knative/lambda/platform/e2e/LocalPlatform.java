@@ -44,6 +44,15 @@ final class LocalPlatform implements AutoCloseable {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     LocalPlatform() {
+        this(Map.of(), true);
+    }
+
+    /**
+     * @param deployerEnv extra environment of the deployer (e.g. a short reconcile period)
+     * @param notify      whether the S3 server's notifications reach the builder; {@code false}: every one is lost, as
+     *                    when a webhook is misconfigured, and only the reconciler can notice an upload
+     */
+    LocalPlatform(Map<String, String> deployerEnv, boolean notify) {
         Path project = Path.of(System.getProperty("test.project.dir", "..")).toAbsolutePath().normalize();
         try {
             dir = Files.createTempDirectory("klambda-e2e-");
@@ -66,11 +75,14 @@ final class LocalPlatform implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        Map<String, String> deployerOverrides = new HashMap<>(Map.of("KLAMBDA_KAFKA_BACKOFF", "200ms"));
+        deployerOverrides.putAll(deployerEnv);
         start("deployer", deployerPort, "/q/health/ready", app(project, "deployer-service"), ServiceEnv.of(project, "deployer",
-                variables), Map.of("KLAMBDA_KAFKA_BACKOFF", "200ms"));
+                variables), deployerOverrides);
         LocalProcess s3 = new LocalProcess("s3", List.of("node", project.resolve("scripts/dev/s3-server.js").toString(),
                 "--directory", dir.resolve("s3").toString(), "--port", Integer.toString(s3Port), "--bucket", BUCKET,
-                "--webhook", "http://127.0.0.1:" + builderPort + "/s3/notifications"), dir) {
+                "--webhook", notify ? "http://127.0.0.1:" + builderPort + "/s3/notifications"
+                        : "http://127.0.0.1:" + LocalProcess.freePort() + "/dropped"), dir) {
         };
         processes.add(s3);
         awaitStatus("http://127.0.0.1:" + s3Port + "/", "s3");
@@ -89,6 +101,7 @@ final class LocalPlatform implements AutoCloseable {
         v.put("BUILDER_PORT", Integer.toString(builderPort));
         v.put("DEPLOYER_PORT", Integer.toString(deployerPort));
         v.put("CLUSTER_PORT", Integer.toString(clusterPort));
+        v.put("BUCKET", BUCKET);
         v.put("PYTHON", "python3");
         v.put("PYTHON_RUNTIME", project.resolve("function-runtime/python/klambda_local.py").toString());
         if (clusterToken != null) {
@@ -182,6 +195,19 @@ final class LocalPlatform implements AutoCloseable {
         headers.forEach(b::header);
         try {
             return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** GET, answer body and status. */
+    HttpResponse<String> get(String url) {
+        try {
+            return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).build(),
+                    HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
