@@ -52,6 +52,9 @@ public final class LocalCluster implements AutoCloseable {
         ServingController controller = new ServingController(new StoreServingObjects(store), runner, settings.domain(),
                 Clock.systemUTC());
         ControllerLoop loop = ControllerLoop.watching(store, controller, runner, 4);
+        // what was reloaded is reconciled at once: its revisions adopted (or started again) and its status made true
+        store.list(ResourceType.SERVICES, null, o -> true).items().forEach(s -> loop.enqueue(
+                s.path("metadata").path("namespace").asText(), s.path("metadata").path("name").asText()));
         try {
             return new LocalCluster(store, runner, loop, ApiServer.start(store, settings.host(), settings.port(), token), state);
         } catch (IOException e) {

@@ -65,6 +65,7 @@ public final class ProcessRevisionRunner implements RevisionRunner {
         volatile RevisionState state = STARTING;
         volatile FunctionProcess process;
         volatile int crashes;
+        volatile long readySince;
     }
 
     public ProcessRevisionRunner(OciImagePuller puller, FunctionLauncher launcher, Path workDir) {
@@ -114,11 +115,10 @@ public final class ProcessRevisionRunner implements RevisionRunner {
             instance = instances.get(key);
             if (instance != null) {
                 FunctionProcess process = instance.process;
-                if (!(instance.state instanceof RevisionState.Ready) || process.alive()) {
-                    return instance.state;
+                if (instance.state instanceof RevisionState.Ready && !process.alive()) {
+                    crashed(key, instance, revision, process); // seen before its exit was reported
                 }
-                LOG.log(System.Logger.Level.WARNING, revision.getMetadata().getName() + "'s process " + process.pid()
-                        + " exited; starting it again");
+                return instance.state;
             }
             instance = new Instance();
             instances.put(key, instance);
@@ -159,24 +159,35 @@ public final class ProcessRevisionRunner implements RevisionRunner {
 
     /** Watches a ready process: when it exits on its own, the revision is ContainerExited and restarted after a backoff. */
     private void supervise(String key, Instance instance, Revision revision, FunctionProcess process) {
-        long started = System.nanoTime();
+        instance.readySince = System.nanoTime();
         process.handle().onExit().thenRun(() -> {
+            boolean first;
             synchronized (instances) {
-                if (instances.get(key) != instance || instance.process != process) {
-                    return; // stopped or replaced on purpose
-                }
-                instance.crashes = java.time.Duration.ofNanos(System.nanoTime() - started).compareTo(backoff.max()) > 0 ? 1
-                        : instance.crashes + 1;
-                java.time.Duration wait = backoff.after(instance.crashes);
-                instance.state = new RevisionState.Failed("ContainerExited", revision.getMetadata().getName()
-                        + "'s process " + process.pid() + " ended (" + process.exitDescription() + "); restarting it in "
-                        + wait.toMillis() + " ms");
-                LOG.log(System.Logger.Level.WARNING, ((RevisionState.Failed) instance.state).message());
-                restarter.schedule(() -> restart(key, instance, revision), wait.toMillis(), TimeUnit.MILLISECONDS);
+                first = crashed(key, instance, revision, process);
             }
-            deletePidFile(revision.getMetadata().getName());
-            notifyChange(revision);
+            if (first) {
+                notifyChange(revision);
+            }
         });
+    }
+
+    /**
+     * Records that the instance's ready process exited (under the lock): Failed ContainerExited and a restart scheduled
+     * after the backoff; {@code false} when that was recorded already, or the process was stopped or replaced on purpose.
+     */
+    private boolean crashed(String key, Instance instance, Revision revision, FunctionProcess process) {
+        if (instances.get(key) != instance || instance.process != process || !(instance.state instanceof RevisionState.Ready)) {
+            return false;
+        }
+        instance.crashes = java.time.Duration.ofNanos(System.nanoTime() - instance.readySince).compareTo(backoff.max()) > 0
+                ? 1 : instance.crashes + 1;
+        java.time.Duration wait = backoff.after(instance.crashes);
+        instance.state = new RevisionState.Failed("ContainerExited", revision.getMetadata().getName() + "'s process "
+                + process.pid() + " ended (" + process.exitDescription() + "); restarting it in " + wait.toMillis() + " ms");
+        LOG.log(System.Logger.Level.WARNING, ((RevisionState.Failed) instance.state).message());
+        restarter.schedule(() -> restart(key, instance, revision), wait.toMillis(), TimeUnit.MILLISECONDS);
+        stopper.execute(() -> deletePidFile(revision.getMetadata().getName()));
+        return true;
     }
 
     private void restart(String key, Instance instance, Revision revision) {

@@ -119,7 +119,7 @@ class LocalClusterRestartIT {
 
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             JsonNode ready = condition(get("fn-crash"), "Ready");
-            assertThat(ready.path("status").asText()).isEqualTo("False");
+            assertThat(ready.path("status").asText()).as("%s%n%s", ready, cluster.logText()).isEqualTo("False");
             assertThat(ready.path("message").asText()).contains("fn-crash-00001").contains("ended");
         });
         JsonNode back = awaitReady("fn-crash", 1);

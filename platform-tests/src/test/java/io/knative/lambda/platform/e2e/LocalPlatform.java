@@ -118,10 +118,37 @@ final class LocalPlatform implements AutoCloseable {
             Map<String, String> overrides) {
         Map<String, String> environment = new HashMap<>(env);
         environment.putAll(overrides);
-        LocalProcess process = new LocalProcess(name, List.of(java(), "-jar", jar), dir, environment) {
+        Runnable starter = () -> {
+            LocalProcess process = new LocalProcess(name, List.of(java(), "-jar", jar), dir, environment) {
+            };
+            synchronized (processes) {
+                processes.removeIf(p -> name.equals(names.get(p)) && !p.isAlive()); // a killed one, started again
+                processes.add(process);
+                names.put(process, name);
+            }
+            awaitStatus("http://127.0.0.1:" + port + readyPath, name);
         };
-        processes.add(process);
-        awaitStatus("http://127.0.0.1:" + port + readyPath, name);
+        starters.put(name, starter);
+        starter.run();
+    }
+
+    private final Map<LocalProcess, String> names = new java.util.IdentityHashMap<>();
+    private final Map<String, Runnable> starters = new HashMap<>();
+
+    /** SIGKILLs a service of the platform (broker, builder, local-cluster, deployer), as a crash would. */
+    void kill(String name) {
+        synchronized (processes) {
+            names.forEach((p, n) -> {
+                if (n.equals(name) && p.isAlive()) {
+                    p.kill();
+                }
+            });
+        }
+    }
+
+    /** Starts a killed service again, with the same environment and ports, and waits until it is ready. */
+    void restart(String name) {
+        starters.get(name).run();
     }
 
     private void awaitStatus(String url, String name) {
@@ -218,6 +245,10 @@ final class LocalPlatform implements AutoCloseable {
 
     String brokerUrl() {
         return "http://127.0.0.1:" + brokerPort + "/";
+    }
+
+    String clusterUrl() {
+        return "http://127.0.0.1:" + clusterPort + "/";
     }
 
     String builderUrl() {

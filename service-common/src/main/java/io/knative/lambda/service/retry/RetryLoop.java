@@ -35,6 +35,8 @@ public final class RetryLoop implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(RetryLoop.class);
     /** Records held in memory at most before reading pauses. */
     static final int MAX_WAITING = 10_000;
+    /** When an attempt's outcome could not be put on Kafka, how long until it is tried again. */
+    static final Duration AGAIN_AFTER = Duration.ofSeconds(5);
 
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final String topic;
@@ -136,13 +138,16 @@ public final class RetryLoop implements AutoCloseable {
                 try {
                     attempt.accept(d.record());
                 } catch (RuntimeException e) {
-                    LOG.errorf(e, "retry of record %s-%d failed unexpectedly", d.partition(), d.record().offset());
-                } finally {
-                    synchronized (pending) {
-                        TreeSet<Long> offsets = pending.get(d.partition());
-                        if (offsets != null) {
-                            offsets.remove(d.record().offset());
-                        }
+                    // its outcome is not on Kafka (Kafka down?): the record stays pending (uncommitted) and is tried again
+                    LOG.warnf("retry of record %s-%d not completed, trying again in %d s: %s", d.partition(),
+                            d.record().offset(), AGAIN_AFTER.toSeconds(), e.getMessage());
+                    due.add(new Due(d.record(), d.partition(), clock.instant().plus(AGAIN_AFTER)));
+                    return;
+                }
+                synchronized (pending) {
+                    TreeSet<Long> offsets = pending.get(d.partition());
+                    if (offsets != null) {
+                        offsets.remove(d.record().offset());
                     }
                 }
             });
