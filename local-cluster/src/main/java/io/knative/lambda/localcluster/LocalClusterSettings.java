@@ -32,8 +32,7 @@ public record LocalClusterSettings(String host, int port, Path tokenFile, Path w
             throw new IllegalArgumentException("KLAMBDA_LOCAL_RUNNER must be process or instant, not " + runner);
         }
         String domain = env.getOrDefault("KLAMBDA_LOCAL_DOMAIN", "").trim();
-        String state = env.getOrDefault("KLAMBDA_LOCAL_STATE_FILE", workDir.resolve("local-cluster-state.json").toString())
-                .trim();
+        String state = env.getOrDefault("KLAMBDA_LOCAL_STATE_FILE", "").trim(); // make run: .run/local-cluster-state.json
         return new LocalClusterSettings(
                 env.getOrDefault("KLAMBDA_LOCAL_CLUSTER_HOST", "127.0.0.1"),
                 Integer.parseInt(env.getOrDefault("KLAMBDA_LOCAL_CLUSTER_PORT", "8083")),

@@ -131,6 +131,7 @@ class LocalClusterRestartIT {
         Map<String, String> env = Map.of("KLAMBDA_LOCAL_CLUSTER_PORT", Integer.toString(port),
                 "KLAMBDA_LOCAL_CLUSTER_TOKEN_FILE", dir.resolve("token").toString(),
                 "KLAMBDA_LOCAL_WORK_DIR", dir.resolve("functions").toString(),
+                "KLAMBDA_LOCAL_STATE_FILE", dir.resolve("state.json").toString(),
                 "KLAMBDA_LOCAL_PYTHON_RUNTIME", "python3 -u " + PROJECT.resolve("function-runtime/python/klambda_local.py"),
                 "KLAMBDA_LOCAL_RESTART_BACKOFF", "1s", "KLAMBDA_LOCAL_RESTART_MAX_BACKOFF", "2s");
         try {
