@@ -63,6 +63,15 @@ function supervise() {
 function serve() {
   // the parent gone (even SIGKILLed): the IPC channel closes, and this server must not stay unowned
   process.on('disconnect', () => process.exit(0));
+  // s3rver makes ListObjectsV2 continuation tokens with single DES, which OpenSSL 3 (Node 17+) no longer has: every
+  // truncated listing (more objects than max-keys, as the deployer's reconciler pages) was a 500. Triple DES with one
+  // key three times is the same cipher, and is there.
+  const crypto = require('crypto');
+  for (const name of ['createCipheriv', 'createDecipheriv']) {
+    const original = crypto[name];
+    crypto[name] = (algorithm, key, iv, options) => algorithm === 'des'
+      ? original('des-ede3-cbc', Buffer.concat([key, key, key]), iv, options) : original(algorithm, key, iv, options);
+  }
   const S3rver = require(path.join(__dirname, '..', '..', '.tools', 'node_modules', 's3rver'));
   const server = new S3rver({
     address: opt.address,
