@@ -133,7 +133,7 @@ class LocalClusterRestartIT {
                 "KLAMBDA_LOCAL_WORK_DIR", dir.resolve("functions").toString(),
                 "KLAMBDA_LOCAL_STATE_FILE", dir.resolve("state.json").toString(),
                 "KLAMBDA_LOCAL_PYTHON_RUNTIME", "python3 -u " + PROJECT.resolve("function-runtime/python/klambda_local.py"),
-                "KLAMBDA_LOCAL_RESTART_BACKOFF", "1s", "KLAMBDA_LOCAL_RESTART_MAX_BACKOFF", "2s");
+                "KLAMBDA_LOCAL_RESTART_BACKOFF", "5s", "KLAMBDA_LOCAL_RESTART_MAX_BACKOFF", "10s");
         try {
             Files.writeString(dir.resolve("token"), TOKEN);
         } catch (IOException e) {
