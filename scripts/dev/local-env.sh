@@ -272,8 +272,25 @@ start_builder() { # extra env as NAME=value arguments (they win over builder.env
   say "builder    http://127.0.0.1:$BUILDER_PORT (log $RUN/builder.log)"
 }
 
+# The function processes and the Python fork server of a local cluster that was SIGKILLed: each is recorded with its
+# kernel start time (local-cluster's OwnedProcess: "pid starttime port"), so a pid since reused is never killed.
+stop_functions() {
+  local f pid start rest now
+  for f in "$RUN"/functions/*/process.pid "$RUN"/functions/python-fork-server.pid; do
+    [ -f "$f" ] || continue
+    read -r pid start rest < "$f" || true
+    now=$(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null | cut -d' ' -f20)
+    if [ -n "$now" ] && [ "$now" = "$start" ] && kill "$pid" 2>/dev/null; then
+      for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+      kill -9 "$pid" 2>/dev/null || true
+      echo "stopped function process $pid ($(basename "$(dirname "$f")"))"
+    fi
+    rm -f "$f"
+  done
+}
+
 stop_all() {
-  [ -f "$RUN/pids" ] || { echo "nothing to stop"; return 0; }
+  [ -f "$RUN/pids" ] || { stop_functions; echo "nothing else to stop"; return 0; }
   # the reverse of the start order; the local cluster stops the function processes it started (each gets
   # SIGTERM and 10 s to drain, in parallel), so it may take a little longer
   tac "$RUN/pids" | while read -r pid name; do
@@ -284,4 +301,5 @@ stop_all() {
     fi
   done
   rm -f "$RUN/pids"
+  stop_functions
 }

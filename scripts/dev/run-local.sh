@@ -10,7 +10,7 @@ set -euo pipefail
 source "$(dirname "$0")/local-env.sh"
 
 if [ "${1:-}" = stop ]; then stop_all; exit 0; fi
-if [ -f "$RUN/pids" ]; then stop_all >/dev/null; fi
+stop_all >/dev/null # what an earlier run left, even after a SIGKILL (function processes by their pid files)
 rm -rf "$RUN"
 mkdir -p "$RUN"
 remember $$ make-run # `make stop` from another terminal ends this script too (last)

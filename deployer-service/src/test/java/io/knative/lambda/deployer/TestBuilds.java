@@ -76,6 +76,12 @@ public final class TestBuilds {
     public static BuildCompleted withEnvironment(String id, String digest, Map<String, String> environment) {
         BuildCompleted b = build(id, digest);
         return new BuildCompleted(b.functionId(), b.kind(), b.scope(), b.runtime(), b.image(), b.digest(),
-                b.sourceDigest(), b.bucket(), b.key(), b.durationMs(), b.settings(), environment, java.util.List.of());
+                b.sourceDigest(), b.bucket(), b.key(), b.durationMs(), b.settings(), environment, java.util.List.of(), null);
+    }
+
+    /** The same build, of an object with that S3 ETag. */
+    public static BuildCompleted withETag(BuildCompleted b, String eTag) {
+        return new BuildCompleted(b.functionId(), b.kind(), b.scope(), b.runtime(), b.image(), b.digest(), b.sourceDigest(),
+                b.bucket(), b.key(), b.durationMs(), b.settings(), b.environment(), b.layers(), eTag);
     }
 }

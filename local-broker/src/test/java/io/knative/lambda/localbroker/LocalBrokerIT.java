@@ -239,6 +239,27 @@ class LocalBrokerIT {
     }
 
     @Test
+    void anInvokeOfAFunctionWhoseProcessIsDownIsAnsweredWithFunctionUnavailableAfterOneCall() {
+        int closed;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closed = socket.getLocalPort();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        // a deployed function whose process is gone: its port refuses connections, as while the local cluster restarts it
+        String functionId = deploy("http://127.0.0.1:" + closed + "/");
+
+        invoke(functionId, "down-" + UUID.randomUUID());
+
+        Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(events("io.knative.lambda.response.error", functionId)).hasSize(1));
+        Map<String, Object> error = events("io.knative.lambda.response.error", functionId).get(0);
+        assertThat(((Map<?, ?>) error.get("data")).get("error")).isEqualTo("FunctionUnavailable");
+        assertThat(String.valueOf(((Map<?, ?>) error.get("data")).get("message"))).contains(functionId, "down");
+        assertThat(calls.get()).isZero();
+    }
+
+    @Test
     void badRequestsGetA4xxWithAJsonBody() {
         given().header("ce-specversion", "1.0").header("ce-id", "x").header("ce-type", "io.knative.lambda.invoke")
                 .contentType("application/json").body("{}").post("/")

@@ -19,6 +19,8 @@ import io.knative.lambda.localcluster.serving.RevisionRunner;
 import io.knative.lambda.localcluster.serving.ServingController;
 import io.knative.lambda.localcluster.serving.StoreServingObjects;
 import io.knative.lambda.localcluster.store.ObjectStore;
+import io.knative.lambda.localcluster.store.ResourceType;
+import io.knative.lambda.localcluster.store.StateFile;
 
 /**
  * Knative Serving on one machine (local mode): the object store, its Kubernetes API server, the Serving
@@ -32,13 +34,16 @@ public final class LocalCluster implements AutoCloseable {
     private final ControllerLoop loop;
     private final ApiServer api;
     private final Ingress ingress;
+    private final StateFile state;
 
-    private LocalCluster(ObjectStore store, RevisionRunner runner, ControllerLoop loop, ApiServer api, Ingress ingress) {
+    private LocalCluster(ObjectStore store, RevisionRunner runner, ControllerLoop loop, ApiServer api, Ingress ingress,
+            StateFile state) {
         this.store = store;
         this.runner = runner;
         this.loop = loop;
         this.api = api;
         this.ingress = ingress;
+        this.state = state;
     }
 
     /**
@@ -48,6 +53,11 @@ public final class LocalCluster implements AutoCloseable {
     public static LocalCluster start(LocalClusterSettings settings, RevisionRunner runner, BearerToken token)
             throws IOException {
         ObjectStore store = new ObjectStore(Clock.systemUTC());
+        StateFile state = settings.stateFile() == null ? null : StateFile.open(store, settings.stateFile());
+        java.util.Set<String> revisions = new java.util.HashSet<>();
+        store.list(ResourceType.REVISIONS, null, o -> true).items()
+                .forEach(rev -> revisions.add(rev.path("metadata").path("name").asText()));
+        runner.restored(revisions);
         Ingress ingress = null;
         String domain = settings.domain();
         if (settings.ingressPort() >= 0) {
@@ -58,13 +68,16 @@ public final class LocalCluster implements AutoCloseable {
         ServingController controller = new ServingController(new StoreServingObjects(store), runner, domain,
                 Clock.systemUTC());
         ControllerLoop loop = ControllerLoop.watching(store, controller, runner, 4);
+        // what was reloaded is reconciled at once: its revisions adopted (or started again) and its status made true
+        store.list(ResourceType.SERVICES, null, o -> true).items().forEach(svc -> loop.enqueue(
+                svc.path("metadata").path("namespace").asText(), svc.path("metadata").path("name").asText()));
         ApiServer api = null;
         try {
             api = ApiServer.start(store, settings.host(), settings.port(), token);
             if (settings.kubeconfig() != null) {
                 Kubeconfig.write(settings.kubeconfig(), api.url(), settings.namespace());
             }
-            return new LocalCluster(store, runner, loop, api, ingress);
+            return new LocalCluster(store, runner, loop, api, ingress, state);
         } catch (IOException | RuntimeException e) {
             if (api != null) {
                 api.close();
@@ -74,6 +87,9 @@ public final class LocalCluster implements AutoCloseable {
             }
             loop.close();
             runner.close();
+            if (state != null) {
+                state.close();
+            }
             throw e;
         }
     }
@@ -87,7 +103,7 @@ public final class LocalCluster implements AutoCloseable {
                 settings.pythonForkServer(), settings.nodeRuntime());
         return new ProcessRevisionRunner(new OciImagePuller(new com.fasterxml.jackson.databind.ObjectMapper(),
                 settings.registryScheme()), new FunctionLauncher(runtimes, sandbox(settings), settings.workDir(),
-                settings.startTimeout()), settings.workDir());
+                settings.startTimeout()), settings.workDir(), settings.restartBackoff());
     }
 
     /** The functions' sandbox; without bubblewrap the local cluster does not start unless KLAMBDA_LOCAL_SANDBOX=off. */
@@ -126,6 +142,9 @@ public final class LocalCluster implements AutoCloseable {
         }
         loop.close();
         runner.close();
+        if (state != null) {
+            state.close();
+        }
     }
 
     public static void main(String[] args) throws Exception {

@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import io.knative.lambda.localcluster.process.RestartBackoff;
+
 /**
  * The local cluster's settings, from environment variables (each with a default; README's table):
  * where the API listens and its token file, how revisions run (processes or instantly ready) and with which
@@ -22,11 +24,13 @@ import java.util.concurrent.TimeUnit;
  * @param nodeRuntime the command that starts the Node.js runtime (KLAMBDA_LOCAL_NODE_RUNTIME)
  * @param sandbox     "bwrap" (each function in a bubblewrap sandbox, the default) or "off" (plain host processes)
  * @param bwrap       the bubblewrap command
+ * @param stateFile   where the objects are kept across restarts, or {@code null}: in memory only
+ * @param restartBackoff how long a crashed function waits before it starts again (doubled per crash, capped)
  */
 public record LocalClusterSettings(String host, int port, Path tokenFile, Path workDir, List<String> pythonRuntime,
         boolean pythonForkServer, List<String> javaRuntime, String registryScheme, Duration startTimeout, String runner,
         String domain, int ingressPort, Path kubeconfig, String namespace, List<String> nodeRuntime,
-        String sandbox, String bwrap) {
+        String sandbox, String bwrap, Path stateFile, RestartBackoff restartBackoff) {
 
     /** Reads {@code KLAMBDA_LOCAL_*} from {@code env}. */
     public static LocalClusterSettings from(Map<String, String> env) {
@@ -43,6 +47,7 @@ public record LocalClusterSettings(String host, int port, Path tokenFile, Path w
         if (!sandbox.equals("bwrap") && !sandbox.equals("off")) {
             throw new IllegalArgumentException("KLAMBDA_LOCAL_SANDBOX must be bwrap or off, not " + sandbox);
         }
+        String state = env.getOrDefault("KLAMBDA_LOCAL_STATE_FILE", "").trim(); // make run: .run/local-cluster-state.json
         return new LocalClusterSettings(
                 env.getOrDefault("KLAMBDA_LOCAL_CLUSTER_HOST", "127.0.0.1"),
                 Integer.parseInt(env.getOrDefault("KLAMBDA_LOCAL_CLUSTER_PORT", "8083")),
@@ -62,7 +67,11 @@ public record LocalClusterSettings(String host, int port, Path tokenFile, Path w
                 words(env.getOrDefault("KLAMBDA_LOCAL_NODE_RUNTIME", String.join(" ",
                         io.knative.lambda.localcluster.process.LocalRuntimes.NODE))),
                 sandbox,
-                env.getOrDefault("KLAMBDA_LOCAL_BWRAP", "bwrap"));
+                env.getOrDefault("KLAMBDA_LOCAL_BWRAP", "bwrap"),
+                state.isEmpty() ? null : Path.of(state),
+                new RestartBackoff(duration("KLAMBDA_LOCAL_RESTART_BACKOFF", env.getOrDefault("KLAMBDA_LOCAL_RESTART_BACKOFF",
+                        "10s")), duration("KLAMBDA_LOCAL_RESTART_MAX_BACKOFF",
+                                env.getOrDefault("KLAMBDA_LOCAL_RESTART_MAX_BACKOFF", "5m"))));
     }
 
     private static int port(String key, String value) {

@@ -115,7 +115,7 @@ public class BuilderServers implements QuarkusTestResourceLifecycleManager {
             config.put("klambda.kafka.enabled", "true");
             config.put("klambda.kafka.bootstrap-servers", kafka.bootstrapServers());
             config.put("klambda.kafka.backoff", "100ms");
-            config.put("klambda.kafka.max-attempts", "2");
+            config.put("klambda.kafka.max-backoff", "2s"); // an outage's retries every 2 s at most, within the hour
         }
         return config;
     }

@@ -5,6 +5,7 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
@@ -17,8 +18,10 @@ import io.knative.lambda.deployer.core.DeployerSettings;
 import io.knative.lambda.deployer.core.FunctionCluster;
 import io.knative.lambda.deployer.core.FunctionSettings;
 import io.knative.lambda.deployer.core.InvalidSettingsException;
+import io.knative.lambda.deployer.core.Removals;
 import io.knative.lambda.deployer.core.SettingsResolver;
 import io.knative.lambda.deployer.k8s.Fabric8FunctionCluster;
+import io.knative.lambda.deployer.s3.S3FunctionBucket;
 import io.knative.lambda.service.signing.BuildSignature;
 import io.knative.lambda.service.signing.SigningKeys;
 
@@ -113,6 +116,24 @@ public class DeployerBeans {
             LOG.warn("klambda.trust.registry is not set: images are not checked against the builder's repository");
         }
         return new BuildVerifier(new BuildSignature(mapper), keys, trust.registry().filter(r -> !r.isBlank()));
+    }
+
+    /** The bucket of function sources, with the builder's S3 settings and credentials. */
+    @Produces
+    @Singleton
+    S3FunctionBucket bucket(DeployerConfig config) {
+        return S3FunctionBucket.create(config.s3().endpoint(), config.s3().region(), config.s3().pathStyle(),
+                config.s3().timeout());
+    }
+
+    void closeBucket(@Disposes S3FunctionBucket bucket) {
+        bucket.close();
+    }
+
+    @Produces
+    @Singleton
+    Removals removals(S3FunctionBucket bucket, Deployer deployer) {
+        return new Removals(bucket, deployer);
     }
 
     private static void require(boolean ok, String key, String value) {

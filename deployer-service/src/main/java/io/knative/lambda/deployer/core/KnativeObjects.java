@@ -89,6 +89,9 @@ public final class KnativeObjects {
         Map<String, String> annotations = new LinkedHashMap<>();
         annotations.put(Labels.SOURCE_DIGEST, nullToEmpty(build.sourceDigest()));
         annotations.put(Labels.SOURCE, "s3://" + nullToEmpty(build.bucket()) + "/" + nullToEmpty(build.key()));
+        if (build.eTag() != null) {
+            annotations.put(Labels.SOURCE_ETAG, build.eTag());
+        }
         annotations.put(Labels.BUILD_EVENT_ID, nullToEmpty(buildEventId));
         annotations.put(Labels.IMAGE_DIGEST, build.digest());
         annotations.put(Labels.SPEC_HASH, specHash(desired));

@@ -18,13 +18,25 @@ public final class FunctionProcess {
     private final int port;
     private final ProcessHandle process;
     private final Path dir;
+    private final Process child;
 
-    private FunctionProcess(String revision, String image, int port, ProcessHandle process, Path dir) {
+    private FunctionProcess(String revision, String image, int port, ProcessHandle process, Path dir, Process child) {
         this.revision = revision;
         this.image = image;
         this.port = port;
         this.process = process;
         this.dir = dir;
+        this.child = child;
+    }
+
+    /**
+     * A function process an earlier run of the local cluster started (found through its pid file), taken over when it
+     * still answers its readiness probe on {@code port}; empty otherwise.
+     */
+    public static java.util.Optional<FunctionProcess> adopt(String revision, String image, int port, ProcessHandle process,
+            Path functionDir) {
+        FunctionProcess adopted = new FunctionProcess(revision, image, port, process, functionDir, null);
+        return process.isAlive() && adopted.ready() ? java.util.Optional.of(adopted) : java.util.Optional.empty();
     }
 
     /**
@@ -42,7 +54,7 @@ public final class FunctionProcess {
         builder.environment().putAll(environment);
         builder.environment().putAll(placement(port, functionDir));
         Process process = builder.start();
-        return awaitReady(new FunctionProcess(revision, image, port, process.toHandle(), functionDir), log, readyTimeout,
+        return awaitReady(new FunctionProcess(revision, image, port, process.toHandle(), functionDir, process), log, readyTimeout,
                 () -> "the runtime exited with " + process.exitValue());
     }
 
@@ -56,7 +68,7 @@ public final class FunctionProcess {
         Map<String, String> env = new java.util.HashMap<>(environment);
         env.putAll(placement(port, functionDir));
         ProcessHandle process = forkServer.spawn(env, log);
-        return awaitReady(new FunctionProcess(revision, image, port, process, functionDir), log, readyTimeout,
+        return awaitReady(new FunctionProcess(revision, image, port, process, functionDir, null), log, readyTimeout,
                 () -> "the runtime exited");
     }
 
@@ -124,6 +136,21 @@ public final class FunctionProcess {
 
     public boolean alive() {
         return process.isAlive();
+    }
+
+    /** The process, for its pid file and to watch its exit. */
+    public ProcessHandle handle() {
+        return process;
+    }
+
+    /** Its loopback port. */
+    public int port() {
+        return port;
+    }
+
+    /** How it ended, once it has: its exit code when it is this process's child, else only that it exited. */
+    public String exitDescription() {
+        return child != null && !child.isAlive() ? "exit code " + child.exitValue() : "the process exited";
     }
 
     public Path functionDir() {

@@ -53,6 +53,15 @@ final class LocalPlatform implements AutoCloseable {
     private final HttpClient http = LocalhostProxy.client();
 
     LocalPlatform() {
+        this(Map.of(), true);
+    }
+
+    /**
+     * @param deployerEnv extra environment of the deployer (e.g. a short reconcile period)
+     * @param notify      whether the S3 server's notifications reach the builder; {@code false}: every one is lost, as
+     *                    when a webhook is misconfigured, and only the reconciler can notice an upload
+     */
+    LocalPlatform(Map<String, String> deployerEnv, boolean notify) {
         Path project = Path.of(System.getProperty("test.project.dir", "..")).toAbsolutePath().normalize();
         try {
             dir = Files.createTempDirectory("klambda-e2e-");
@@ -81,11 +90,14 @@ final class LocalPlatform implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        Map<String, String> deployerOverrides = new HashMap<>(Map.of("KLAMBDA_KAFKA_BACKOFF", "200ms"));
+        deployerOverrides.putAll(deployerEnv);
         start("deployer", deployerPort, "/q/health/ready", app(project, "deployer-service"), ServiceEnv.of(project, "deployer",
-                variables), Map.of("KLAMBDA_KAFKA_BACKOFF", "200ms"));
+                variables), deployerOverrides);
         LocalProcess s3 = new LocalProcess("s3", List.of("node", project.resolve("scripts/dev/s3-server.js").toString(),
                 "--directory", dir.resolve("s3").toString(), "--port", Integer.toString(s3Port), "--bucket", BUCKET,
-                "--webhook", "http://127.0.0.1:" + builderPort + "/s3/notifications", "--webhook-token-file",
+                "--webhook", notify ? "http://127.0.0.1:" + builderPort + "/s3/notifications"
+                        : "http://127.0.0.1:" + LocalProcess.freePort() + "/dropped", "--webhook-token-file",
                 dir.resolve("webhook.token").toString()), dir) {
         };
         processes.add(s3);
@@ -132,6 +144,7 @@ final class LocalPlatform implements AutoCloseable {
         v.put("DEPLOYER_PORT", Integer.toString(deployerPort));
         v.put("CLUSTER_PORT", Integer.toString(clusterPort));
         v.put("INGRESS_PORT", "0");
+        v.put("BUCKET", BUCKET);
         v.put("PYTHON", "python3");
         String[] target = pythonTarget(project);
         v.put("PYTHON_VERSION", target[0]);
@@ -195,10 +208,37 @@ final class LocalPlatform implements AutoCloseable {
             Map<String, String> overrides) {
         Map<String, String> environment = new HashMap<>(env);
         environment.putAll(overrides);
-        LocalProcess process = new LocalProcess(name, List.of(java(), "-jar", jar), dir, environment) {
+        Runnable starter = () -> {
+            LocalProcess process = new LocalProcess(name, List.of(java(), "-jar", jar), dir, environment) {
+            };
+            synchronized (processes) {
+                processes.removeIf(p -> name.equals(names.get(p)) && !p.isAlive()); // a killed one, started again
+                processes.add(process);
+                names.put(process, name);
+            }
+            awaitStatus("http://127.0.0.1:" + port + readyPath, name);
         };
-        processes.add(process);
-        awaitStatus("http://127.0.0.1:" + port + readyPath, name);
+        starters.put(name, starter);
+        starter.run();
+    }
+
+    private final Map<LocalProcess, String> names = new java.util.IdentityHashMap<>();
+    private final Map<String, Runnable> starters = new HashMap<>();
+
+    /** SIGKILLs a service of the platform (broker, builder, local-cluster, deployer), as a crash would. */
+    void kill(String name) {
+        synchronized (processes) {
+            names.forEach((p, n) -> {
+                if (n.equals(name) && p.isAlive()) {
+                    p.kill();
+                }
+            });
+        }
+    }
+
+    /** Starts a killed service again, with the same environment and ports, and waits until it is ready. */
+    void restart(String name) {
+        starters.get(name).run();
     }
 
     private void awaitStatus(String url, String name) {
@@ -283,8 +323,25 @@ final class LocalPlatform implements AutoCloseable {
         }
     }
 
+    /** GET, answer body and status. */
+    HttpResponse<String> get(String url) {
+        try {
+            return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     String brokerUrl() {
         return "http://127.0.0.1:" + brokerPort + "/";
+    }
+
+    String clusterUrl() {
+        return "http://127.0.0.1:" + clusterPort + "/";
     }
 
     String builderUrl() {
