@@ -185,7 +185,7 @@ class ReconcilerTest {
         cluster.autoReady("parser-elsewhere");
         deployer.deploy(new io.knative.lambda.events.BuildCompleted("elsewhere", "parser", "global", "python",
                 TestBuilds.REPO + "/parser-elsewhere@" + TestBuilds.digest('a'), TestBuilds.digest('a'), "sha256:1",
-                "other-bucket", "global/parser/elsewhere", 1, java.util.Map.of(), "e1"), "b1");
+                "other-bucket", "global/parser/elsewhere", 1, java.util.Map.of(), java.util.Map.of(), java.util.List.of(), "e1"), "b1");
 
         reconciler.run();
 

@@ -3,6 +3,7 @@ package io.knative.lambda.platform.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -171,12 +172,14 @@ class ObserveIT {
         assertThat(List.of(upload.spanId(), built.spanId(), deployed.spanId())).doesNotHaveDuplicates();
 
         TraceParent caller = TraceParent.start();
-        platform.post(platform.brokerUrl(), "{\"parser_id\":\"" + id + "\"}", Map.of("ce-specversion", "1.0", "ce-id",
-                "traced-" + id, "ce-source", "/test", "ce-type", "io.knative.lambda.invoke", "ce-subject",
-                "parser-" + id, "ce-traceparent", caller.header()));
+        HttpResponse<String> accepted = platform.post(platform.brokerUrl(), "{\"parser_id\":\"" + id + "\"}", Map.of(
+                "ce-specversion", "1.0", "ce-id", "traced-" + id, "ce-source", "/test", "ce-type", "io.knative.lambda.invoke",
+                "ce-subject", "parser-" + id, "ce-traceparent", caller.header()));
+        assertThat(accepted.statusCode()).as("the broker's answer to the invoke: %s", accepted.body()).isEqualTo(202);
         Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-                assertThat(platform.events("io.knative.lambda.response", "parser-" + id)).hasSize(1));
-        assertThat(trace(platform.events("io.knative.lambda.response", "parser-" + id).get(0)).traceId())
+                assertThat(platform.events("io.knative.lambda.response", id)).hasSize(1));
+        // the function's own reply event: its subject is the function id (the runtime contract), as in PipelineIT
+        assertThat(trace(platform.events("io.knative.lambda.response", id).get(0)).traceId())
                 .as("the function's answer stays in its caller's trace").isEqualTo(caller.traceId());
     }
 
