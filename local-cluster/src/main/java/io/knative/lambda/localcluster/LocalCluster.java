@@ -148,6 +148,9 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     public static void main(String[] args) throws Exception {
+        // the JDK's HTTP server leaves Nagle's algorithm on: a small response written in two segments then waits for
+        // the client's delayed ACK (40 ms on Linux), on every API call and every request through the ingress
+        System.setProperty("sun.net.httpserver.nodelay", "true");
         System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tH:%1$tM:%1$tS.%1$tL %4$-7s [%3$s] %5$s%6$s%n");
         LocalClusterSettings settings = LocalClusterSettings.from(System.getenv());
         BearerToken token = BearerToken.inFile(settings.tokenFile());
