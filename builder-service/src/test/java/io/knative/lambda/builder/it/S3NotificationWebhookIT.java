@@ -92,7 +92,7 @@ class S3NotificationWebhookIT {
         String body = "{\"Records\":[" + record("ObjectCreated:Put", "global/parser/bad%zz") + ","
                 + record("ObjectCreated:Put", "global/parser/good-one") + "]}";
 
-        given().contentType("application/json").body(body).post("/s3/notifications")
+        BuilderServers.webhook().contentType("application/json").body(body).post("/s3/notifications")
                 .then().statusCode(200).body("forwarded", equalTo(1));
 
         List<RecordingSink.Received> received = BuilderServers.sink.received();
@@ -114,7 +114,7 @@ class S3NotificationWebhookIT {
     @ParameterizedTest(name = "{0}")
     @MethodSource("encodedKeys")
     void aKeyIsDecodedOnceAndTravelsPercentEncodedInTheSubjectHeader(String what, String encoded, String key) {
-        given().contentType("application/json").body("{\"Records\":[" + record("ObjectCreated:Put", encoded) + "]}")
+        BuilderServers.webhook().contentType("application/json").body("{\"Records\":[" + record("ObjectCreated:Put", encoded) + "]}")
                 .post("/s3/notifications").then().statusCode(200);
 
         List<RecordingSink.Received> received = BuilderServers.sink.received();

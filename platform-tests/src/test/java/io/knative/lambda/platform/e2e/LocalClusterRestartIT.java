@@ -58,6 +58,12 @@ class LocalClusterRestartIT {
         registry.close();
     }
 
+    /**
+     * Unsandboxed, function processes outlive a killed cluster and are adopted; in the sandbox (bubblewrap with
+     * --die-with-parent) they end with it and are started again.
+     */
+    private String sandbox = "off";
+
     @BeforeEach
     void start() throws IOException {
         dir = Files.createTempDirectory("klambda-cluster-");
@@ -118,13 +124,37 @@ class LocalClusterRestartIT {
         ProcessHandle.of(pid).orElseThrow().destroyForcibly();
 
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-            JsonNode ready = condition(get("fn-crash"), "Ready");
+            JsonNode service = get("fn-crash");
+            JsonNode ready = condition(service, "Ready");
             assertThat(ready.path("status").asText()).as("%s%n%s", ready, cluster.logText()).isEqualTo("False");
-            assertThat(ready.path("message").asText()).contains("fn-crash-00001").contains("ended");
+            // as in Knative, Ready says RevisionMissing and ConfigurationsReady carries the revision's own failure
+            JsonNode configuration = condition(service, "ConfigurationsReady");
+            assertThat(configuration.path("status").asText()).isEqualTo("False");
+            assertThat(configuration.path("message").asText()).contains("fn-crash-00001").contains("ended");
         });
         JsonNode back = awaitReady("fn-crash", 1);
         assertThat(pid("fn-crash-00001")).isNotEqualTo(pid);
         assertThat(call(back.path("status").path("url").asText())).contains("\"answer\": \"v1\"");
+    }
+
+    @Test
+    void aSandboxedFunctionEndsWithItsKilledClusterAndIsStartedAgainWhenItComesBack() throws Exception {
+        cluster.stop();
+        sandbox = "bwrap";
+        cluster = startCluster();
+        create("fn-boxed", image("fn-boxed", "v1"));
+        awaitReady("fn-boxed", 1);
+        long pid = pid("fn-boxed-00001");
+
+        cluster.kill();
+        await().atMost(Duration.ofSeconds(10)).until(() -> ProcessHandle.of(pid).isEmpty());
+        cluster = startCluster();
+
+        JsonNode back = awaitReady("fn-boxed", 1);
+        assertThat(back.path("status").path("latestReadyRevisionName").asText()).isEqualTo("fn-boxed-00001");
+        assertThat(call(back.path("status").path("url").asText())).contains("\"answer\": \"v1\"");
+        assertThat(pid("fn-boxed-00001")).as("a new process").isNotEqualTo(pid);
+        assertThat(ProcessHandle.of(pid("fn-boxed-00001"))).as("the one the pid file names runs").isPresent();
     }
 
     private LocalProcess startCluster() {
@@ -133,7 +163,8 @@ class LocalClusterRestartIT {
                 "KLAMBDA_LOCAL_WORK_DIR", dir.resolve("functions").toString(),
                 "KLAMBDA_LOCAL_STATE_FILE", dir.resolve("state.json").toString(),
                 "KLAMBDA_LOCAL_PYTHON_RUNTIME", "python3 -u " + PROJECT.resolve("function-runtime/python/klambda_local.py"),
-                "KLAMBDA_LOCAL_RESTART_BACKOFF", "5s", "KLAMBDA_LOCAL_RESTART_MAX_BACKOFF", "10s");
+                "KLAMBDA_LOCAL_RESTART_BACKOFF", "5s", "KLAMBDA_LOCAL_RESTART_MAX_BACKOFF", "10s",
+                "KLAMBDA_LOCAL_SANDBOX", sandbox);
         try {
             Files.writeString(dir.resolve("token"), TOKEN);
         } catch (IOException e) {
