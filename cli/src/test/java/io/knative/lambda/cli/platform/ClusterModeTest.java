@@ -86,6 +86,30 @@ class ClusterModeTest {
     }
 
     @Test
+    void logsFollowWatchesEveryPodOfTheFunction() {
+        cluster.function("my-parser", 2);
+        cluster.pod("parser-my-parser", "parser-my-parser-00001", "parser-my-parser-00001-deployment-a", "{\"msg\":\"a\"}\n");
+        cluster.pod("parser-my-parser", "parser-my-parser-00002", "parser-my-parser-00002-deployment-b", "{\"msg\":\"b\"}\n");
+
+        CliRun logs = CliRun.of("logs", "my-parser", "-f", "--context", "mock");
+
+        assertThat(logs.exit()).as(logs.err()).isZero();
+        assertThat(logs.out().lines()).containsExactlyInAnyOrder("parser-my-parser-00001 | {\"msg\":\"a\"}",
+                "parser-my-parser-00002 | {\"msg\":\"b\"}");
+    }
+
+    @Test
+    void anApiThatRefusesTheCallerIsOneLineWithItsMessage() {
+        cluster.server.expect().get().withPath("/apis/serving.knative.dev/v1/namespaces/locked/services")
+                .andReturn(403, "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"reason\":\"Forbidden\","
+                        + "\"code\":403,\"message\":\"services.serving.knative.dev is forbidden: User \\\"developer\\\" cannot list\"}")
+                .always();
+
+        assertOneLine(CliRun.of("get", "--context", "mock", "-n", "locked"), 1, "refused to list the Knative Services of locked"
+                + " (403): services.serving.knative.dev is forbidden: User \"developer\" cannot list");
+    }
+
+    @Test
     void anUnknownFunctionOnAClusterNamesTheContextAndTheNamespace() {
         cluster.function("billing", 1);
 

@@ -103,8 +103,9 @@ final class MockCluster implements AutoCloseable {
                 .addNewContainer().withName("queue-proxy").withImage("queue").endContainer().endSpec().build();
         KnativeSchemas.assertValid(pod);
         client.pods().inNamespace(NAMESPACE).resource(pod).create();
-        server.expect().get().withPath("/api/v1/namespaces/" + NAMESPACE + "/pods/" + name + "/log?pretty=false&container=user-container")
-                .andReturn(200, log).always();
+        String path = "/api/v1/namespaces/" + NAMESPACE + "/pods/" + name + "/log?pretty=false&container=user-container";
+        server.expect().get().withPath(path).andReturn(200, log).always();
+        server.expect().get().withPath(path + "&follow=true").andReturn(200, log).always();
     }
 
     KnativeClient knative() {
