@@ -7,11 +7,9 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
@@ -23,6 +21,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.knative.lambda.events.TraceParent;
+import io.knative.lambda.platform.e2e.KlambdaProcess.Run;
 
 /**
  * Observing and operating the platform as a user does, end to end on the local platform: the packaged {@code klambda}
@@ -33,7 +32,7 @@ class ObserveIT {
 
     private static final Duration DEPLOY = Duration.ofSeconds(120);
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Path PROJECT = Path.of(System.getProperty("test.project.dir", "..")).toAbsolutePath().normalize();
+    private static final Path PROJECT = KlambdaProcess.PROJECT;
     private static LocalPlatform platform;
 
     @TempDir
@@ -51,26 +50,12 @@ class ObserveIT {
         }
     }
 
-    /** A finished command: exit code, stdout, stderr. */
-    record Run(int exit, String out, String err) {
-    }
-
-    /** Runs the packaged CLI against the platform's run folder, as {@code scripts/klambda} does against .run/. */
     private static Run klambda(String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", PROJECT.resolve("cli/target/klambda.jar").toString()));
-        command.addAll(List.of(args));
-        return run(command, Map.of("KLAMBDA_RUN_DIR", platform.runDir().toString()));
+        return KlambdaProcess.run(platform.runDir(), args);
     }
 
     private static Run run(List<String> command, Map<String, String> env) throws Exception {
-        Path out = Files.createTempFile("klambda-out", ".txt");
-        Path err = Files.createTempFile("klambda-err", ".txt");
-        ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
-        builder.environment().putAll(env);
-        Process p = builder.start();
-        assertThat(p.waitFor(5, TimeUnit.MINUTES)).as(String.join(" ", command) + " ended").isTrue();
-        return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
+        return KlambdaProcess.run(command, env);
     }
 
     private static String newId(String prefix) {
