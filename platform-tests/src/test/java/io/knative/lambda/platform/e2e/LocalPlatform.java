@@ -306,6 +306,11 @@ final class LocalPlatform implements AutoCloseable {
     }
 
     /** POST JSON, answer body and status. */
+    /** The platform's folder: the services' logs ({@code *.log}), the secrets make run makes, the functions' folders. */
+    Path dir() {
+        return dir;
+    }
+
     HttpResponse<String> post(String url, String json, Map<String, String> headers) {
         URI uri = URI.create(url);
         // a Knative URL has no path; in proxy form (*.localhost through the ingress) the request needs its "/", as curl sends

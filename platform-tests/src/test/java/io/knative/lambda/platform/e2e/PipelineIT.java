@@ -97,6 +97,30 @@ class PipelineIT {
     }
 
     @Test
+    void noLogOfThePlatformOrOfAFunctionHoldsASecretOfLocalMode() throws Exception {
+        String id = "quiet-" + UUID.randomUUID();
+        platform.upload("global/parser/" + id, python("quiet"));
+        awaitDeployed(id, 1);
+
+        Map<String, String> secrets = new java.util.LinkedHashMap<>();
+        for (String name : List.of("local-cluster.token", "webhook.token")) {
+            secrets.put(name, Files.readString(platform.dir().resolve(name)).trim());
+        }
+        String key = Files.readString(platform.dir().resolve("build-signing.key"));
+        secrets.put("build-signing.key", key.lines().filter(l -> !l.startsWith("-----")).collect(java.util.stream.Collectors.joining()));
+        assertThat(secrets.values()).allSatisfy(s -> assertThat(s).hasSizeGreaterThan(16));
+        List<Path> logs;
+        try (var files = Files.walk(platform.dir())) {
+            logs = files.filter(f -> f.getFileName().toString().endsWith(".log")).toList();
+        }
+        assertThat(logs).extracting(f -> f.getFileName().toString()).contains("builder.log", "deployer.log", "function.log");
+        for (Path log : logs) {
+            String text = Files.readString(log);
+            secrets.forEach((name, value) -> assertThat(text).as("%s in %s", name, log).doesNotContain(value));
+        }
+    }
+
+    @Test
     void aNodeArchiveUsingAnNpmPackageIsBuiltDeployedAndAnswersWithWhatThePackageComputes() throws Exception {
         platform.npm.add("shout-lib", "1.0.0", "exports.shout = (s) => s.toUpperCase() + '!';\n", Map.of());
         platform.npm.add("greeting-lib", "1.2.0", "const { shout } = require('shout-lib');\n"
