@@ -4,7 +4,7 @@ MVN ?= mvn -B -ntp
 PORT ?= 8080
 
 .DEFAULT_GOAL := help
-.PHONY: help tools build test test-unit run stop bench-build bench-pipeline bench-cli bench-otel cli images deploy undeploy trigger-build
+.PHONY: help tools build test test-unit run stop dead-letters redrive bench-build bench-pipeline bench-cli bench-otel cli images deploy undeploy trigger-build
 
 help: ## list the commands
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk -F':.*?## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -36,6 +36,12 @@ bench-cli: ## klambda's start-up, time to the first line, beside plain java -jar
 
 bench-otel: tools ## what OpenTelemetry costs the builder: off (default) beside on, start-up and requests/s (ROUNDS=5)
 	@scripts/bench/bench-otel.sh
+
+dead-letters: ## list the dead letters: id, type, subject (function/key), attempts, first/last time, reason [ALL=1 BOOTSTRAP= TOPIC=]
+	@scripts/ops/dead-letters.sh list
+
+redrive: ## send dead letters back to the bus: ID=<id> one, else every one not yet redriven [BOOTSTRAP= TOPIC= BUS_TOPIC=]
+	@scripts/ops/dead-letters.sh redrive $(or $(ID),all)
 
 bench-build: tools ## benchmark builds against the local registry: single files (N=200), archives with 5 dependencies cached and first-time, bytes of a code-only rebuild
 	@scripts/bench/bench-build.sh

@@ -174,11 +174,25 @@ PROPS
   echo "kafka did not start; see $RUN/kafka.log" >&2; return 1
 }
 
-start_s3_notifying() { # the S3 server whose object notifications go to the builder's webhook
+# local mode's secrets, made once per .run/ and readable by this user only (0600), never printed: the webhook's shared
+# token (the S3 server sends it, the builder checks it) and the builder's Ed25519 signing key (the deployer gets the
+# public half only). Sets WEBHOOK_TOKEN for scripts/dev/env/*.env.
+trust_material() {
+  ( umask 077
+    [ -s "$RUN/webhook.token" ] || od -An -tx1 -N32 /dev/urandom | tr -d ' \n' > "$RUN/webhook.token"
+    [ -s "$RUN/build-signing.key" ] || openssl genpkey -algorithm ed25519 -out "$RUN/build-signing.key" \
+      || { echo "openssl could not make the build signing key" >&2; exit 1; }
+    openssl pkey -in "$RUN/build-signing.key" -pubout -out "$RUN/build-signing.pub" ) || return 1
+  WEBHOOK_TOKEN=$(cat "$RUN/webhook.token")
+}
+
+start_s3_notifying() { # the S3 server whose object notifications go to the builder's webhook, with its token
   mkdir -p "$RUN/s3"
   port_free "$S3_PORT" || { echo "port $S3_PORT is taken (KLAMBDA_S3_PORT)" >&2; return 1; }
+  trust_material || return 1
   node "$ROOT/scripts/dev/s3-server.js" --directory "$RUN/s3" --port "$S3_PORT" --bucket "$BUCKET" \
-    --webhook "http://127.0.0.1:$BUILDER_PORT/s3/notifications" > "$RUN/s3.log" 2>&1 &
+    --webhook "http://127.0.0.1:$BUILDER_PORT/s3/notifications" --webhook-token-file "$RUN/webhook.token" \
+    > "$RUN/s3.log" 2>&1 &
   remember $! s3
   wait_http "http://127.0.0.1:$S3_PORT/" "S3 server"
   say "S3         http://127.0.0.1:$S3_PORT (s3rver, bucket $BUCKET; notifications -> builder webhook)"
@@ -243,6 +257,7 @@ write_platform_file() {
 
 start_deployer() {
   port_free "$DEPLOYER_PORT" || { echo "port $DEPLOYER_PORT is taken (DEPLOYER_PORT)" >&2; return 1; }
+  trust_material || return 1
   start_service deployer deployer -- java $LOCAL_JAVA_OPTS -jar "$DEPLOYER_JAR" || return 1
   wait_http "http://127.0.0.1:$DEPLOYER_PORT/q/health/ready" "deployer-service" 600
   say "deployer   http://127.0.0.1:$DEPLOYER_PORT (writes Knative Services to the local cluster)"
@@ -251,13 +266,31 @@ start_deployer() {
 start_builder() { # extra env as NAME=value arguments (they win over builder.env)
   port_free "$BUILDER_PORT" || { echo "port $BUILDER_PORT is taken (BUILDER_PORT)" >&2; return 1; }
   local_python || return 1
+  trust_material || return 1
   start_service builder builder "$@" -- java $LOCAL_JAVA_OPTS -jar "$BUILDER_JAR" || return 1
   wait_http "http://127.0.0.1:$BUILDER_PORT/q/health/ready" "builder-service" 600
   say "builder    http://127.0.0.1:$BUILDER_PORT (log $RUN/builder.log)"
 }
 
+# The function processes and the Python fork server of a local cluster that was SIGKILLed: each is recorded with its
+# kernel start time (local-cluster's OwnedProcess: "pid starttime port"), so a pid since reused is never killed.
+stop_functions() {
+  local f pid start rest now
+  for f in "$RUN"/functions/*/process.pid "$RUN"/functions/python-fork-server.pid; do
+    [ -f "$f" ] || continue
+    read -r pid start rest < "$f" || true
+    now=$(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null | cut -d' ' -f20)
+    if [ -n "$now" ] && [ "$now" = "$start" ] && kill "$pid" 2>/dev/null; then
+      for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+      kill -9 "$pid" 2>/dev/null || true
+      echo "stopped function process $pid ($(basename "$(dirname "$f")"))"
+    fi
+    rm -f "$f"
+  done
+}
+
 stop_all() {
-  [ -f "$RUN/pids" ] || { echo "nothing to stop"; return 0; }
+  [ -f "$RUN/pids" ] || { stop_functions; echo "nothing else to stop"; return 0; }
   # the reverse of the start order; the local cluster stops the function processes it started (each gets
   # SIGTERM and 10 s to drain, in parallel), so it may take a little longer
   tac "$RUN/pids" | while read -r pid name; do
@@ -268,4 +301,5 @@ stop_all() {
     fi
   done
   rm -f "$RUN/pids"
+  stop_functions
 }

@@ -10,7 +10,7 @@ set -euo pipefail
 source "$(dirname "$0")/local-env.sh"
 
 if [ "${1:-}" = stop ]; then stop_all; exit 0; fi
-if [ -f "$RUN/pids" ]; then stop_all >/dev/null; fi
+stop_all >/dev/null # what an earlier run left, even after a SIGKILL (function processes by their pid files)
 rm -rf "$RUN"
 mkdir -p "$RUN"
 remember $$ make-run # `make stop` from another terminal ends this script too (last)
@@ -56,10 +56,10 @@ curl -s -X POST "$URL" -H "Content-Type: application/json" \
   -d '{"parser_id":"'"$PARSER_ID"'","third_party_id":"customer-123","data":{"key":"value"}}'
 echo
 
-say "invoking it with a CloudEvent through the broker (io.knative.lambda.invoke, subject $PARSER_ID)"
+say "invoking it with a CloudEvent through the broker (io.knative.lambda.invoke, subject parser-$PARSER_ID: the Service name)"
 curl -s -o /dev/null -w "    broker answered %{http_code}\n" "http://127.0.0.1:$BROKER_PORT/" \
   -H "ce-specversion: 1.0" -H "ce-id: make-run-$PARSER_ID" -H "ce-source: /make/run" \
-  -H "ce-type: io.knative.lambda.invoke" -H "ce-subject: $PARSER_ID" -H "Content-Type: application/json" \
+  -H "ce-type: io.knative.lambda.invoke" -H "ce-subject: parser-$PARSER_ID" -H "Content-Type: application/json" \
   -d '{"parser_id":"'"$PARSER_ID"'","third_party_id":"customer-123","data":{"key":"value"}}'
 for _ in $(seq 300); do
   RESPONSE=$(curl -sf "http://127.0.0.1:$BROKER_PORT/events?type=io.knative.lambda.response&subject=$PARSER_ID" \

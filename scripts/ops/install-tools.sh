@@ -35,6 +35,7 @@ need_apt npm npm
 need_apt python3 python3
 need_apt curl curl
 need_apt jq jq
+need_apt bubblewrap bwrap
 need_apt kubernetes-client kubectl
 # pip: the builder installs Python functions' dependencies with `python3 -m pip` (KLAMBDA_PYTHON_PIP_COMMAND)
 if python3 -m pip --version >/dev/null 2>&1; then

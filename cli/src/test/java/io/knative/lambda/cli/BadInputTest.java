@@ -80,4 +80,28 @@ class BadInputTest {
             assertThat(r.out()).startsWith("Usage: klambda " + command).contains("--output");
         }
     }
+
+    @Test
+    void aFolderWithALinkOutsideIsRefusedBeforeAnythingIsUploaded() throws IOException {
+        Path dir = unreachablePlatform();
+        Path fn = Files.createDirectories(run.resolve("fn"));
+        Files.writeString(fn.resolve("main.py"), "def handler(e):\n    return e\n");
+        Files.createSymbolicLink(fn.resolve("passwd"), Path.of("/etc/passwd"));
+
+        assertOneLine(CliRun.of("deploy", fn.toString(), "--run-dir", dir.toString()), 2, fn.resolve("passwd")
+                + " is a link to /etc/passwd, outside " + fn);
+    }
+
+    @Test
+    void aFolderThatCannotBeReadIsNamed() throws Exception {
+        Path dir = unreachablePlatform();
+        Path fn = Files.createDirectories(run.resolve("fn"));
+        Files.writeString(fn.resolve("main.py"), "def handler(e):\n    return e\n");
+        Path fifo = fn.resolve("events.pipe");
+        Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).start();
+        assertThat(mkfifo.waitFor()).as("mkfifo").isZero();
+
+        assertOneLine(CliRun.of("deploy", fn.toString(), "--run-dir", dir.toString()), 2, fifo
+                + " is not a regular file");
+    }
 }

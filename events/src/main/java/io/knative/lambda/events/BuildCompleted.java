@@ -21,6 +21,8 @@ import java.util.Map;
  * @param environment  the function's own environment variables from {@code function.yaml}; may be empty
  * @param layers       the image's layers the builder made, in order ({@code code}, {@code dependencies}), and whether
  *                     each was reused rather than built; may be empty
+ * @param eTag         the S3 ETag of the object that was built (quotes removed), or {@code null} when the store gave
+ *                     none: what the deployer's reconciler compares with the bucket's listing
  */
 public record BuildCompleted(
         String functionId,
@@ -35,7 +37,8 @@ public record BuildCompleted(
         long durationMs,
         Map<String, String> settings,
         Map<String, String> environment,
-        List<BuiltLayer> layers) {
+        List<BuiltLayer> layers,
+        String eTag) {
 
     public BuildCompleted {
         settings = settings == null ? Map.of() : settings;
@@ -43,11 +46,23 @@ public record BuildCompleted(
         layers = layers == null ? List.of() : List.copyOf(layers);
     }
 
-    /** A build without environment variables and layer report (single-file functions before archives existed). */
+    /** A build without environment variables, layer report and ETag (single-file functions before archives existed). */
     public BuildCompleted(String functionId, String kind, String scope, String runtime, String image, String digest,
             String sourceDigest, String bucket, String key, long durationMs, Map<String, String> settings) {
         this(functionId, kind, scope, runtime, image, digest, sourceDigest, bucket, key, durationMs, settings, Map.of(),
-                List.of());
+                List.of(), null);
+    }
+
+    /** An S3 ETag as servers differ in writing it: without the surrounding quotes; {@code null} stays {@code null}. */
+    public static String normalizeETag(String eTag) {
+        if (eTag == null) {
+            return null;
+        }
+        String t = eTag.trim();
+        if (t.length() >= 2 && t.startsWith("\"") && t.endsWith("\"")) {
+            t = t.substring(1, t.length() - 1);
+        }
+        return t.isEmpty() ? null : t;
     }
 
     /**

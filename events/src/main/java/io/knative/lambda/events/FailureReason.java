@@ -49,6 +49,11 @@ public enum FailureReason {
     INVALID_SETTINGS("InvalidSettings", false),
     /** A Service or Trigger of the function's name exists and is not this scope's knative-lambda function. */
     NAME_TAKEN("NameTaken", false),
+    /**
+     * A {@code build.completed} the deployer cannot trust: no valid signature of the builder's key, or an image outside
+     * the builder's registry repository of that function. Nothing is written.
+     */
+    UNVERIFIED("Unverified", false),
     /** A rollback names a function that has no Service. */
     FUNCTION_NOT_FOUND("FunctionNotFound", false),
     /** A rollback's function id matches Services of several kinds. */

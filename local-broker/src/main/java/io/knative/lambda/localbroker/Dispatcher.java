@@ -120,6 +120,14 @@ public class Dispatcher {
                 }
                 last = "HTTP " + status + " from " + url.get();
                 lastStatus = status;
+            } catch (java.net.ConnectException e) {
+                // nothing listens on the function's loopback port: its process exited (the local cluster restarts it
+                // with a backoff and shows the Service Ready=False meanwhile). Answered now rather than after every
+                // retry against a refused port; the invoke goes to the dead-letter topic, for make redrive.
+                String why = "function '" + functionId + "' does not answer at " + url.get() + " (its process is down:"
+                        + " restarting or stopped; see scripts/klambda get ksvc)";
+                LOG.warnf("invoke %s: %s", event.id(), why);
+                return new Outcome(errorEvent(event, "FunctionUnavailable", why, 0), true, why);
             } catch (IOException e) {
                 last = e.getClass().getSimpleName() + " calling " + url.get();
             } catch (InterruptedException e) {

@@ -18,6 +18,7 @@ import io.knative.lambda.service.http.CloudEventHttp;
 import io.knative.lambda.service.http.HttpCloudEvent;
 import io.knative.lambda.service.http.JsonAnswers;
 import io.knative.lambda.service.http.UnsupportedMediaTypeException;
+import io.knative.lambda.service.ratelimit.RateLimiter;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -30,6 +31,7 @@ import io.vertx.ext.web.handler.BodyHandler;
  * CloudEvent), 413 for one the bus cannot hold. {@code GET /events} shows recent events ({@code ?type=}prefix,
  * {@code &subject=}, {@code &limit=}, {@code &after=} the sequence number its {@code Klambda-Last-Event} header gave);
  * {@code GET /routes} the functions invoke events reach. Other methods: 405.
+ * Every POST is rate limited per client address first ({@code klambda.rate-limit.*}: 429 with {@code Retry-After}).
  */
 @ApplicationScoped
 public class Ingress {
@@ -51,7 +53,11 @@ public class Ingress {
     @Inject
     ObjectMapper mapper;
 
+    @Inject
+    RateLimiter rateLimiter;
+
     void install(@Observes Router router) {
+        router.post("/*").order(-101).handler(rateLimiter);
         router.post("/*").order(-100).handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
         router.post("/").order(-99).handler(this::accept);
         router.post("/:namespace/:broker").order(-99).handler(this::accept);

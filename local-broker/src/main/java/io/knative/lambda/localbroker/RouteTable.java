@@ -19,7 +19,9 @@ import io.knative.lambda.events.EventTypes;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 
 /**
- * The local per-function Triggers: function id to the URL it answers on, learnt from the bus itself
+ * The local per-function Triggers: the function's Service name {@code {kind}-{id}} (the subject of its invoke events;
+ * unique, so another scope's or kind's function that reuses an id never gets its events) to the URL it answers on,
+ * learnt from the bus itself
  * ({@code deploy.completed} adds or moves a route, {@code function.deleted} removes it). Read from the
  * start of the topic at every start (a group of its own per start), so the table survives restarts.
  * Every event it sees also goes to the {@link EventLog}.
@@ -36,9 +38,9 @@ public class RouteTable {
     @Inject
     EventLog log;
 
-    /** The URL of a function, if it is deployed. */
-    public Optional<String> url(String functionId) {
-        return Optional.ofNullable(routes.get(functionId));
+    /** The URL of a function by its Service name, if it is deployed. */
+    public Optional<String> url(String service) {
+        return Optional.ofNullable(routes.get(service));
     }
 
     /** Every route, for {@code GET /routes}. */
@@ -61,16 +63,16 @@ public class RouteTable {
         if (EventTypes.DEPLOY_COMPLETED.equals(event.type()) || EventTypes.FUNCTION_DELETED.equals(event.type())) {
             try {
                 JsonNode data = mapper.readTree(event.data());
-                String functionId = data.path("functionId").asText(null);
-                if (functionId == null) {
+                String service = data.path("service").asText(null);
+                if (service == null) {
                     return;
                 }
                 if (EventTypes.DEPLOY_COMPLETED.equals(event.type()) && data.hasNonNull("url")) {
-                    routes.put(functionId, data.get("url").asText());
-                    LOG.infof("route %s -> %s", functionId, data.get("url").asText());
+                    routes.put(service, data.get("url").asText());
+                    LOG.infof("route %s -> %s", service, data.get("url").asText());
                 } else if (EventTypes.FUNCTION_DELETED.equals(event.type())) {
-                    routes.remove(functionId);
-                    LOG.infof("route %s removed", functionId);
+                    routes.remove(service);
+                    LOG.infof("route %s removed", service);
                 }
             } catch (java.io.IOException e) {
                 LOG.warnf("event %s (%s) has data that is not JSON; no route learnt", event.id(), event.type());

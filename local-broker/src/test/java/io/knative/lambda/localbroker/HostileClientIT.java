@@ -87,7 +87,9 @@ class HostileClientIT {
         given().header("ce-specversion", "1.0").header("ce-id", "deploy-" + functionId)
                 .header("ce-source", "/knative-lambda/deployer").header("ce-type", "io.knative.lambda.deploy.completed")
                 .header("ce-subject", functionId).contentType("application/json")
-                .body(Map.of("functionId", functionId, "url", url, "revision", "r1")).post("/").then().statusCode(202);
+                // the route is the Service name, the subject of the invokes: here the same string as the id
+                .body(Map.of("functionId", functionId, "service", functionId, "url", url, "revision", "r1")).post("/")
+                .then().statusCode(202);
         Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
                 assertThat(JsonPath.from(given().get("/routes").asString()).getMap("$")).containsEntry(functionId, url));
         return functionId;

@@ -72,21 +72,26 @@ class LocalBrokerIT {
         function.stop(0);
     }
 
+    /** Deploys a {@code parser} function at the stand-in; the subject its invoke events carry (its Service name). */
     private String deploy() {
-        return deploy("http://127.0.0.1:" + function.getAddress().getPort() + "/");
+        return deploy("parser", "fn-" + UUID.randomUUID(), "http://127.0.0.1:" + function.getAddress().getPort() + "/");
     }
 
-    private String deploy(String url) {
-        String functionId = "fn-" + UUID.randomUUID();
-        given().header("ce-specversion", "1.0").header("ce-id", "deploy-" + functionId)
+    private static String deploy(String url) {
+        return deploy("parser", "fn-" + UUID.randomUUID(), url);
+    }
+
+    private static String deploy(String kind, String functionId, String url) {
+        String service = kind + "-" + functionId;
+        given().header("ce-specversion", "1.0").header("ce-id", "deploy-" + service)
                 .header("ce-source", "/knative-lambda/deployer").header("ce-type", "io.knative.lambda.deploy.completed")
                 .header("ce-subject", functionId).contentType("application/json")
-                .body(Map.of("functionId", functionId, "service", "parser-" + functionId, "namespace", "local",
+                .body(Map.of("functionId", functionId, "service", service, "namespace", "local",
                         "url", url, "revision", "r1", "image", "x@sha256:1", "durationMs", 1))
                 .post("/").then().statusCode(202);
         Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-                assertThat(JsonPath.from(given().get("/routes").asString()).getMap("$")).containsEntry(functionId, url));
-        return functionId;
+                assertThat(JsonPath.from(given().get("/routes").asString()).getMap("$")).containsEntry(service, url));
+        return service;
     }
 
     private static void invoke(String functionId, String id) {
@@ -201,6 +206,57 @@ class LocalBrokerIT {
                 assertThat(events("io.knative.lambda.response.error", functionId)).hasSize(1));
         assertThat(events("io.knative.lambda.response.error", functionId).get(0)).containsEntry("data",
                 Map.of("error", "FunctionNotFound", "message", "no function '" + functionId + "' is deployed"));
+    }
+
+    @Test
+    void aFunctionOfAnotherScopeOrKindThatReusesAnIdNeverReceivesTheFirstOnesInvocations() throws IOException {
+        String id = "shared-" + UUID.randomUUID();
+        ConcurrentLinkedQueue<String> otherReceived = new ConcurrentLinkedQueue<>();
+        HttpServer other = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 8);
+        other.createContext("/", exchange -> {
+            otherReceived.add(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, 2);
+            exchange.getResponseBody().write("{}".getBytes(StandardCharsets.UTF_8));
+            exchange.close();
+        });
+        other.start();
+        try {
+            String parser = deploy("parser", id, "http://127.0.0.1:" + function.getAddress().getPort() + "/");
+            String tenantB = deploy("other", id, "http://127.0.0.1:" + other.getAddress().getPort() + "/");
+
+            invoke(parser, "for-parser-" + id);
+            invoke(tenantB, "for-other-" + id);
+
+            Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                assertThat(received).singleElement().asString().contains("\"parser_id\":\"" + parser + "\"");
+                assertThat(otherReceived).singleElement().asString().contains("\"parser_id\":\"" + tenantB + "\"");
+            });
+            assertThat(JsonPath.from(given().get("/routes").asString()).getMap("$")).doesNotContainKey(id);
+        } finally {
+            other.stop(0);
+        }
+    }
+
+    @Test
+    void anInvokeOfAFunctionWhoseProcessIsDownIsAnsweredWithFunctionUnavailableAfterOneCall() {
+        int closed;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closed = socket.getLocalPort();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        // a deployed function whose process is gone: its port refuses connections, as while the local cluster restarts it
+        String functionId = deploy("http://127.0.0.1:" + closed + "/");
+
+        invoke(functionId, "down-" + UUID.randomUUID());
+
+        Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(events("io.knative.lambda.response.error", functionId)).hasSize(1));
+        Map<String, Object> error = events("io.knative.lambda.response.error", functionId).get(0);
+        assertThat(((Map<?, ?>) error.get("data")).get("error")).isEqualTo("FunctionUnavailable");
+        assertThat(String.valueOf(((Map<?, ?>) error.get("data")).get("message"))).contains(functionId, "down");
+        assertThat(calls.get()).isZero();
     }
 
     @Test

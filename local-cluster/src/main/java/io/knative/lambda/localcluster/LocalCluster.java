@@ -12,12 +12,15 @@ import io.knative.lambda.localcluster.process.FunctionLauncher;
 import io.knative.lambda.localcluster.process.LocalRuntimes;
 import io.knative.lambda.localcluster.process.OciImagePuller;
 import io.knative.lambda.localcluster.process.ProcessRevisionRunner;
+import io.knative.lambda.localcluster.process.Sandbox;
 import io.knative.lambda.localcluster.serving.ControllerLoop;
 import io.knative.lambda.localcluster.serving.InstantRevisionRunner;
 import io.knative.lambda.localcluster.serving.RevisionRunner;
 import io.knative.lambda.localcluster.serving.ServingController;
 import io.knative.lambda.localcluster.serving.StoreServingObjects;
 import io.knative.lambda.localcluster.store.ObjectStore;
+import io.knative.lambda.localcluster.store.ResourceType;
+import io.knative.lambda.localcluster.store.StateFile;
 
 /**
  * Knative Serving on one machine (local mode): the object store, its Kubernetes API server, the Serving
@@ -31,13 +34,16 @@ public final class LocalCluster implements AutoCloseable {
     private final ControllerLoop loop;
     private final ApiServer api;
     private final Ingress ingress;
+    private final StateFile state;
 
-    private LocalCluster(ObjectStore store, RevisionRunner runner, ControllerLoop loop, ApiServer api, Ingress ingress) {
+    private LocalCluster(ObjectStore store, RevisionRunner runner, ControllerLoop loop, ApiServer api, Ingress ingress,
+            StateFile state) {
         this.store = store;
         this.runner = runner;
         this.loop = loop;
         this.api = api;
         this.ingress = ingress;
+        this.state = state;
     }
 
     /**
@@ -47,6 +53,11 @@ public final class LocalCluster implements AutoCloseable {
     public static LocalCluster start(LocalClusterSettings settings, RevisionRunner runner, BearerToken token)
             throws IOException {
         ObjectStore store = new ObjectStore(Clock.systemUTC());
+        StateFile state = settings.stateFile() == null ? null : StateFile.open(store, settings.stateFile());
+        java.util.Set<String> revisions = new java.util.HashSet<>();
+        store.list(ResourceType.REVISIONS, null, o -> true).items()
+                .forEach(rev -> revisions.add(rev.path("metadata").path("name").asText()));
+        runner.restored(revisions);
         Ingress ingress = null;
         String domain = settings.domain();
         if (settings.ingressPort() >= 0) {
@@ -57,13 +68,16 @@ public final class LocalCluster implements AutoCloseable {
         ServingController controller = new ServingController(new StoreServingObjects(store), runner, domain,
                 Clock.systemUTC());
         ControllerLoop loop = ControllerLoop.watching(store, controller, runner, 4);
+        // what was reloaded is reconciled at once: its revisions adopted (or started again) and its status made true
+        store.list(ResourceType.SERVICES, null, o -> true).items().forEach(svc -> loop.enqueue(
+                svc.path("metadata").path("namespace").asText(), svc.path("metadata").path("name").asText()));
         ApiServer api = null;
         try {
             api = ApiServer.start(store, settings.host(), settings.port(), token);
             if (settings.kubeconfig() != null) {
                 Kubeconfig.write(settings.kubeconfig(), api.url(), settings.namespace());
             }
-            return new LocalCluster(store, runner, loop, api, ingress);
+            return new LocalCluster(store, runner, loop, api, ingress, state);
         } catch (IOException | RuntimeException e) {
             if (api != null) {
                 api.close();
@@ -73,6 +87,9 @@ public final class LocalCluster implements AutoCloseable {
             }
             loop.close();
             runner.close();
+            if (state != null) {
+                state.close();
+            }
             throw e;
         }
     }
@@ -85,8 +102,20 @@ public final class LocalCluster implements AutoCloseable {
         LocalRuntimes runtimes = new LocalRuntimes(settings.resolvedPythonRuntime(), settings.javaRuntime(),
                 settings.pythonForkServer(), settings.nodeRuntime());
         return new ProcessRevisionRunner(new OciImagePuller(new com.fasterxml.jackson.databind.ObjectMapper(),
-                settings.registryScheme()), new FunctionLauncher(runtimes, settings.workDir(), settings.startTimeout()),
-                settings.workDir());
+                settings.registryScheme()), new FunctionLauncher(runtimes, sandbox(settings), settings.workDir(),
+                settings.startTimeout()), settings.workDir(), settings.restartBackoff());
+    }
+
+    /** The functions' sandbox; without bubblewrap the local cluster does not start unless KLAMBDA_LOCAL_SANDBOX=off. */
+    static Sandbox sandbox(LocalClusterSettings settings) {
+        if ("off".equals(settings.sandbox())) {
+            return Sandbox.off();
+        }
+        try {
+            return Sandbox.bubblewrap(settings.bwrap());
+        } catch (Sandbox.SandboxUnavailableException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
     }
 
     /** The store behind the API. */
@@ -113,9 +142,15 @@ public final class LocalCluster implements AutoCloseable {
         }
         loop.close();
         runner.close();
+        if (state != null) {
+            state.close();
+        }
     }
 
     public static void main(String[] args) throws Exception {
+        // the JDK's HTTP server leaves Nagle's algorithm on: a small response written in two segments then waits for
+        // the client's delayed ACK (40 ms on Linux), on every API call and every request through the ingress
+        System.setProperty("sun.net.httpserver.nodelay", "true");
         System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tH:%1$tM:%1$tS.%1$tL %4$-7s [%3$s] %5$s%6$s%n");
         LocalClusterSettings settings = LocalClusterSettings.from(System.getenv());
         BearerToken token = BearerToken.inFile(settings.tokenFile());

@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import io.knative.lambda.localcluster.process.RestartBackoff;
+
 /**
  * The local cluster's settings, from environment variables (each with a default; README's table):
  * where the API listens and its token file, how revisions run (processes or instantly ready) and with which
@@ -20,10 +22,15 @@ import java.util.concurrent.TimeUnit;
  * @param kubeconfig  where to write a kubeconfig for kubectl (read-only: no credentials), or {@code null}
  * @param namespace   the namespace the kubeconfig's context selects
  * @param nodeRuntime the command that starts the Node.js runtime (KLAMBDA_LOCAL_NODE_RUNTIME)
+ * @param sandbox     "bwrap" (each function in a bubblewrap sandbox, the default) or "off" (plain host processes)
+ * @param bwrap       the bubblewrap command
+ * @param stateFile   where the objects are kept across restarts, or {@code null}: in memory only
+ * @param restartBackoff how long a crashed function waits before it starts again (doubled per crash, capped)
  */
 public record LocalClusterSettings(String host, int port, Path tokenFile, Path workDir, List<String> pythonRuntime,
         boolean pythonForkServer, List<String> javaRuntime, String registryScheme, Duration startTimeout, String runner,
-        String domain, int ingressPort, Path kubeconfig, String namespace, List<String> nodeRuntime) {
+        String domain, int ingressPort, Path kubeconfig, String namespace, List<String> nodeRuntime,
+        String sandbox, String bwrap, Path stateFile, RestartBackoff restartBackoff) {
 
     /** Reads {@code KLAMBDA_LOCAL_*} from {@code env}. */
     public static LocalClusterSettings from(Map<String, String> env) {
@@ -36,6 +43,11 @@ public record LocalClusterSettings(String host, int port, Path tokenFile, Path w
         String domain = env.getOrDefault("KLAMBDA_LOCAL_DOMAIN", "").trim();
         String ingress = env.getOrDefault("KLAMBDA_LOCAL_INGRESS_PORT", "").trim();
         String kubeconfig = env.getOrDefault("KLAMBDA_LOCAL_KUBECONFIG", "").trim();
+        String sandbox = env.getOrDefault("KLAMBDA_LOCAL_SANDBOX", "bwrap");
+        if (!sandbox.equals("bwrap") && !sandbox.equals("off")) {
+            throw new IllegalArgumentException("KLAMBDA_LOCAL_SANDBOX must be bwrap or off, not " + sandbox);
+        }
+        String state = env.getOrDefault("KLAMBDA_LOCAL_STATE_FILE", "").trim(); // make run: .run/local-cluster-state.json
         return new LocalClusterSettings(
                 env.getOrDefault("KLAMBDA_LOCAL_CLUSTER_HOST", "127.0.0.1"),
                 Integer.parseInt(env.getOrDefault("KLAMBDA_LOCAL_CLUSTER_PORT", "8083")),
@@ -53,7 +65,13 @@ public record LocalClusterSettings(String host, int port, Path tokenFile, Path w
                 kubeconfig.isEmpty() ? null : Path.of(kubeconfig),
                 env.getOrDefault("KLAMBDA_LOCAL_NAMESPACE", "local"),
                 words(env.getOrDefault("KLAMBDA_LOCAL_NODE_RUNTIME", String.join(" ",
-                        io.knative.lambda.localcluster.process.LocalRuntimes.NODE))));
+                        io.knative.lambda.localcluster.process.LocalRuntimes.NODE))),
+                sandbox,
+                env.getOrDefault("KLAMBDA_LOCAL_BWRAP", "bwrap"),
+                state.isEmpty() ? null : Path.of(state),
+                new RestartBackoff(duration("KLAMBDA_LOCAL_RESTART_BACKOFF", env.getOrDefault("KLAMBDA_LOCAL_RESTART_BACKOFF",
+                        "10s")), duration("KLAMBDA_LOCAL_RESTART_MAX_BACKOFF",
+                                env.getOrDefault("KLAMBDA_LOCAL_RESTART_MAX_BACKOFF", "5m"))));
     }
 
     private static int port(String key, String value) {

@@ -26,6 +26,7 @@ import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.knative.lambda.events.EventTypes;
+import io.knative.lambda.events.RetryPolicy;
 import io.knative.lambda.testsupport.KnativeSchemas;
 
 /**
@@ -204,6 +205,23 @@ class InstallManifestsTest {
             // builder: 30 s queue + 3 x 10 s S3 + registry calls; deployer: 120 s ready timeout + 30 s.
             assertThat(java.time.Duration.parse(delivery.path("timeout").asText())).as(trigger + " timeout")
                     .isGreaterThanOrEqualTo(java.time.Duration.ofSeconds(150));
+        }
+    }
+
+    @Test
+    void everyDeliverySpecRetriesTransientFailuresForAtLeastTheKafkaPathsMaximumEventAge() {
+        List<Manifests.Doc> specs = Manifests.all().stream()
+                .filter(d -> d.kind().equals("Trigger") || d.kind().equals("Broker")).toList();
+        assertThat(specs).hasSizeGreaterThan(5);
+        for (Manifests.Doc doc : specs) {
+            JsonNode delivery = doc.node().path("spec").path("delivery");
+            assertThat(delivery.path("backoffPolicy").asText()).as(doc + " backoffPolicy").isEqualTo("exponential");
+            java.time.Duration span = RetryPolicy.knativeExponentialSpan(
+                    delivery.path("retry").asInt(), java.time.Duration.parse(delivery.path("backoffDelay").asText()));
+            assertThat(span).as(doc + ": retry " + delivery.path("retry") + " x " + delivery.path("backoffDelay"))
+                    .isGreaterThanOrEqualTo(RetryPolicy.DEFAULT.maxEventAge());
+            assertThat(delivery.path("deadLetterSink").path("ref").path("name").asText()).as(doc + " dead letters")
+                    .isEqualTo("knative-lambda-dead-letters");
         }
     }
 

@@ -13,11 +13,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.knative.lambda.events.TraceParent;
+import io.knative.lambda.service.auth.EventSenderAuth;
 import io.knative.lambda.service.http.CloudEventHttp;
 import io.knative.lambda.service.http.HeaderValues;
 import io.knative.lambda.service.http.HttpCloudEvent;
 import io.knative.lambda.service.http.JsonAnswers;
 import io.knative.lambda.service.http.UnsupportedMediaTypeException;
+import io.knative.lambda.service.ratelimit.RateLimiter;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
@@ -30,7 +32,8 @@ import io.vertx.ext.web.handler.BodyHandler;
  * reply back in the request's mode (200 with the event, or 204 when there is none). Every other method on
  * {@code /} is 405; a request that is no CloudEvent or whose data is not JSON is 415; a malformed CloudEvent
  * 400. Handler failures go to {@link CloudEventErrorHandler} (400 / 503 / 500). The reply continues the request's
- * trace ({@link EventTracing}, the {@code traceparent} extension).
+ * trace ({@link EventTracing}, the {@code traceparent} extension). Before the body is read, the sender is
+ * authenticated ({@link EventSenderAuth}: 401/403 when an issuer is configured) and rate limited ({@link RateLimiter}: 429).
  */
 @ApplicationScoped
 public class CloudEventRoute {
@@ -48,7 +51,17 @@ public class CloudEventRoute {
     @Inject
     EventTracing tracing;
 
+    @Inject
+    EventSenderAuth auth;
+
+    @Inject
+    RateLimiter rateLimiter;
+
     void install(@Observes Router router) {
+        if (auth.enabled()) {
+            router.post("/").order(-202).blockingHandler(auth, false);
+        }
+        router.post("/").order(-201).handler(rateLimiter);
         router.post("/").order(-200).handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
         router.post("/").order(-199).blockingHandler(this::handle, false);
         router.route("/").order(-198).handler(ctx -> JsonAnswers.methodNotAllowed(ctx, "POST"));

@@ -1,42 +1,37 @@
 package io.knative.lambda.service;
 
-import java.net.URI;
-import java.time.Duration;
-import java.time.ZoneOffset;
-import java.time.ZonedDateTime;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.eclipse.microprofile.reactive.messaging.Channel;
-import org.eclipse.microprofile.reactive.messaging.Emitter;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.knative.lambda.events.TraceParent;
 import io.knative.lambda.service.http.InvalidJsonException;
 import io.knative.lambda.service.http.StrictJson;
+import io.knative.lambda.service.retry.KafkaRetries;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import io.smallrye.reactive.messaging.ce.IncomingCloudEventMetadata;
-import io.smallrye.reactive.messaging.ce.OutgoingCloudEventMetadata;
+import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 
 /**
  * A service's Kafka inbound adapter (local mode, {@code make run}): consumes the platform's CloudEvents topic
  * (Kafka binary binding) in the service's own group (channel {@code bus-in}), keeps only the types its
- * {@link EventHandler} handles, and publishes the reply to the same topic (channel {@code bus-out})
- * before acknowledging — so the offset is committed only after the outcome is on the bus, in the request's trace
- * ({@link EventTracing}: {@code ce_traceparent}) and with its time. Transient
- * failures are retried with exponential backoff ({@code klambda.kafka.max-attempts}, {@code .backoff});
- * what keeps failing, and what is no CloudEvent, goes to the dead-letter topic. An event that can never
- * be processed (a missing attribute, data that is not JSON, data the handler refuses) is tried once and
- * answered once: the handler's {@link EventHandler#refused} event, or the dead-letter topic when it has none.
+ * {@link EventHandler} handles, and publishes the reply to the same topic ({@link BusPublisher}) before
+ * acknowledging — so the offset is committed only after the outcome is on the bus, in the request's trace
+ * ({@link EventTracing}: {@code ce_traceparent}) and with its time. A transient failure hands the
+ * event to {@link KafkaRetries} (the retry topic: capped exponential backoff up to {@code klambda.kafka.max-event-age},
+ * then the dead-letter topic) and acknowledges it, so no event waits behind it; what is no CloudEvent goes to the
+ * dead-letter topic. An event that can never be processed (a missing attribute, data that is not JSON, data the
+ * handler refuses) is tried once and answered once: the handler's {@link EventHandler#refused} event, or the
+ * dead-letter topic when it has none.
  */
 @ApplicationScoped
 public class KafkaInboundAdapter {
@@ -49,18 +44,11 @@ public class KafkaInboundAdapter {
     @Inject
     EventTracing tracing;
 
-    @ConfigProperty(name = "klambda.kafka.max-attempts", defaultValue = "5")
-    int maxAttempts;
-
-    @ConfigProperty(name = "klambda.kafka.backoff", defaultValue = "1s")
-    Duration firstBackoff;
+    @Inject
+    BusPublisher bus;
 
     @Inject
-    ObjectMapper mapper;
-
-    @Inject
-    @Channel("bus-out")
-    Emitter<byte[]> out;
+    KafkaRetries retries;
 
     @Incoming("bus-in")
     @Blocking(ordered = false)
@@ -83,88 +71,35 @@ public class KafkaInboundAdapter {
             inbound = new InboundEvent(envelope.id(), envelope.source(), envelope.specVersion(), envelope.type(),
                     envelope.subject(), data, envelope.traceparent());
         } catch (InvalidJsonException e) {
-            return refuse(message, envelope, new InvalidEventException("the event's data is not valid JSON: " + e.getMessage()));
+            return answer(message, envelope, HandlerOutcome.refuse(tracing, handler, envelope, "the event's data is not valid JSON: "
+                    + e.getMessage()));
         }
-        ReplyEvent reply;
-        try {
-            reply = withRetries(inbound);
-        } catch (InvalidEventException | UnsupportedEventTypeException e) {
-            return refuse(message, inbound, e);
-        } catch (RuntimeException e) {
-            LOG.warnf("event %s (%s) sent to the dead-letter topic: %s", ce.getId(), ce.getType(), e.getMessage());
-            return message.nack(e);
-        }
-        if (reply == null) {
-            return message.ack();
-        }
-        return publish(reply).thenCompose(x -> message.ack());
+        return answer(message, inbound, HandlerOutcome.of(tracing, handler, inbound));
     }
 
-    /** One answer to an event that can never be processed: the handler's refusal event, else the dead-letter topic. */
-    private CompletionStage<Void> refuse(Message<byte[]> message, InboundEvent event, RuntimeException why) {
-        ReplyEvent reply = tracing.inTrace(event, handler.refused(event, why.getMessage()));
-        if (reply == null) {
-            LOG.warnf("event %s (%s) refused, sent to the dead-letter topic: %s", event.id(), event.type(), why.getMessage());
-            return message.nack(why);
+    private CompletionStage<Void> answer(Message<byte[]> message, InboundEvent event, HandlerOutcome outcome) {
+        if (outcome instanceof HandlerOutcome.Replied replied) {
+            return replied.reply() == null ? message.ack() : bus.publish(replied.reply()).thenCompose(x -> message.ack());
         }
-        LOG.infof("event %s (%s) refused, answered with %s: %s", event.id(), event.type(), reply.type(), why.getMessage());
-        return publish(reply).thenCompose(x -> message.ack());
-    }
-
-    private ReplyEvent withRetries(InboundEvent inbound) {
-        Duration backoff = firstBackoff;
-        for (int attempt = 1;; attempt++) {
-            try {
-                return tracing.handle(inbound, handler);
-            } catch (TransientFailureException e) {
-                if (attempt >= maxAttempts) {
-                    throw e;
-                }
-                LOG.infof("event %s: attempt %d of %d failed transiently, retrying in %d ms", inbound.id(), attempt,
-                        maxAttempts, backoff.toMillis());
-                sleep(backoff);
-                backoff = backoff.multipliedBy(2);
+        if (outcome instanceof HandlerOutcome.Refused refused) {
+            if (refused.reply() == null) {
+                LOG.warnf("event %s (%s) refused, sent to the dead-letter topic: %s", event.id(), event.type(), refused.why());
+                return message.nack(new InvalidEventException(refused.why()));
             }
+            LOG.infof("event %s (%s) refused, answered with %s: %s", event.id(), event.type(), refused.reply().type(),
+                    refused.why());
+            return bus.publish(refused.reply()).thenCompose(x -> message.ack());
         }
-    }
-
-    private CompletionStage<Void> publish(ReplyEvent reply) {
-        byte[] body;
-        try {
-            body = mapper.writeValueAsBytes(reply.data());
-        } catch (Exception e) {
-            return CompletableFuture.failedFuture(e);
+        if (outcome instanceof HandlerOutcome.Transient t) {
+            IncomingKafkaRecordMetadata<?, ?> kafka = message.getMetadata(IncomingKafkaRecordMetadata.class).orElse(null);
+            Headers headers = kafka == null ? new RecordHeaders() : kafka.getHeaders();
+            Object k = kafka == null ? null : kafka.getKey();
+            byte[] key = k instanceof byte[] bytes ? bytes
+                    : k instanceof String text ? text.getBytes(java.nio.charset.StandardCharsets.UTF_8) : null;
+            return retries.failed(headers, key, message.getPayload(), event, t.failure()).thenCompose(x -> message.ack());
         }
-        var builder = OutgoingCloudEventMetadata.builder()
-                .withId(reply.id())
-                .withType(reply.type())
-                .withSource(URI.create(reply.source()))
-                .withSubject(reply.subject())
-                .withTimestamp(ZonedDateTime.now(ZoneOffset.UTC))
-                .withDataContentType("application/json");
-        if (reply.traceparent() != null) {
-            builder.withExtension(TraceParent.ATTRIBUTE, reply.traceparent());
-        }
-        OutgoingCloudEventMetadata<Object> metadata = builder.build();
-        CompletableFuture<Void> sent = new CompletableFuture<>();
-        out.send(Message.of(body).addMetadata(metadata)
-                .withAck(() -> {
-                    sent.complete(null);
-                    return CompletableFuture.completedFuture(null);
-                })
-                .withNack(failure -> {
-                    sent.completeExceptionally(failure);
-                    return CompletableFuture.completedFuture(null);
-                }));
-        return sent;
-    }
-
-    private static void sleep(Duration d) {
-        try {
-            Thread.sleep(d.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while backing off", e);
-        }
+        RuntimeException failure = ((HandlerOutcome.Broken) outcome).failure();
+        LOG.warnf("event %s (%s) sent to the dead-letter topic: %s", event.id(), event.type(), failure.getMessage());
+        return message.nack(failure);
     }
 }

@@ -2,6 +2,7 @@ package io.knative.lambda.service;
 
 import java.time.Duration;
 
+import io.knative.lambda.events.RetryPolicy;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
 
@@ -26,12 +27,22 @@ public interface KafkaSettings {
     @WithDefault("knative-lambda-dead-letters")
     String deadLetterTopic();
 
-    /** Attempts of a transiently failing event before it is dead-lettered. */
-    @WithName("max-attempts")
-    @WithDefault("5")
-    int maxAttempts();
+    /** Where events wait that failed transiently, until their next attempt (each service reads its own from it). */
+    @WithName("retry-topic")
+    @WithDefault("knative-lambda-retries")
+    String retryTopic();
 
     /** The first retry's delay; doubled for each further attempt. */
-    @WithDefault("1s")
+    @WithDefault(RetryPolicy.DEFAULT_BACKOFF)
     Duration backoff();
+
+    /** The largest delay between two attempts. */
+    @WithName("max-backoff")
+    @WithDefault(RetryPolicy.DEFAULT_MAX_BACKOFF)
+    Duration maxBackoff();
+
+    /** How long after its first attempt a transiently failing event is still retried; then the dead-letter topic. */
+    @WithName("max-event-age")
+    @WithDefault(RetryPolicy.DEFAULT_MAX_EVENT_AGE)
+    Duration maxEventAge();
 }

@@ -46,6 +46,17 @@ public final class RegistryServer extends LocalProcess {
         return server;
     }
 
+    /**
+     * The end of an outage that {@link #stop()} began: the registry started again on the same port and storage
+     * (this one stopped first if it still runs), once {@code /v2/} answers.
+     */
+    public RegistryServer restarted() {
+        stop();
+        RegistryServer again = new RegistryServer(workDir(), port);
+        again.awaitHttp(again.url() + "/v2/", status -> status == 200, Duration.ofSeconds(20));
+        return again;
+    }
+
     /** {@code 127.0.0.1:<port>}, the registry part of an image reference. */
     public String host() {
         return "127.0.0.1:" + port;

@@ -133,7 +133,7 @@ public final class BuildService {
         dependencies.ifPresent(d -> built.add(new BuildCompleted.BuiltLayer(d.blob().name(), d.blob().digest(), d.reused())));
         BuildCompleted completed = new BuildCompleted(key.id(), key.kind(), key.scope(), runtime.id(), image.byDigest(),
                 image.digest(), "sha256:" + sourceSha, request.bucket(), request.key(), clock.millis() - started,
-                functionSettings, source.manifest().environment(), built);
+                functionSettings, source.manifest().environment(), built, BuildCompleted.normalizeETag(object.eTag()));
         return new BuildOutcome.Completed(completed, image.pushed());
     }
 

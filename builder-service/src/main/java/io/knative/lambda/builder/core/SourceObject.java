@@ -12,11 +12,17 @@ import java.util.Map;
  * @param bytes     the object's content
  * @param metadata  the object's user metadata ({@code x-amz-meta-*}), keys in lower case
  * @param versionId the version fetched, or {@code null}
+ * @param eTag      the object's ETag as the store gave it with the content, or {@code null}
  */
-public record SourceObject(byte[] bytes, Map<String, String> metadata, String versionId) {
+public record SourceObject(byte[] bytes, Map<String, String> metadata, String versionId, String eTag) {
 
     public SourceObject {
         metadata = Map.copyOf(metadata);
+    }
+
+    /** Without an ETag. */
+    public SourceObject(byte[] bytes, Map<String, String> metadata, String versionId) {
+        this(bytes, metadata, versionId, null);
     }
 
     /** The sha256 of the content as 64 hex digits. */

@@ -12,6 +12,7 @@ import io.knative.lambda.builder.core.BuildException;
 import io.knative.lambda.builder.core.BuildOutcome;
 import io.knative.lambda.builder.core.BuildRequest;
 import io.knative.lambda.builder.core.BuildService;
+import io.knative.lambda.builder.trust.BuildSigner;
 import io.knative.lambda.events.BuildFailed;
 import io.knative.lambda.events.BuildRequested;
 import io.knative.lambda.events.EventTypes;
@@ -31,7 +32,8 @@ import io.knative.lambda.service.UnsupportedEventTypeException;
  * S3 {@code ObjectCreated:*} and {@code build.requested} become a build; the reply is
  * {@code build.completed} or {@code build.failed} with an id derived from the request, so that a
  * redelivered event gets the same reply id. Other types throw {@link UnsupportedEventTypeException};
- * transient failures throw {@link TransientFailureException} (503 over HTTP, retried on Kafka).
+ * transient failures throw {@link TransientFailureException} (503 over HTTP, retried on Kafka). The data of
+ * {@code build.completed} is signed ({@link BuildSigner}).
  */
 @ApplicationScoped
 public class BuildEventHandler implements EventHandler {
@@ -48,6 +50,9 @@ public class BuildEventHandler implements EventHandler {
 
     @Inject
     ObjectMapper mapper;
+
+    @Inject
+    BuildSigner signer;
 
     @Override
     public boolean handles(String type) {
@@ -66,8 +71,9 @@ public class BuildEventHandler implements EventHandler {
         } else {
             throw new UnsupportedEventTypeException(event.type(), HANDLED);
         }
+        Object data = outcome instanceof BuildOutcome.Completed ? signer.sign(outcome.data()) : outcome.data();
         return new ReplyEvent(ReplyEvent.idFor(event, outcome.eventType()), outcome.eventType(), EventTypes.SOURCE_BUILDER,
-                outcome.subject() != null ? outcome.subject() : event.subject(), outcome.data());
+                outcome.subject() != null ? outcome.subject() : event.subject(), data);
     }
 
     /** {@code build.failed} {@code InvalidEvent}, once, for an event of the builder's types that cannot be processed. */

@@ -37,6 +37,12 @@ public class BuildMetrics {
         failures(reason.code()).increment();
     }
 
+    /** A record the S3 webhook answered itself with {@code build.failed} (a key that names no function). */
+    public void recordRefusedKey(String reason) {
+        builds("failed").increment();
+        failures(reason).increment();
+    }
+
     private Counter builds(String outcome) {
         return Counter.builder("klambda.builds").description("builds by outcome").tag("outcome", outcome).register(registry);
     }

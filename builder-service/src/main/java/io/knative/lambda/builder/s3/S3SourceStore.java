@@ -88,7 +88,7 @@ public final class S3SourceStore implements SourceStore, AutoCloseable {
                 in.abort();
                 throw new SourceTooLargeException(bucket, key, -1, maxBytes);
             }
-            return new SourceObject(bytes, lowerCaseKeys(response.metadata()), response.versionId());
+            return new SourceObject(bytes, lowerCaseKeys(response.metadata()), response.versionId(), response.eTag());
         } catch (S3Exception | SdkClientException | IOException e) {
             throw S3Failures.of(e, bucket, key, versionId, endpointName);
         }

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.knative.lambda.service.signing.BuildSignature;
 import io.knative.lambda.testsupport.RegistryReader;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -122,6 +123,13 @@ class BuilderIT {
         assertThat(data.path("settings").path("min-scale").asText()).isEqualTo("1");
         assertThat(data.path("settings").path("max-scale").asText()).isEqualTo("3");
         assertThat(data.path("settings").has("unrelated")).isFalse();
+        // signed by the builder's key: the deployer rolls out only this
+        BuildSignature signatures = new BuildSignature(new com.fasterxml.jackson.databind.ObjectMapper());
+        assertThat(data.path("signature").path("algorithm").asText()).isEqualTo("Ed25519");
+        assertThat(signatures.verify(data, BuilderServers.trustedKeys())).isNull();
+        assertThat(signatures.verify(((com.fasterxml.jackson.databind.node.ObjectNode) data.deepCopy())
+                .put("image", "evil.example/x@sha256:" + "e".repeat(64)), BuilderServers.trustedKeys()))
+                .as("another image under the same signature").isNotNull();
     }
 
     @Test

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 
+import io.knative.lambda.service.signing.SigningKeys;
 import io.knative.lambda.testsupport.KafkaServer;
 import io.knative.lambda.testsupport.LocalProcess;
 import io.knative.lambda.testsupport.MavenRepositoryServer;
@@ -43,6 +44,12 @@ public class BuilderServers implements QuarkusTestResourceLifecycleManager {
     static PythonIndexServer pythonIndex;
     static MavenRepositoryServer mavenRepository;
     static S3Client s3Client;
+    /** The webhook's shared token in these tests. */
+    static final String WEBHOOK_TOKEN = "webhook-" + java.util.UUID.randomUUID();
+    /** The builder's signing key in these tests (generated: only the tests know it). */
+    static final java.security.KeyPair SIGNING_KEY = SigningKeys.generate();
+    /** Where the webhook looks for the OIDC token of the sink (absent unless a test writes it). */
+    static Path sinkTokenFile;
 
     private String down = "";
     private boolean withKafka;
@@ -93,12 +100,22 @@ public class BuilderServers implements QuarkusTestResourceLifecycleManager {
             throw new IllegalStateException(e);
         }
         config.put("klambda.maven.repository-url", mavenRepository.url());
+        config.put("klambda.webhook.token", WEBHOOK_TOKEN);
+        sinkTokenFile = cacheDir.resolve("sink-token");
+        config.put("klambda.webhook.sink-token-file", sinkTokenFile.toString());
+        try {
+            Path key = cacheDir.resolve("build-signing.key");
+            Files.writeString(key, SigningKeys.pem(SIGNING_KEY.getPrivate()));
+            config.put("klambda.signing.key-file", key.toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         if (withKafka) {
             kafka = KafkaServer.start();
             config.put("klambda.kafka.enabled", "true");
             config.put("klambda.kafka.bootstrap-servers", kafka.bootstrapServers());
             config.put("klambda.kafka.backoff", "100ms");
-            config.put("klambda.kafka.max-attempts", "2");
+            config.put("klambda.kafka.max-backoff", "2s"); // an outage's retries every 2 s at most, within the hour
         }
         return config;
     }
@@ -128,6 +145,16 @@ public class BuilderServers implements QuarkusTestResourceLifecycleManager {
             registry.close();
             registry = null;
         }
+    }
+
+    /** A request to the webhook with its token, as the S3 server sends it. */
+    static io.restassured.specification.RequestSpecification webhook() {
+        return io.restassured.RestAssured.given().header("Authorization", "Bearer " + WEBHOOK_TOKEN);
+    }
+
+    /** The builder's public key, as the deployer is given it. */
+    static java.util.Map<String, java.security.PublicKey> trustedKeys() {
+        return SigningKeys.publicKeys(SigningKeys.pem(SIGNING_KEY.getPublic()));
     }
 
     /** An S3 client for the test's own puts, configured like the builder's. */

@@ -203,7 +203,7 @@ class HostileRequestsIT {
     void theWebhookRefusesJsonThatIsNotStrictJsonAndForwardsNothing(String what, byte[] body, String reason) {
         BuilderServers.sink.clear();
 
-        given().contentType("application/json").body(body).post("/s3/notifications")
+        BuilderServers.webhook().contentType("application/json").body(body).post("/s3/notifications")
                 .then().statusCode(400).body("error", equalTo("InvalidEvent"))
                 .body("message", startsWith("not an S3 event notification: the body is not valid JSON"))
                 .body("message", containsString(reason));
@@ -216,7 +216,7 @@ class HostileRequestsIT {
         BuilderServers.sink.answer(202);
         String record = CloudEvents.s3Record(BuilderServers.BUCKET, "global/parser/café 100%", 1).toString();
 
-        given().contentType("application/json").body("{\"Records\":[" + record + "]}").post("/s3/notifications")
+        BuilderServers.webhook().contentType("application/json").body("{\"Records\":[" + record + "]}").post("/s3/notifications")
                 .then().statusCode(200).body("forwarded", equalTo(1));
 
         assertThat(BuilderServers.sink.received()).singleElement()

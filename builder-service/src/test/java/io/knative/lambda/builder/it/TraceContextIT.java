@@ -34,9 +34,9 @@ class TraceContextIT {
 
     @Test
     void eachNotifiedUploadStartsItsOwnTraceOrContinuesTheOneTheS3ServerSent() {
-        given().contentType("application/json").body(Fixtures.read(Fixtures.TWO_RECORDS)).post("/s3/notifications")
+        BuilderServers.webhook().contentType("application/json").body(Fixtures.read(Fixtures.TWO_RECORDS)).post("/s3/notifications")
                 .then().statusCode(200);
-        given().contentType("application/json").header("traceparent", CALLER).body(Fixtures.read(Fixtures.AWS_PUT))
+        BuilderServers.webhook().contentType("application/json").header("traceparent", CALLER).body(Fixtures.read(Fixtures.AWS_PUT))
                 .post("/s3/notifications").then().statusCode(200);
 
         List<RecordingSink.Received> received = BuilderServers.sink.received();

@@ -1,14 +1,9 @@
 package io.knative.lambda.cli.command;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -23,19 +18,18 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code klambda deploy FILE}: uploads a function to the bucket and follows its build and rollout. */
+/** {@code klambda deploy FILE|DIR}: uploads a function (a folder packed into a zip); follows its build and rollout. */
 @Command(name = "deploy", mixinStandardHelpOptions = true, description = {
     "Uploads a function's source to the bucket as {scope}/{kind}/{id}{.ext} (with object metadata), then waits and"
             + " prints the build and the rollout with their durations, or the build.failed / deploy.failed reason.",
-    "A directory must hold one function source (.py, .java, .js)."})
+    "A folder is packed into a zip ({id}.zip; not .git/, __pycache__/, *.pyc, node_modules/, .venv/), the same bytes"
+            + " for the same files, so a re-deploy of an unchanged folder is the same source to the builder."})
 public final class DeployCommand extends PlatformCommand {
 
-    private static final List<String> SOURCES = List.of(".py", ".java", ".js");
-
-    @Parameters(index = "0", paramLabel = "FILE|DIR", description = "The function's source file (or a folder holding one).")
+    @Parameters(index = "0", paramLabel = "FILE|DIR", description = "The function's source file, or its folder (packed into a zip).")
     Path path;
 
-    @Option(names = "--id", description = "The function id (default: the file's name, e.g. parser for parser.py).")
+    @Option(names = "--id", description = "The function id (default: the file's or folder's name, e.g. parser for parser.py).")
     String id;
 
     @Option(names = "--scope", defaultValue = "global", description = "global (default) or a tenant id.")
@@ -56,26 +50,17 @@ public final class DeployCommand extends PlatformCommand {
 
     @Override
     int run(Platform platform) {
-        Path file = source(path);
-        String name = file.getFileName().toString();
-        int dot = name.lastIndexOf('.');
-        String ext = dot < 0 ? "" : name.substring(dot);
-        String functionId = id != null ? id : (dot < 0 ? name : name.substring(0, dot)).toLowerCase(Locale.ROOT)
-                .replaceAll("[^a-z0-9-]", "-");
-        String key = scope + "/" + kind + "/" + functionId + (SOURCES.contains(ext) ? ext : "");
-        byte[] body;
-        try {
-            body = Files.readAllBytes(file);
-        } catch (IOException e) {
-            throw CliException.badInput("cannot read " + file + ": " + e.getMessage());
-        }
+        Upload upload = Upload.of(path, id, scope, kind);
+        String functionId = upload.functionId();
+        String key = upload.key();
+        byte[] body = upload.body();
         try (EventSource source = noWait ? null : platform.events(); Bucket bucket = platform.bucket()) {
             if (source != null) {
                 source.mark();
             }
             long started = System.nanoTime();
             bucket.put(key, body, metadata);
-            say(started, "uploaded " + file + " as s3://" + bucket.name() + "/" + key + " (" + body.length + " bytes)");
+            say(started, "uploaded " + upload.what() + " as s3://" + bucket.name() + "/" + key + " (" + body.length + " bytes)");
             if (source == null) {
                 return 0;
             }
@@ -116,28 +101,6 @@ public final class DeployCommand extends PlatformCommand {
         if (!json()) {
             out().printf("[%8s] %s%n", "+" + Durations.human((System.nanoTime() - started) / 1_000_000), what);
             out().flush();
-        }
-    }
-
-    /** The source file: {@code path}, or the one function source in the folder {@code path}. */
-    static Path source(Path path) {
-        if (Files.isRegularFile(path)) {
-            return path;
-        }
-        if (!Files.isDirectory(path)) {
-            throw CliException.badInput("no such file or folder: " + path);
-        }
-        try (Stream<Path> files = Files.list(path)) {
-            List<Path> sources = files.filter(f -> Files.isRegularFile(f) && SOURCES.stream().anyMatch(s -> f.toString()
-                    .endsWith(s)) && !f.getFileName().toString().startsWith(".")).sorted().toList();
-            if (sources.size() != 1) {
-                throw CliException.badInput(path + " holds " + sources.size() + " function sources " + sources.stream()
-                        .map(p -> p.getFileName().toString()).toList() + ": a function is one file (.py, .java, .js); "
-                        + "deploy that file");
-            }
-            return sources.get(0);
-        } catch (IOException e) {
-            throw CliException.badInput("cannot list " + path + ": " + e.getMessage());
         }
     }
 }

@@ -22,7 +22,7 @@ import picocli.CommandLine.Parameters;
 
 /** {@code klambda invoke NAME [JSON|@file]}: an {@code io.knative.lambda.invoke} through the broker, and its answer. */
 @Command(name = "invoke", mixinStandardHelpOptions = true, description = {
-    "Calls a function through the broker (an io.knative.lambda.invoke event whose subject is the function id, in a"
+    "Calls a function through the broker (an io.knative.lambda.invoke event whose subject is the function's Service name, in a"
             + " new trace) and prints its answer (io.knative.lambda.response.success or .error).",
     "Exit 0 on success, 1 when the function answered with an error."})
 public final class InvokeCommand extends PlatformCommand {
@@ -44,7 +44,7 @@ public final class InvokeCommand extends PlatformCommand {
         long started = System.nanoTime();
         try (EventSource source = platform.events()) {
             source.mark();
-            String id = platform.broker().publish(EventTypes.INVOKE, fn.functionId(),
+            String id = platform.broker().publish(EventTypes.INVOKE, fn.service(),
                     Json.compact(body).getBytes(StandardCharsets.UTF_8), trace.header());
             JsonNode answer = Waiting.until(source, Duration.ofSeconds(timeout), e -> EventView.type(e).startsWith(
                     "io.knative.lambda.response.") && (id.equals(e.path("knativelambdainvokeid").asText())

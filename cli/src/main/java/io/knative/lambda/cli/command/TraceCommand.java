@@ -117,8 +117,11 @@ public final class TraceCommand extends PlatformCommand {
             return null;
         }
         Instant at = EventView.time(ready);
+        // invocations name the function's Service ({kind}-{id}); older ones its id
         String id = EventView.subject(ready);
-        return events.stream().filter(e -> isAnswer(e) && id.equals(EventView.subject(e)) && EventView.time(e) != null
+        String service = ready.path("data").path("service").asText(id);
+        return events.stream().filter(e -> isAnswer(e) && (id.equals(EventView.subject(e))
+                || service.equals(EventView.subject(e))) && EventView.time(e) != null
                 && !EventView.time(e).isBefore(at)).min(Comparator.comparing(EventView::time)).orElse(null);
     }
 

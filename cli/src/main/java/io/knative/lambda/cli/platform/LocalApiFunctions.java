@@ -33,7 +33,7 @@ final class LocalApiFunctions implements Functions {
     public List<JsonNode> revisions(String service) {
         List<JsonNode> revisions = items(api + "/apis/serving.knative.dev/v1/namespaces/" + namespace + "/revisions"
                 + "?labelSelector=" + URLEncoder.encode("serving.knative.dev/service=" + service, StandardCharsets.UTF_8));
-        revisions.sort(Comparator.comparingLong(KubectlFunctions::generation));
+        revisions.sort(Comparator.comparingLong(ClusterFunctions::generation));
         return revisions;
     }
 

@@ -43,7 +43,8 @@ public final class Platform {
     /** A cluster, through {@code context}. */
     static Platform cluster(String context, String namespace, String brokerUrl, String s3Endpoint, String bucketName,
             String bootstrapServers, String topic) {
-        return new Platform("cluster context " + context, namespace, new KubectlFunctions(context, namespace), () -> {
+        ClusterApi api = new ClusterApi(context);
+        return new Platform("cluster context " + context, namespace, new ClusterFunctions(api, namespace), () -> {
             if (bootstrapServers == null || bootstrapServers.isBlank()) {
                 throw new CliException("events live in the Kafka Broker's topic on a cluster: give --bootstrap-servers"
                         + " (and --topic if it is not knative-broker-" + namespace + "-knative-lambda)");
@@ -59,7 +60,7 @@ public final class Platform {
                 throw new CliException("give the functions' bucket with --bucket (and --s3-endpoint for MinIO)");
             }
             return new Bucket(s3Endpoint, bucketName, null, null);
-        }, new KubectlLogs(context, namespace), false);
+        }, new ClusterLogs(api, namespace), false);
     }
 
     /** "local mode" or "cluster context X", for messages. */

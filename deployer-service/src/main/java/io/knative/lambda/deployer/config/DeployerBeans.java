@@ -5,19 +5,25 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
 import org.jboss.logging.Logger;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.knative.lambda.deployer.core.BuildVerifier;
 import io.knative.lambda.deployer.core.Deployer;
 import io.knative.lambda.deployer.core.DeployerSettings;
 import io.knative.lambda.deployer.core.FunctionCluster;
 import io.knative.lambda.deployer.core.FunctionSettings;
 import io.knative.lambda.deployer.core.InvalidSettingsException;
+import io.knative.lambda.deployer.core.Removals;
 import io.knative.lambda.deployer.core.SettingsResolver;
 import io.knative.lambda.deployer.k8s.Fabric8FunctionCluster;
+import io.knative.lambda.deployer.s3.S3FunctionBucket;
+import io.knative.lambda.service.signing.BuildSignature;
+import io.knative.lambda.service.signing.SigningKeys;
 
 /** Wires the plain-Java core to the Kubernetes API (fabric8) from {@link DeployerConfig}; refuses a bad configuration at start. */
 @ApplicationScoped
@@ -86,6 +92,48 @@ public class DeployerBeans {
     @Singleton
     Deployer deployer(FunctionCluster cluster, DeployerSettings settings) {
         return new Deployer(cluster, settings, Clock.systemUTC());
+    }
+
+    @Produces
+    @Singleton
+    BuildVerifier verifier(DeployerConfig config, com.fasterxml.jackson.databind.ObjectMapper mapper) {
+        DeployerConfig.Trust trust = config.trust();
+        java.util.Map<String, java.security.PublicKey> keys;
+        try {
+            keys = trust.builderKeysFile().isPresent() ? SigningKeys.readPublicKeys(trust.builderKeysFile().get())
+                    : trust.builderKeys().filter(k -> !k.isBlank()).map(SigningKeys::publicKeys).orElse(java.util.Map.of());
+        } catch (java.io.IOException | IllegalArgumentException e) {
+            throw new IllegalArgumentException("klambda.trust.builder-keys" + (trust.builderKeysFile().isPresent() ? "-file "
+                    + trust.builderKeysFile().get() : "") + " cannot be read as Ed25519 public keys (PEM): " + e.getMessage(), e);
+        }
+        if (keys.isEmpty()) {
+            LOG.warn("klambda.trust.builder-keys is not set: build.completed is NOT checked for the builder's signature;"
+                    + " anyone who can reach the deployer can roll out any image");
+        } else {
+            LOG.infof("build.completed must be signed by the builder's key %s", keys.keySet());
+        }
+        if (trust.registry().isEmpty()) {
+            LOG.warn("klambda.trust.registry is not set: images are not checked against the builder's repository");
+        }
+        return new BuildVerifier(new BuildSignature(mapper), keys, trust.registry().filter(r -> !r.isBlank()));
+    }
+
+    /** The bucket of function sources, with the builder's S3 settings and credentials. */
+    @Produces
+    @Singleton
+    S3FunctionBucket bucket(DeployerConfig config) {
+        return S3FunctionBucket.create(config.s3().endpoint(), config.s3().region(), config.s3().pathStyle(),
+                config.s3().timeout());
+    }
+
+    void closeBucket(@Disposes S3FunctionBucket bucket) {
+        bucket.close();
+    }
+
+    @Produces
+    @Singleton
+    Removals removals(S3FunctionBucket bucket, Deployer deployer) {
+        return new Removals(bucket, deployer);
     }
 
     private static void require(boolean ok, String key, String value) {

@@ -19,6 +19,15 @@ public interface DeployerConfig {
     /** The Kafka transport of local mode; off by default (Knative HTTP delivery). */
     KafkaSettings kafka();
 
+    /** The bucket of function sources, the desired state (reconciler, removals). */
+    S3 s3();
+
+    /** The reconciler: the bucket compared with what is deployed, at start and every period. */
+    Reconcile reconcile();
+
+    /** Where the reconciler publishes the events it emits: {@code K_SINK} (a Knative SinkBinding; the local broker in local mode). */
+    Optional<URI> sink();
+
     /** Namespace of the functions' Services and Triggers ({@code KLAMBDA_NAMESPACE}). */
     @WithDefault("knative-lambda")
     String namespace();
@@ -57,6 +66,77 @@ public interface DeployerConfig {
 
     /** Delivery of the per-function Triggers. */
     Trigger trigger();
+
+    /** What makes a {@code build.completed} trustworthy. */
+    Trust trust();
+
+    /** The builder's identity ({@code KLAMBDA_TRUST_BUILDER_KEYS}, {@code KLAMBDA_TRUST_REGISTRY}, ...). */
+    interface Trust {
+        /**
+         * The builder's Ed25519 public keys (PEM {@code PUBLIC KEY} blocks, several during a rotation); with
+         * {@link #builderKeysFile()} unset too, signatures are not checked (a warning at start).
+         */
+        @WithName("builder-keys")
+        Optional<String> builderKeys();
+
+        /** A file holding the builder's public keys (a mounted ConfigMap), instead of {@link #builderKeys()}. */
+        @WithName("builder-keys-file")
+        Optional<java.nio.file.Path> builderKeysFile();
+
+        /** The builder's {@code klambda.registry}: images must be {@code {registry}/{kind}-{id}@sha256:...}. */
+        Optional<String> registry();
+    }
+
+    /** S3 settings, the builder's keys ({@code KLAMBDA_S3_ENDPOINT}, ...) plus the bucket. */
+    interface S3 {
+        /** The S3 API endpoint, e.g. {@code http://minio:9000}; empty for AWS S3. */
+        Optional<URI> endpoint();
+
+        /** Path-style addressing, which MinIO and most S3 servers want. */
+        @WithName("path-style")
+        @WithDefault("true")
+        boolean pathStyle();
+
+        /** The region; empty: {@code AWS_REGION}, else {@code us-east-1}. */
+        Optional<String> region();
+
+        /** Connect and read timeout of S3 calls. */
+        @WithDefault("10s")
+        Duration timeout();
+
+        /** The bucket the reconciler lists ({@code KLAMBDA_S3_BUCKET}); without it the reconciler is off. */
+        Optional<String> bucket();
+    }
+
+    /** The reconciler ({@code KLAMBDA_RECONCILE_*}). */
+    interface Reconcile {
+        /** Whether it runs (it also needs {@code klambda.s3.bucket} and {@code K_SINK}). */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Time between passes; the first runs at start. */
+        @WithDefault("5m")
+        Duration period();
+
+        /** Objects younger than this are left to their notification. */
+        @WithDefault("1m")
+        Duration grace();
+
+        /** Objects per listing request (S3 allows 1000). */
+        @WithName("page-size")
+        @WithDefault("1000")
+        int pageSize();
+
+        /** Build requests (and removals) at most per pass. */
+        @WithName("max-builds-per-period")
+        @WithDefault("20")
+        int maxBuildsPerPeriod();
+
+        /** The longest wait before an object whose build never lands is asked for again. */
+        @WithName("max-request-interval")
+        @WithDefault("1h")
+        Duration maxRequestInterval();
+    }
 
     /** A reference to an addressable in the functions' namespace. */
     interface Ref {

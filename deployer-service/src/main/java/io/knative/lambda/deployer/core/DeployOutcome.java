@@ -77,6 +77,17 @@ public sealed interface DeployOutcome {
         }
     }
 
+    /** A removal the bucket contradicts (the object is still there): nothing deleted, no event. */
+    record Refused(String functionId, String why) implements DeployOutcome {
+        public String eventType() {
+            return null;
+        }
+
+        public Object data() {
+            return null;
+        }
+    }
+
     /** Nothing of the deployer's to act on (e.g. a removed object that is not a function); no event. */
     record Ignored(String functionId, String why) implements DeployOutcome {
         public String eventType() {

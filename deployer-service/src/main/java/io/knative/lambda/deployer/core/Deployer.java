@@ -261,7 +261,16 @@ public final class Deployer {
                     throw new NameTakenException("Service", name, settings.namespace(), current.getMetadata().getLabels());
                 }
                 if (hash.equals(annotations(current).get(Labels.SPEC_HASH)) && KnativeObjects.pinnedRevision(current) == null) {
-                    return new Applied<>(current, false);
+                    if (sameSource(current, desired)) {
+                        return new Applied<>(current, false);
+                    }
+                    // the same spec from another upload (same content, new ETag): record where it came from, no rollout
+                    Service next = copy(current);
+                    Map<String, String> annotations = new LinkedHashMap<>(annotations(current));
+                    PROVENANCE.forEach(k -> annotations.put(k, annotations(desired).get(k)));
+                    annotations.values().removeIf(Objects::isNull);
+                    next.getMetadata().setAnnotations(annotations);
+                    return new Applied<>(cluster.updateService(next), true);
                 }
                 Service next = copy(current);
                 Map<String, String> annotations = new LinkedHashMap<>(annotations(current));
@@ -276,6 +285,18 @@ public final class Deployer {
         }
         throw new ClusterUnavailableException("write Service " + name, 409,
                 "conflicts persisted after " + settings.conflictRetries() + " retries", null);
+    }
+
+    /** The annotations that say which upload a Service runs. */
+    private static final List<String> PROVENANCE = List.of(Labels.SOURCE, Labels.SOURCE_DIGEST, Labels.SOURCE_ETAG,
+            Labels.BUILD_EVENT_ID);
+
+    /** Whether the Service already records the desired source (its key and, when the build knows it, its ETag). */
+    private static boolean sameSource(Service current, Service desired) {
+        Map<String, String> now = annotations(current);
+        Map<String, String> wanted = annotations(desired);
+        return Objects.equals(now.get(Labels.SOURCE), wanted.get(Labels.SOURCE))
+                && (wanted.get(Labels.SOURCE_ETAG) == null || wanted.get(Labels.SOURCE_ETAG).equals(now.get(Labels.SOURCE_ETAG)));
     }
 
     private void applyTrigger(Trigger desired, String scope) {

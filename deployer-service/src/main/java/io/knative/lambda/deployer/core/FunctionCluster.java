@@ -31,6 +31,9 @@ public interface FunctionCluster {
     /** The Services labelled {@code io.knative.lambda/function-id=functionId}. */
     List<Service> servicesOfFunction(String functionId);
 
+    /** Every function Service of the namespace (label {@code app.kubernetes.io/managed-by=knative-lambda}). */
+    List<Service> functionServices();
+
     /** The Trigger, if it exists. */
     Optional<Trigger> getTrigger(String name);
 

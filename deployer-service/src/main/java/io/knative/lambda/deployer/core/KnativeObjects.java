@@ -44,7 +44,11 @@ public final class KnativeObjects {
         this.settings = settings;
     }
 
-    /** The function's Knative Service {@code {kind}-{id}}, image by digest, restricted security context. */
+    /**
+     * The function's Knative Service {@code {kind}-{id}}, image by digest, restricted security context (non-root, no
+     * privilege escalation, no capabilities, RuntimeDefault seccomp, read-only root with a writable /tmp) and no
+     * service-account token.
+     */
     public Service desiredService(BuildCompleted build, String buildEventId, FunctionSettings fn) {
         String name = serviceName(build.kind(), build.functionId());
         Map<String, String> labels = labels(name, build.functionId(), build.scope(), build.kind(), build.runtime());
@@ -69,6 +73,7 @@ public final class KnativeObjects {
                             .withContainerConcurrency((long) fn.containerConcurrency())
                             .withTimeoutSeconds((long) fn.timeoutSeconds())
                             .withServiceAccountName(settings.serviceAccountName().orElse(null))
+                            .withAutomountServiceAccountToken(false)
                             .withEnableServiceLinks(false)
                             .withContainers(container(build, fn))
                         .endSpec()
@@ -84,6 +89,9 @@ public final class KnativeObjects {
         Map<String, String> annotations = new LinkedHashMap<>();
         annotations.put(Labels.SOURCE_DIGEST, nullToEmpty(build.sourceDigest()));
         annotations.put(Labels.SOURCE, "s3://" + nullToEmpty(build.bucket()) + "/" + nullToEmpty(build.key()));
+        if (build.eTag() != null) {
+            annotations.put(Labels.SOURCE_ETAG, build.eTag());
+        }
         annotations.put(Labels.BUILD_EVENT_ID, nullToEmpty(buildEventId));
         annotations.put(Labels.IMAGE_DIGEST, build.digest());
         annotations.put(Labels.SPEC_HASH, specHash(desired));
@@ -91,13 +99,16 @@ public final class KnativeObjects {
         return desired;
     }
 
-    /** The Trigger {@code {kind}-{id}}: invoke events with subject = the function id, to the function's ksvc. */
+    /**
+     * The Trigger {@code {kind}-{id}}: invoke events whose subject is the Service name {@code {kind}-{id}} (unique in the
+     * namespace, so a function of another scope or kind that reuses the id never matches), to the function's ksvc.
+     */
     public Trigger desiredTrigger(BuildCompleted build, Service owner) {
         String name = serviceName(build.kind(), build.functionId());
         Map<String, String> labels = labels(name, build.functionId(), build.scope(), build.kind(), build.runtime());
         Map<String, String> filter = new LinkedHashMap<>();
         filter.put("type", EventTypes.INVOKE);
-        filter.put("subject", build.functionId());
+        filter.put("subject", name);
         settings.trigger().scopeAttribute().ifPresent(attribute -> filter.put(attribute, build.scope()));
 
         DeliverySpecBuilder delivery = new DeliverySpecBuilder()

@@ -22,6 +22,8 @@ public final class Labels {
     public static final String SOURCE_DIGEST = "io.knative.lambda/source-digest";
     /** Annotation: {@code s3://bucket/key} of the source. */
     public static final String SOURCE = "io.knative.lambda/source";
+    /** Annotation: the S3 ETag of the object built, which the reconciler compares with the bucket's listing. */
+    public static final String SOURCE_ETAG = "io.knative.lambda/source-etag";
     /** Annotation: the id of the {@code build.completed} event that produced the current spec. */
     public static final String BUILD_EVENT_ID = "io.knative.lambda/build-event-id";
     /** Annotation: the image manifest digest the spec runs. */
@@ -36,6 +38,9 @@ public final class Labels {
     public static final String REPORTED_REASON = "io.knative.lambda/reported-reason";
     /** Annotation: the id of the event whose reply carried that outcome. */
     public static final String REPORTED_EVENT = "io.knative.lambda/reported-event-id";
+
+    /** The label selector of every function Service: {@code managed-by=knative-lambda}. */
+    public static final String MANAGED_SELECTOR = MANAGED_BY + "=" + MANAGER;
 
     /** Knative's label naming a Revision's Service. */
     public static final String KNATIVE_SERVICE = "serving.knative.dev/service";

@@ -8,9 +8,12 @@ import org.jboss.logging.Logger;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.knative.lambda.deployer.core.BucketUnavailableException;
+import io.knative.lambda.deployer.core.BuildVerifier;
 import io.knative.lambda.deployer.core.ClusterUnavailableException;
 import io.knative.lambda.deployer.core.DeployOutcome;
 import io.knative.lambda.deployer.core.Deployer;
+import io.knative.lambda.deployer.core.Removals;
 import io.knative.lambda.events.BuildCompleted;
 import io.knative.lambda.events.DeployFailed;
 import io.knative.lambda.events.EventTypes;
@@ -34,7 +37,9 @@ import io.knative.lambda.service.UnsupportedEventTypeException;
  * {@code build.completed} rolls out, {@code rollback.requested} pins traffic, S3 {@code ObjectRemoved:*}
  * removes; the reply is {@code deploy.completed}, {@code deploy.failed} or {@code function.deleted}
  * with an id derived from the request, or none when a duplicate finds the outcome already reported.
- * Other types throw {@link UnsupportedEventTypeException}; API failures {@link TransientFailureException}.
+ * A removal is acted on only when the bucket confirms the object is gone ({@link Removals}).
+ * Other types throw {@link UnsupportedEventTypeException}; API and bucket failures {@link TransientFailureException}. A
+ * {@code build.completed} that {@link BuildVerifier} does not trust is {@code deploy.failed Unverified}, nothing written.
  */
 @ApplicationScoped
 public class DeployEventHandler implements EventHandler {
@@ -48,7 +53,13 @@ public class DeployEventHandler implements EventHandler {
     Deployer deployer;
 
     @Inject
+    Removals removals;
+
+    @Inject
     DeployMetrics metrics;
+
+    @Inject
+    BuildVerifier verifier;
 
     @Inject
     ObjectMapper mapper;
@@ -81,6 +92,11 @@ public class DeployEventHandler implements EventHandler {
             LOG.warnf("event %s (%s, subject %s): Kubernetes API failure, answering 503 for a retry: %s", event.id(), type,
                     event.subject(), e.getMessage());
             throw new TransientFailureException("ClusterUnavailable", e.getMessage(), e);
+        } catch (BucketUnavailableException e) {
+            metrics.recordTransient();
+            LOG.warnf("event %s (%s, subject %s): the bucket cannot confirm, answering 503 for a retry: %s", event.id(), type,
+                    event.subject(), e.getMessage());
+            throw new TransientFailureException("BucketUnavailable", e.getMessage(), e);
         }
         metrics.record(outcome, System.nanoTime() - started);
         log(event, outcome);
@@ -108,6 +124,11 @@ public class DeployEventHandler implements EventHandler {
             return invalid(build.functionId(), "subject '" + event.subject() + "' is not the data's functionId '"
                     + build.functionId() + "'");
         }
+        java.util.Optional<String> untrusted = verifier.refusal(event.data(), build);
+        if (untrusted.isPresent()) {
+            return new DeployOutcome.Failed(new DeployFailed(build.functionId(), FailureReason.UNVERIFIED.code(),
+                    untrusted.get(), FailureReason.UNVERIFIED.retryable()));
+        }
         return deployer.deploy(build, event.id());
     }
 
@@ -132,7 +153,7 @@ public class DeployEventHandler implements EventHandler {
             return new DeployOutcome.Ignored(null, "s3://" + s3.bucket() + "/" + s3.key() + " is not a function: "
                     + e.getMessage());
         }
-        return deployer.remove(key);
+        return removals.removeIfGone(s3.bucket(), key);
     }
 
     private <T> T read(JsonNode data, Class<T> type) {
@@ -162,6 +183,9 @@ public class DeployEventHandler implements EventHandler {
         } else if (outcome instanceof DeployOutcome.AlreadyReported r) {
             LOG.infof("event=%s type=%s function=%s: outcome of %s generation %d already reported (%s); no event",
                     event.id(), event.type(), r.functionId(), r.service(), r.generation(), r.outcome());
+        } else if (outcome instanceof DeployOutcome.Refused r) {
+            LOG.warnf("event=%s type=%s source=%s function=%s: removal refused, %s; no event", event.id(), event.type(),
+                    event.source(), r.functionId(), r.why());
         } else if (outcome instanceof DeployOutcome.Ignored i) {
             LOG.infof("event=%s type=%s ignored: %s", event.id(), event.type(), i.why());
         }

@@ -12,7 +12,7 @@ import io.micrometer.core.instrument.Timer;
 
 /**
  * The deployer's Prometheus metrics: {@code klambda_deploys_total{outcome}} (completed, failed, deleted,
- * duplicate, ignored, retry), {@code klambda_deploy_failures_total{reason}} and
+ * duplicate, removal-refused, ignored, retry), {@code klambda_deploy_failures_total{reason}} and
  * {@code klambda_deploy_duration_seconds} (event in to outcome out).
  */
 @ApplicationScoped
@@ -25,7 +25,8 @@ public class DeployMetrics {
         String name = outcome instanceof DeployOutcome.Completed ? "completed"
                 : outcome instanceof DeployOutcome.Failed ? "failed"
                 : outcome instanceof DeployOutcome.Deleted ? "deleted"
-                : outcome instanceof DeployOutcome.AlreadyReported ? "duplicate" : "ignored";
+                : outcome instanceof DeployOutcome.AlreadyReported ? "duplicate"
+                : outcome instanceof DeployOutcome.Refused ? "removal-refused" : "ignored";
         deploys(name).increment();
         if (outcome instanceof DeployOutcome.Failed failed) {
             Counter.builder("klambda.deploy.failures").description("failed rollouts by reason")

@@ -65,6 +65,12 @@ public final class Fabric8FunctionCluster implements FunctionCluster {
     }
 
     @Override
+    public List<Service> functionServices() {
+        return call("list function Services", Labels.MANAGER, () -> knative.services().inNamespace(namespace)
+                .withLabel(Labels.MANAGED_BY, Labels.MANAGER).list().getItems());
+    }
+
+    @Override
     public Optional<Trigger> getTrigger(String name) {
         return call("get Trigger " + name, name,
                 () -> Optional.ofNullable(knative.triggers().inNamespace(namespace).withName(name).get()));

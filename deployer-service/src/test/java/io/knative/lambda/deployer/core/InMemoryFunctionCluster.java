@@ -30,7 +30,7 @@ import io.knative.lambda.localcluster.store.Selector;
  * Knative, whose revisions a {@link ScriptedRevisionRunner} makes ready when a test says so ({@link #revisionReady})
  * or at once ({@link #autoReady}). Tests can also inject conflicts and count the deployer's Service writes.
  */
-final class InMemoryFunctionCluster implements FunctionCluster {
+public final class InMemoryFunctionCluster implements FunctionCluster {
 
     private static final String NAMESPACE = "knative-lambda";
 
@@ -40,7 +40,7 @@ final class InMemoryFunctionCluster implements FunctionCluster {
     private int waiters;
     int serviceWrites;
 
-    InMemoryFunctionCluster() {
+    public InMemoryFunctionCluster() {
         ControllerLoop.watching(store, new ServingController(new StoreServingObjects(store), runner, "example.com",
                 Clock.systemUTC()), runner, 1);
     }
@@ -64,7 +64,7 @@ final class InMemoryFunctionCluster implements FunctionCluster {
     }
 
     /** From now on, revisions of {@code name} are ready as soon as Knative runs them. */
-    void autoReady(String name) {
+    public void autoReady(String name) {
         runner.rule(NAMESPACE, name, r -> new RevisionState.Ready(null));
     }
 
@@ -111,6 +111,12 @@ final class InMemoryFunctionCluster implements FunctionCluster {
     @Override
     public List<Service> servicesOfFunction(String functionId) {
         return store.list(ResourceType.SERVICES, NAMESPACE, Selector.labels(Labels.FUNCTION_ID + "=" + functionId)).items()
+                .stream().map(o -> Json.object(o, Service.class)).toList();
+    }
+
+    @Override
+    public List<Service> functionServices() {
+        return store.list(ResourceType.SERVICES, NAMESPACE, Selector.labels(Labels.MANAGED_SELECTOR)).items()
                 .stream().map(o -> Json.object(o, Service.class)).toList();
     }
 

@@ -59,6 +59,8 @@ class KnativeObjectsTest {
         assertThat(container.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
         assertThat(container.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
         assertThat(container.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+        assertThat(service.getSpec().getTemplate().getSpec().getAutomountServiceAccountToken()).as("no API token in the pod")
+                .isFalse();
         assertThat(service.getSpec().getTraffic()).singleElement()
                 .satisfies(t -> assertThat(t.getLatestRevision()).isTrue());
         KnativeSchemas.assertValid(service);
@@ -129,7 +131,7 @@ class KnativeObjectsTest {
         assertThat(trigger.getMetadata().getName()).isEqualTo("parser-my-parser");
         assertThat(trigger.getSpec().getBroker()).isEqualTo("knative-lambda");
         assertThat(trigger.getSpec().getFilter().getAttributes()).containsExactlyInAnyOrderEntriesOf(
-                Map.of("type", "io.knative.lambda.invoke", "subject", "my-parser"));
+                Map.of("type", "io.knative.lambda.invoke", "subject", "parser-my-parser"));
         assertThat(trigger.getSpec().getSubscriber().getRef().getKind()).isEqualTo("Service");
         assertThat(trigger.getSpec().getSubscriber().getRef().getApiVersion()).isEqualTo("serving.knative.dev/v1");
         assertThat(trigger.getSpec().getSubscriber().getRef().getName()).isEqualTo("parser-my-parser");
@@ -172,6 +174,18 @@ class KnativeObjectsTest {
         assertThat(ref.getApiVersion()).isEqualTo("eventing.knative.dev/v1alpha1");
         assertThat(trigger.getSpec().getDelivery().getDeadLetterSink().getUri()).isNull();
         KnativeSchemas.assertValid(trigger);
+    }
+
+    @Test
+    void functionsOfAnotherScopeOrKindThatReuseAnIdGetTriggersThatNeverMatchEachOthersInvocations() throws Exception {
+        Trigger parser = objects.desiredTrigger(TestBuilds.build("global", "parser", "dup", TestBuilds.digest('a'), Map.of()), null);
+        Trigger other = objects.desiredTrigger(TestBuilds.build("tenant-b", "other", "dup", TestBuilds.digest('b'), Map.of()),
+                null);
+
+        assertThat(parser.getSpec().getFilter().getAttributes()).containsEntry("subject", "parser-dup");
+        assertThat(other.getSpec().getFilter().getAttributes()).containsEntry("subject", "other-dup");
+        assertThat(parser.getSpec().getSubscriber().getRef().getName()).isEqualTo("parser-dup");
+        assertThat(other.getSpec().getSubscriber().getRef().getName()).isEqualTo("other-dup");
     }
 
     @Test

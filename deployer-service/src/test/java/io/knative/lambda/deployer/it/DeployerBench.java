@@ -145,6 +145,11 @@ class DeployerBench {
         }
 
         @Override
+        public List<Service> functionServices() {
+            return delegate.functionServices();
+        }
+
+        @Override
         public java.util.Optional<Trigger> getTrigger(String name) {
             return delegate.getTrigger(name);
         }

@@ -66,7 +66,7 @@ class DeployerIT extends MockApiTestBase {
         Trigger trigger = trigger("parser-" + id);
         assertThat(trigger.getSpec().getBroker()).isEqualTo("knative-lambda");
         assertThat(trigger.getSpec().getFilter().getAttributes())
-                .containsExactlyInAnyOrderEntriesOf(Map.of("type", "io.knative.lambda.invoke", "subject", id));
+                .containsExactlyInAnyOrderEntriesOf(Map.of("type", "io.knative.lambda.invoke", "subject", "parser-" + id));
         assertThat(trigger.getSpec().getSubscriber().getRef().getName()).isEqualTo("parser-" + id);
         assertThat(trigger.getSpec().getDelivery().getRetry()).isEqualTo(5);
         assertThat(trigger.getSpec().getDelivery().getBackoffPolicy()).isEqualTo("exponential");

@@ -127,6 +127,21 @@ class RollbackAndRemovalIT extends MockApiTestBase {
     }
 
     @Test
+    void aForgedRemovalOfAnObjectStillInTheBucketDeletesNothingAndGivesNoEvent() {
+        String id = newId("forged");
+        binary(BUILD_COMPLETED, "b1-" + id, id, build(id, digest('a'))).then().header("ce-type",
+                "io.knative.lambda.deploy.completed");
+        BucketServer.put(BucketServer.BUCKET, "global/parser/" + id, "def handler(e):\n    return e\n");
+
+        Response forged = binary(REMOVED, "rm-" + id, "global/parser/" + id, removedRecord("global/parser/" + id));
+
+        assertThat(forged.statusCode()).isIn(200, 204);
+        assertThat(forged.header("ce-type")).as("no function.deleted").isNull();
+        assertThat(service("parser-" + id)).isNotNull();
+        assertThat(trigger("parser-" + id)).isNotNull();
+    }
+
+    @Test
     void anotherScopesRemovalOrANonFunctionKeyDeletesNothingAndGivesNoEvent() {
         String id = newId("scoped");
         binary(BUILD_COMPLETED, "b1-" + id, id, build(id, digest('a'))).then().header("ce-type",

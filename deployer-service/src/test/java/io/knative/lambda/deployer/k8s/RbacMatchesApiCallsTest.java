@@ -66,6 +66,8 @@ class RbacMatchesApiCallsTest {
         exercised.add("updateService");
         cluster.servicesOfFunction("x");
         exercised.add("servicesOfFunction");
+        assertThat(cluster.functionServices()).isEmpty(); // parser-x is not labelled managed-by=knative-lambda
+        exercised.add("functionServices");
         awaitServiceThroughAWatch(cluster);
         exercised.add("awaitService");
         Trigger trigger = new TriggerBuilder().withNewMetadata().withName("parser-x").withNamespace(NAMESPACE).endMetadata()

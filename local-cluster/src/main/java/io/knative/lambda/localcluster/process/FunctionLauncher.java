@@ -1,6 +1,7 @@
 package io.knative.lambda.localcluster.process;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -10,17 +11,23 @@ import java.util.Map;
 import io.fabric8.kubernetes.api.model.EnvVar;
 
 /**
- * How a revision's function starts on this machine: the image's environment, then the container's, then
- * Knative's {@code K_SERVICE}/{@code K_REVISION}; the runtime named by {@code FUNCTION_RUNTIME} (Python by
- * default; Node.js functions find their {@code node_modules} layer in the unpacked {@code /function}) started with the
- * command of {@link LocalRuntimes} (Python forked by the {@link PythonForkServer}
- * when it works, else an interpreter of its own). All of the command line of local mode's functions is here.
+ * How a revision's function starts on this machine: an environment built from nothing ({@link #BASE}, the image's
+ * environment, the container's, Knative's {@code K_SERVICE}/{@code K_REVISION}), never the local cluster's own (the
+ * operator's credentials, the platform's settings); the runtime named by {@code FUNCTION_RUNTIME} (Python by default; Node.js functions find their {@code node_modules} layer in the unpacked
+ * {@code /function})
+ * started with the command of {@link LocalRuntimes} inside the {@link Sandbox}. Without a sandbox, Python functions are
+ * forked by the {@link PythonForkServer} when it works (a fork would share one sandbox), else each starts an
+ * interpreter of its own. All of the command line of local mode's functions is here.
  */
 public final class FunctionLauncher implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(FunctionLauncher.class.getName());
 
+    /** What every function gets besides its own variables: a minimal PATH, HOME on its private /tmp, a UTF-8 locale. */
+    static final Map<String, String> BASE = Map.of("PATH", "/usr/local/bin:/usr/bin:/bin", "HOME", "/tmp", "LANG", "C.UTF-8");
+
     private final LocalRuntimes runtimes;
+    private final Sandbox sandbox;
     private final PythonForkServer forkServer;
     private final Duration startTimeout;
     private volatile boolean forkServerUnavailable;
@@ -29,8 +36,9 @@ public final class FunctionLauncher implements AutoCloseable {
      * @param workDir      where the fork server's socket and log go
      * @param startTimeout how long a function may take to answer its readiness probe
      */
-    public FunctionLauncher(LocalRuntimes runtimes, Path workDir, Duration startTimeout) {
+    public FunctionLauncher(LocalRuntimes runtimes, Sandbox sandbox, Path workDir, Duration startTimeout) {
         this.runtimes = runtimes;
+        this.sandbox = sandbox;
         this.forkServer = new PythonForkServer(runtimes.python(), workDir);
         this.startTimeout = startTimeout;
     }
@@ -44,8 +52,12 @@ public final class FunctionLauncher implements AutoCloseable {
      */
     public FunctionProcess launch(String service, String revision, String image, Map<String, String> imageEnvironment,
             List<EnvVar> containerEnv, Path functionDir, Path log) throws IOException {
-        Map<String, String> env = new LinkedHashMap<>(imageEnvironment);
-        env.remove("PATH");
+        Map<String, String> env = new LinkedHashMap<>(BASE);
+        imageEnvironment.forEach((name, value) -> {
+            if (!"PATH".equals(name)) {
+                env.put(name, value);
+            }
+        });
         if (containerEnv != null) {
             for (EnvVar e : containerEnv) {
                 if (e.getValue() != null) {
@@ -57,7 +69,7 @@ public final class FunctionLauncher implements AutoCloseable {
         env.put("K_REVISION", revision);
         String runtime = env.getOrDefault("FUNCTION_RUNTIME", "python");
         LOG.log(System.Logger.Level.INFO, "starting " + revision + " (" + image + ", " + runtime + " runtime)");
-        if (runtimes.forked(runtime) && !forkServerUnavailable) {
+        if (runtimes.forked(runtime) && !sandbox.enabled() && !forkServerUnavailable) {
             try {
                 return FunctionProcess.startForked(revision, image, forkServer, env, functionDir, log, startTimeout);
             } catch (PythonForkServer.UnavailableException e) {
@@ -65,7 +77,12 @@ public final class FunctionLauncher implements AutoCloseable {
                 LOG.log(System.Logger.Level.WARNING, e.getMessage() + "; Python functions start their own interpreter from now on");
             }
         }
-        return FunctionProcess.start(revision, image, runtimes.command(runtime), env, functionDir, log, startTimeout);
+        // the dependency layer local mode unpacked beside the function (FUNCTION_DEPS_DIR) is the function's own too
+        String deps = env.get("FUNCTION_DEPS_DIR");
+        List<Path> alsoReadOnly = deps != null && deps.startsWith("/") && Files.isDirectory(Path.of(deps))
+                ? List.of(Path.of(deps)) : List.of();
+        return FunctionProcess.start(revision, image, sandbox.wrap(runtimes.command(runtime), functionDir, alsoReadOnly), env,
+                functionDir, log, startTimeout);
     }
 
     /** Stops the fork server (the functions it forked are stopped by their owners). */

@@ -18,18 +18,30 @@ public final class FunctionProcess {
     private final int port;
     private final ProcessHandle process;
     private final Path dir;
+    private final Process child;
 
-    private FunctionProcess(String revision, String image, int port, ProcessHandle process, Path dir) {
+    private FunctionProcess(String revision, String image, int port, ProcessHandle process, Path dir, Process child) {
         this.revision = revision;
         this.image = image;
         this.port = port;
         this.process = process;
         this.dir = dir;
+        this.child = child;
     }
 
     /**
-     * Starts {@code command} with {@code environment} plus {@code PORT}, {@code HOST} and {@code FUNCTION_DIR}, and
-     * waits until {@code /health/ready} answers 200.
+     * A function process an earlier run of the local cluster started (found through its pid file), taken over when it
+     * still answers its readiness probe on {@code port}; empty otherwise.
+     */
+    public static java.util.Optional<FunctionProcess> adopt(String revision, String image, int port, ProcessHandle process,
+            Path functionDir) {
+        FunctionProcess adopted = new FunctionProcess(revision, image, port, process, functionDir, null);
+        return process.isAlive() && adopted.ready() ? java.util.Optional.of(adopted) : java.util.Optional.empty();
+    }
+
+    /**
+     * Starts {@code command} with exactly {@code environment} plus {@code PORT}, {@code HOST} and {@code FUNCTION_DIR}
+     * (nothing of this process's own environment), and waits until {@code /health/ready} answers 200.
      *
      * @throws IOException when it cannot start or is not ready in time; the message has the end of its log
      */
@@ -38,32 +50,31 @@ public final class FunctionProcess {
         int port = freePort();
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        builder.environment().clear();
         builder.environment().putAll(environment);
         builder.environment().putAll(placement(port, functionDir));
         Process process = builder.start();
-        return awaitReady(new FunctionProcess(revision, image, port, process.toHandle(), functionDir), log, readyTimeout,
+        return awaitReady(new FunctionProcess(revision, image, port, process.toHandle(), functionDir, process), log, readyTimeout,
                 () -> "the runtime exited with " + process.exitValue());
     }
 
     /**
-     * As {@link #start}, but forked by the Python runtime's fork server (no exec, no interpreter start): the
-     * environment is this process's own plus {@code environment} and the same placement variables.
+     * As {@link #start}, but forked by the Python runtime's fork server (no exec, no interpreter start), with exactly
+     * {@code environment} and the same placement variables.
      */
     public static FunctionProcess startForked(String revision, String image, PythonForkServer forkServer,
             Map<String, String> environment, Path functionDir, Path log, Duration readyTimeout) throws IOException {
         int port = freePort();
-        Map<String, String> env = new java.util.HashMap<>(System.getenv());
-        env.putAll(environment);
+        Map<String, String> env = new java.util.HashMap<>(environment);
         env.putAll(placement(port, functionDir));
         ProcessHandle process = forkServer.spawn(env, log);
-        return awaitReady(new FunctionProcess(revision, image, port, process, functionDir), log, readyTimeout,
+        return awaitReady(new FunctionProcess(revision, image, port, process, functionDir, null), log, readyTimeout,
                 () -> "the runtime exited");
     }
 
     /**
      * Where a runtime listens and finds its function: loopback, the given port, the unpacked function layer. The
-     * QUARKUS_HTTP_* pair too: Quarkus reads them before PORT/HOST, and the deployer's own (make run sets them for it)
-     * would otherwise reach the Java runtime.
+     * QUARKUS_HTTP_* pair too: the Java runtime (Quarkus) reads them before PORT/HOST.
      */
     private static Map<String, String> placement(int port, Path functionDir) {
         return Map.of("PORT", Integer.toString(port), "HOST", "127.0.0.1", "QUARKUS_HTTP_HOST", "127.0.0.1",
@@ -127,14 +138,38 @@ public final class FunctionProcess {
         return process.isAlive();
     }
 
+    /** The process, for its pid file and to watch its exit. */
+    public ProcessHandle handle() {
+        return process;
+    }
+
+    /** Its loopback port. */
+    public int port() {
+        return port;
+    }
+
+    /** How it ended, once it has: its exit code when it is this process's child, else only that it exited. */
+    public String exitDescription() {
+        return child != null && !child.isAlive() ? "exit code " + child.exitValue() : "the process exited";
+    }
+
     public Path functionDir() {
         return dir;
     }
 
-    /** SIGTERM (the runtime drains in-flight requests), then SIGKILL after 10 s. */
+    /**
+     * SIGTERM (the runtime drains in-flight requests), then SIGKILL after 10 s. In the sandbox the signal goes to the
+     * processes bwrap started (bwrap does not pass it on), and bwrap ends with them.
+     */
     public void stop() {
-        process.destroy();
+        List<ProcessHandle> inside = process.descendants().toList();
+        if (inside.isEmpty()) {
+            process.destroy();
+        } else {
+            inside.forEach(ProcessHandle::destroy);
+        }
         if (!exited(10)) {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
             process.destroyForcibly();
             exited(5);
         }

@@ -41,6 +41,9 @@ public final class PythonForkServer implements AutoCloseable {
         this.command = List.copyOf(pythonCommand);
         this.socket = workDir.resolve("python-fork-server.sock");
         this.log = workDir.resolve("python-fork-server.log");
+        // a fork server of an earlier run whose cluster was SIGKILLed: stopped at once, never left unowned (the
+        // functions it forked run in their own sessions and are adopted or stopped one by one)
+        OwnedProcess.read(pidFile()).ifPresent(earlier -> earlier.stop(5));
     }
 
     /** The fork server cannot be started or reached (as opposed to refusing one function): start functions without it. */
@@ -104,6 +107,7 @@ public final class PythonForkServer implements AutoCloseable {
         cmd.add(socket.toString());
         server = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .start();
+        OwnedProcess.of(server.toHandle(), 0).write(pidFile());
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (!Files.exists(socket)) {
             if (!server.isAlive() || System.nanoTime() > deadline) {
@@ -131,7 +135,17 @@ public final class PythonForkServer implements AutoCloseable {
                 server.destroyForcibly();
             }
             server = null;
+            try {
+                Files.deleteIfExists(pidFile());
+            } catch (IOException e) {
+                // a stale pid file never matches another process (start time)
+            }
         }
+    }
+
+    /** Where the server's pid and start time are kept ({@link OwnedProcess}), beside its socket. */
+    private Path pidFile() {
+        return socket.resolveSibling("python-fork-server.pid");
     }
 
     /** Stops the server (the functions it forked are stopped one by one by their owners). */

@@ -27,6 +27,14 @@ public interface RevisionRunner extends AutoCloseable {
     /** Whom to tell, with (namespace, service), when a revision's state changes on its own. */
     void onChange(BiConsumer<String, String> listener);
 
+    /**
+     * Called once at start after the objects of an earlier run were reloaded, with the names of the revisions the
+     * cluster has: a runner that finds instances of an earlier run stops those of other revisions (it adopts the
+     * others when they are run).
+     */
+    default void restored(java.util.Set<String> revisions) {
+    }
+
     /** Stops every instance. */
     @Override
     default void close() {

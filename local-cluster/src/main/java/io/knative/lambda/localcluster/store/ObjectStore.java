@@ -42,6 +42,16 @@ public final class ObjectStore {
         return resourceVersion;
     }
 
+    /**
+     * Continues the resourceVersion counter from {@code version} when it is ahead (state reloaded across a restart):
+     * versions a client saw before the restart are never handed out again for other changes.
+     */
+    public synchronized void resumeAt(long version) {
+        if (version > resourceVersion) {
+            resourceVersion = version;
+        }
+    }
+
     /** Creates {@code object} in {@code namespace}: 409 AlreadyExists when its name is taken. */
     public synchronized ObjectNode create(ResourceType type, String namespace, ObjectNode object) {
         Admission.namespace(namespace);

@@ -56,7 +56,13 @@ class ProcessRevisionRunnerIT {
     }
 
     private void start(Path work) throws Exception {
-        LocalClusterSettings settings = LocalClusterSettings.from(Map.of("KLAMBDA_LOCAL_CLUSTER_PORT", "0",
+        start(work, "bwrap");
+    }
+
+    /** The local cluster with functions in the bubblewrap sandbox, or ({@code off}) as plain processes. */
+    private void start(Path work, String sandbox) throws Exception {
+        LocalClusterSettings settings = LocalClusterSettings.from(Map.of("KLAMBDA_LOCAL_SANDBOX", sandbox,
+                "KLAMBDA_LOCAL_CLUSTER_PORT", "0",
                 "KLAMBDA_LOCAL_WORK_DIR", work.toString(), "KLAMBDA_LOCAL_START_TIMEOUT", "30s",
                 "KLAMBDA_LOCAL_PYTHON_RUNTIME", "python3 -u " + PROJECT + "/function-runtime/python/klambda_local.py",
                 "KLAMBDA_LOCAL_JAVA_RUNTIME", "java @" + PROJECT + "/function-runtime/java/jvm.options -jar " + PROJECT
@@ -173,9 +179,10 @@ class ProcessRevisionRunnerIT {
 
     @Test
     void withoutAWorkingForkServerPythonFunctionsStartTheirOwnInterpreter(@TempDir Path other) throws Exception {
-        // a Unix socket path over the kernel's 108 bytes: the fork server cannot bind, so it never starts
+        // a Unix socket path over the kernel's 108 bytes: the fork server cannot bind, so it never starts (the fork
+        // server is used only without the sandbox: a fork would share one sandbox)
         Path deep = Files.createDirectories(other.resolve("d".repeat(60)).resolve("e".repeat(60)));
-        start(deep);
+        start(deep, "off");
         client.knative.services().inNamespace(KnativeTestClient.NAMESPACE).resource(service("fn-c", image("fn-c", "own")))
                 .create();
 

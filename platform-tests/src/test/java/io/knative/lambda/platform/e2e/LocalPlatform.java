@@ -53,6 +53,15 @@ final class LocalPlatform implements AutoCloseable {
     private final HttpClient http = LocalhostProxy.client();
 
     LocalPlatform() {
+        this(Map.of(), true);
+    }
+
+    /**
+     * @param deployerEnv extra environment of the deployer (e.g. a short reconcile period)
+     * @param notify      whether the S3 server's notifications reach the builder; {@code false}: every one is lost, as
+     *                    when a webhook is misconfigured, and only the reconciler can notice an upload
+     */
+    LocalPlatform(Map<String, String> deployerEnv, boolean notify) {
         Path project = Path.of(System.getProperty("test.project.dir", "..")).toAbsolutePath().normalize();
         try {
             dir = Files.createTempDirectory("klambda-e2e-");
@@ -68,6 +77,7 @@ final class LocalPlatform implements AutoCloseable {
         variables.put("INGRESS_PORT", Integer.toString(ingressPort));
         variables.put("KLAMBDA_PYTHON_INDEX_URL", pythonIndex.url());
         variables.put("KLAMBDA_NPM_REGISTRY", npm.url());
+        writeTrustMaterial(dir);
         // the environment of each service is make run's (scripts/dev/env), with shorter retry delays for the tests
         start("broker", brokerPort, "/q/health/ready", app(project, "local-broker"), ServiceEnv.of(project, "broker",
                 variables), Map.of("KLAMBDA_DISPATCH_BACKOFF", "200ms"));
@@ -80,11 +90,15 @@ final class LocalPlatform implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        Map<String, String> deployerOverrides = new HashMap<>(Map.of("KLAMBDA_KAFKA_BACKOFF", "200ms"));
+        deployerOverrides.putAll(deployerEnv);
         start("deployer", deployerPort, "/q/health/ready", app(project, "deployer-service"), ServiceEnv.of(project, "deployer",
-                variables), Map.of("KLAMBDA_KAFKA_BACKOFF", "200ms"));
+                variables), deployerOverrides);
         LocalProcess s3 = new LocalProcess("s3", List.of("node", project.resolve("scripts/dev/s3-server.js").toString(),
                 "--directory", dir.resolve("s3").toString(), "--port", Integer.toString(s3Port), "--bucket", BUCKET,
-                "--webhook", "http://127.0.0.1:" + builderPort + "/s3/notifications"), dir) {
+                "--webhook", notify ? "http://127.0.0.1:" + builderPort + "/s3/notifications"
+                        : "http://127.0.0.1:" + LocalProcess.freePort() + "/dropped", "--webhook-token-file",
+                dir.resolve("webhook.token").toString()), dir) {
         };
         processes.add(s3);
         awaitStatus("http://127.0.0.1:" + s3Port + "/", "s3");
@@ -130,6 +144,7 @@ final class LocalPlatform implements AutoCloseable {
         v.put("DEPLOYER_PORT", Integer.toString(deployerPort));
         v.put("CLUSTER_PORT", Integer.toString(clusterPort));
         v.put("INGRESS_PORT", "0");
+        v.put("BUCKET", BUCKET);
         v.put("PYTHON", "python3");
         String[] target = pythonTarget(project);
         v.put("PYTHON_VERSION", target[0]);
@@ -138,6 +153,7 @@ final class LocalPlatform implements AutoCloseable {
         if (clusterToken != null) {
             v.put("CLUSTER_TOKEN", clusterToken);
         }
+        v.put("WEBHOOK_TOKEN", WEBHOOK_TOKEN);
         return v;
     }
 
@@ -164,6 +180,26 @@ final class LocalPlatform implements AutoCloseable {
         return pythonTarget;
     }
 
+    /** The webhook's token of these tests (random per run, as local-env.sh's trust_material makes one). */
+    static final String WEBHOOK_TOKEN = "e2e-" + java.util.UUID.randomUUID();
+
+    /** What local-env.sh's trust_material writes into .run/: the webhook token and the builder's Ed25519 key pair (PEM). */
+    private static void writeTrustMaterial(Path run) {
+        try {
+            java.security.KeyPair pair = java.security.KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+            java.util.Base64.Encoder pem = java.util.Base64.getMimeEncoder(64, "\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            Files.writeString(run.resolve("webhook.token"), WEBHOOK_TOKEN);
+            Files.writeString(run.resolve("build-signing.key"), "-----BEGIN PRIVATE KEY-----\n"
+                    + pem.encodeToString(pair.getPrivate().getEncoded()) + "\n-----END PRIVATE KEY-----\n");
+            Files.writeString(run.resolve("build-signing.pub"), "-----BEGIN PUBLIC KEY-----\n"
+                    + pem.encodeToString(pair.getPublic().getEncoded()) + "\n-----END PUBLIC KEY-----\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException("the JDK has Ed25519", e);
+        }
+    }
+
     private static int port(String hostPort) {
         return Integer.parseInt(hostPort.substring(hostPort.lastIndexOf(':') + 1));
     }
@@ -172,10 +208,37 @@ final class LocalPlatform implements AutoCloseable {
             Map<String, String> overrides) {
         Map<String, String> environment = new HashMap<>(env);
         environment.putAll(overrides);
-        LocalProcess process = new LocalProcess(name, List.of(java(), "-jar", jar), dir, environment) {
+        Runnable starter = () -> {
+            LocalProcess process = new LocalProcess(name, List.of(java(), "-jar", jar), dir, environment) {
+            };
+            synchronized (processes) {
+                processes.removeIf(p -> name.equals(names.get(p)) && !p.isAlive()); // a killed one, started again
+                processes.add(process);
+                names.put(process, name);
+            }
+            awaitStatus("http://127.0.0.1:" + port + readyPath, name);
         };
-        processes.add(process);
-        awaitStatus("http://127.0.0.1:" + port + readyPath, name);
+        starters.put(name, starter);
+        starter.run();
+    }
+
+    private final Map<LocalProcess, String> names = new java.util.IdentityHashMap<>();
+    private final Map<String, Runnable> starters = new HashMap<>();
+
+    /** SIGKILLs a service of the platform (broker, builder, local-cluster, deployer), as a crash would. */
+    void kill(String name) {
+        synchronized (processes) {
+            names.forEach((p, n) -> {
+                if (n.equals(name) && p.isAlive()) {
+                    p.kill();
+                }
+            });
+        }
+    }
+
+    /** Starts a killed service again, with the same environment and ports, and waits until it is ready. */
+    void restart(String name) {
+        starters.get(name).run();
     }
 
     private void awaitStatus(String url, String name) {
@@ -243,6 +306,11 @@ final class LocalPlatform implements AutoCloseable {
     }
 
     /** POST JSON, answer body and status. */
+    /** The platform's folder: the services' logs ({@code *.log}), the secrets make run makes, the functions' folders. */
+    Path dir() {
+        return dir;
+    }
+
     HttpResponse<String> post(String url, String json, Map<String, String> headers) {
         URI uri = URI.create(url);
         // a Knative URL has no path; in proxy form (*.localhost through the ingress) the request needs its "/", as curl sends
@@ -260,8 +328,25 @@ final class LocalPlatform implements AutoCloseable {
         }
     }
 
+    /** GET, answer body and status. */
+    HttpResponse<String> get(String url) {
+        try {
+            return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     String brokerUrl() {
         return "http://127.0.0.1:" + brokerPort + "/";
+    }
+
+    String clusterUrl() {
+        return "http://127.0.0.1:" + clusterPort + "/";
     }
 
     String builderUrl() {

@@ -3,14 +3,13 @@ package io.knative.lambda.platform.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
@@ -22,6 +21,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.knative.lambda.events.TraceParent;
+import io.knative.lambda.platform.e2e.KlambdaProcess.Run;
 
 /**
  * Observing and operating the platform as a user does, end to end on the local platform: the packaged {@code klambda}
@@ -32,7 +32,7 @@ class ObserveIT {
 
     private static final Duration DEPLOY = Duration.ofSeconds(120);
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Path PROJECT = Path.of(System.getProperty("test.project.dir", "..")).toAbsolutePath().normalize();
+    private static final Path PROJECT = KlambdaProcess.PROJECT;
     private static LocalPlatform platform;
 
     @TempDir
@@ -50,26 +50,12 @@ class ObserveIT {
         }
     }
 
-    /** A finished command: exit code, stdout, stderr. */
-    record Run(int exit, String out, String err) {
-    }
-
-    /** Runs the packaged CLI against the platform's run folder, as {@code scripts/klambda} does against .run/. */
     private static Run klambda(String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", PROJECT.resolve("cli/target/klambda.jar").toString()));
-        command.addAll(List.of(args));
-        return run(command, Map.of("KLAMBDA_RUN_DIR", platform.runDir().toString()));
+        return KlambdaProcess.run(platform.runDir(), args);
     }
 
     private static Run run(List<String> command, Map<String, String> env) throws Exception {
-        Path out = Files.createTempFile("klambda-out", ".txt");
-        Path err = Files.createTempFile("klambda-err", ".txt");
-        ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
-        builder.environment().putAll(env);
-        Process p = builder.start();
-        assertThat(p.waitFor(5, TimeUnit.MINUTES)).as(String.join(" ", command) + " ended").isTrue();
-        return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
+        return KlambdaProcess.run(command, env);
     }
 
     private static String newId(String prefix) {
@@ -171,11 +157,13 @@ class ObserveIT {
         assertThat(List.of(upload.spanId(), built.spanId(), deployed.spanId())).doesNotHaveDuplicates();
 
         TraceParent caller = TraceParent.start();
-        platform.post(platform.brokerUrl(), "{\"parser_id\":\"" + id + "\"}", Map.of("ce-specversion", "1.0", "ce-id",
-                "traced-" + id, "ce-source", "/test", "ce-type", "io.knative.lambda.invoke", "ce-subject", id,
-                "ce-traceparent", caller.header()));
+        HttpResponse<String> accepted = platform.post(platform.brokerUrl(), "{\"parser_id\":\"" + id + "\"}", Map.of(
+                "ce-specversion", "1.0", "ce-id", "traced-" + id, "ce-source", "/test", "ce-type", "io.knative.lambda.invoke",
+                "ce-subject", "parser-" + id, "ce-traceparent", caller.header()));
+        assertThat(accepted.statusCode()).as("the broker's answer to the invoke: %s", accepted.body()).isEqualTo(202);
         Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
                 assertThat(platform.events("io.knative.lambda.response", id)).hasSize(1));
+        // the function's own reply event: its subject is the function id (the runtime contract), as in PipelineIT
         assertThat(trace(platform.events("io.knative.lambda.response", id).get(0)).traceId())
                 .as("the function's answer stays in its caller's trace").isEqualTo(caller.traceId());
     }

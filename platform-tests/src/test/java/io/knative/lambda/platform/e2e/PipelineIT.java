@@ -87,13 +87,37 @@ class PipelineIT {
 
         HttpResponse<String> accepted = platform.post(platform.brokerUrl(), "{\"parser_id\":\"" + id + "\"}", Map.of(
                 "ce-specversion", "1.0", "ce-id", "invoke-" + id, "ce-source", "/e2e", "ce-type", "io.knative.lambda.invoke",
-                "ce-subject", id));
+                "ce-subject", "parser-" + id));
         assertThat(accepted.statusCode()).isEqualTo(202);
         Awaitility.await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
                 assertThat(platform.events("io.knative.lambda.response.success", id)).hasSize(1));
         JsonNode response = platform.events("io.knative.lambda.response.success", id).get(0);
         assertThat(response.path("source").asText()).isEqualTo("/knative-lambda/functions/" + id);
         assertThat(response.path("data").path("parser_id").asText()).isEqualTo(id);
+    }
+
+    @Test
+    void noLogOfThePlatformOrOfAFunctionHoldsASecretOfLocalMode() throws Exception {
+        String id = "quiet-" + UUID.randomUUID();
+        platform.upload("global/parser/" + id, python("quiet"));
+        awaitDeployed(id, 1);
+
+        Map<String, String> secrets = new java.util.LinkedHashMap<>();
+        for (String name : List.of("local-cluster.token", "webhook.token")) {
+            secrets.put(name, Files.readString(platform.dir().resolve(name)).trim());
+        }
+        String key = Files.readString(platform.dir().resolve("build-signing.key"));
+        secrets.put("build-signing.key", key.lines().filter(l -> !l.startsWith("-----")).collect(java.util.stream.Collectors.joining()));
+        assertThat(secrets.values()).allSatisfy(s -> assertThat(s).hasSizeGreaterThan(16));
+        List<Path> logs;
+        try (var files = Files.walk(platform.dir())) {
+            logs = files.filter(f -> f.getFileName().toString().endsWith(".log")).toList();
+        }
+        assertThat(logs).extracting(f -> f.getFileName().toString()).contains("builder.log", "deployer.log", "function.log");
+        for (Path log : logs) {
+            String text = Files.readString(log);
+            secrets.forEach((name, value) -> assertThat(text).as("%s in %s", name, log).doesNotContain(value));
+        }
     }
 
     @Test
@@ -223,7 +247,8 @@ class PipelineIT {
         awaitDeployed(id, 1);
 
         for (int i = 0; i < 2; i++) {
-            assertThat(platform.post(platform.builderUrl() + "s3/notifications", notification, Map.of()).statusCode())
+            assertThat(platform.post(platform.builderUrl() + "s3/notifications", notification,
+                    Map.of("Authorization", "Bearer " + LocalPlatform.WEBHOOK_TOKEN)).statusCode())
                     .isEqualTo(200);
         }
 

@@ -25,7 +25,7 @@ class ServiceEnvTest {
                 .contains("@" + PROJECT.resolve("function-runtime/java/jvm.options"));
         assertThat(cluster.get("KLAMBDA_LOCAL_CLUSTER_TOKEN_FILE")).isEqualTo("/run/local-cluster.token");
         assertThat(deployer).containsEntry("QUARKUS_KUBERNETES_CLIENT_API_SERVER_URL", "http://127.0.0.1:7")
-                .containsEntry("QUARKUS_KUBERNETES_CLIENT_TOKEN", "token");
+                .containsEntry("KUBERNETES_AUTH_TOKEN", "token");
         assertThat(ServiceEnv.of(PROJECT, "builder", variables)).containsEntry("KLAMBDA_BUILD_MAX_CONCURRENT", "8");
         assertThat(ServiceEnv.of(PROJECT, "broker", variables)).containsEntry("QUARKUS_HTTP_PORT", "4");
     }
