@@ -142,7 +142,8 @@ public class BuilderBeans {
         BuilderConfig.Npm npm = config.npm();
         installers.add(new NpmInstaller(nodeTools, npm.registry(), npm.token().orElse(null),
                 config.node().version(), cache, config.build().cacheDir().resolve("npm"), npm.installTimeout()));
-        LOG.infof("node dependencies: npm=%s, registry=%s, token=%s", npm.command(),
+        LOG.infof("node dependencies: npm=%s, registry=%s, token=%s", config.tools().nodeUrl().isPresent()
+                ? nodeTools.describe() : npm.command(),
                 new SecretMask(List.of()).mask(npm.registry()), npm.token().isPresent() ? "set" : "none");
         return installers;
     }
