@@ -108,6 +108,19 @@ class ToolServersIT {
     }
 
     @Test
+    void theSidecarsAnswerCarriesNoCredentialOfTheIndex() throws Exception {
+        Path dir = Files.createDirectories(work.resolve("masked"));
+        Files.writeString(dir.resolve("requirements.txt"), "shout==1.0\n");
+        ToolRun ran = new SidecarToolRunner("python", python.url(), python.tokenFile()).run(new ToolCommand("pip",
+                List.of("install", "--target", Files.createDirectories(dir.resolve("t")).toString(), "--only-binary=:all:",
+                        "--no-compile", "--retries", "0", "-r", dir.resolve("requirements.txt").toString()), dir,
+                Map.of("PIP_INDEX_URL", "http://builder:" + INDEX_PASSWORD + "@127.0.0.1:9/simple"), Duration.ofSeconds(60), 8192));
+
+        assertThat(ran.succeeded()).isFalse();
+        assertThat(ran.output()).contains("***@127.0.0.1:9").doesNotContain(INDEX_PASSWORD).doesNotContain("builder:");
+    }
+
+    @Test
     void aSourceOnlyPackageIsStillDependencyNotInstallableNamingIt() {
         BuildException e = catchThrowableOfType(BuildException.class, () -> pip("pip-cache-src", Duration.ofSeconds(120),
                 index.url()).install(archive("main.py", "x = 1\n", "requirements.txt", "srconly==1.0\n")));

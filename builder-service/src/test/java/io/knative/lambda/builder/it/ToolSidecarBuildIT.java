@@ -41,7 +41,7 @@ class ToolSidecarBuildIT {
         String repository = BuilderServers.REGISTRY_PATH + "/parser-" + id;
         Map<String, String> deps = BlobFiles.of(registry.blob(repository, layer(data, "dependencies").path("digest").asText()));
         assertThat(deps).containsKeys("function-deps/greeting.py", "function-deps/shout.py");
-        assertThat(ToolSidecarServers.python.logText()).contains("POST /run").contains("200");
+        assertThat(ToolSidecarServers.python.logText()).contains("\"POST /run HTTP/1.1\" 200");
     }
 
     @Test
