@@ -23,7 +23,7 @@ public final class Commands {
 
     /** Every command, in the order {@code klambda --help} lists them. */
     public static final List<CommandDef> ALL = List.of(
-            new CommandDef("deploy", "Uploads a function (a file or a folder), follows its build and rollout.", List.of(
+            new CommandDef("deploy", "Uploads a function (file or folder); follows its build and rollout.", List.of(
                     "Uploads a function's source to the bucket as {scope}/{kind}/{id}{.ext} (with object metadata), then"
                             + " waits and prints the build and the rollout with their durations, or the build.failed /"
                             + " deploy.failed reason.",
