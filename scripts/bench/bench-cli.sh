@@ -1,19 +1,50 @@
 #!/usr/bin/env bash
-# `make bench-cli`: the klambda CLI's start-up, time to the first line, with hyperfine. Side by side: the plain
-# `java -jar` (no archive, default JIT) as the baseline, and scripts/klambda (AppCDS archive, C1 only).
-# `--help` needs no platform; `get` also reads the local cluster's API when `make run` is up (.run/platform.json).
-# RUNS (20), WARMUP (3).
+# `make bench-cli`: the klambda CLI's start-up, time to the first line, with hyperfine, side by side in one call:
+#   - the JVM's floor: a hello world with scripts/klambda's JVM flags;
+#   - BASELINE (a git revision, e.g. BASELINE=0e0a4f9, the last picocli CLI): that revision's CLI built into a temp
+#     folder and run as its scripts/klambda ran it (its own AppCDS archive, the same flags);
+#   - this CLI with plain `java -jar` (no archive, default JIT);
+#   - scripts/klambda (its AppCDS archive, C1 only).
+# `--help` needs no platform; `get` also reads the local cluster's API when a local platform is up (.run/platform.json,
+# or KLAMBDA_RUN_DIR). RUNS (20), WARMUP (3). Prints the load average first: compare only figures of a quiet machine.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 RUNS=${RUNS:-20}
 WARMUP=${WARMUP:-3}
 KLAMBDA=$ROOT/scripts/klambda
+FLAGS="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k -XX:-UsePerfData"
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
 "$KLAMBDA" --version >/dev/null # builds the CLI and its archive if needed
-"$KLAMBDA" --version >/dev/null
-BASE="java -jar $ROOT/cli/target/klambda.jar"
-COMMANDS=("$BASE --help" "$KLAMBDA --help")
-if [ -f "$ROOT/.run/platform.json" ]; then
-  COMMANDS+=("$BASE get" "$KLAMBDA get")
+
+cat >"$TMP/Hello.java" <<'EOF'
+public class Hello {
+    public static void main(String[] args) {
+        System.out.println("hello");
+    }
+}
+EOF
+javac -d "$TMP" "$TMP/Hello.java"
+COMMANDS=("java $FLAGS -cp $TMP Hello")
+HELP=()
+GET=()
+if [ -n "${BASELINE:-}" ]; then
+  echo "building the CLI of $BASELINE into $TMP/baseline" >&2
+  mkdir "$TMP/baseline"
+  git -C "$ROOT" archive "$BASELINE" | tar -x -C "$TMP/baseline"
+  (cd "$TMP/baseline" && mvn -B -q -ntp -o package -DskipTests -pl cli -am) >&2
+  OLD="$TMP/baseline/cli/target"
+  java $FLAGS -XX:ArchiveClassesAtExit="$OLD/klambda.jsa" -Xlog:cds=off -Xlog:cds+dynamic=off -jar "$OLD/klambda.jar" \
+    --help >/dev/null
+  HELP+=("java $FLAGS -XX:SharedArchiveFile=$OLD/klambda.jsa -jar $OLD/klambda.jar --help")
+  GET+=("java $FLAGS -XX:SharedArchiveFile=$OLD/klambda.jsa -jar $OLD/klambda.jar get")
 fi
-echo "load average: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores"
+HELP+=("java -jar $ROOT/cli/target/klambda.jar --help" "$KLAMBDA --help")
+GET+=("java -jar $ROOT/cli/target/klambda.jar get" "$KLAMBDA get")
+COMMANDS+=("${HELP[@]}")
+if [ -f "${KLAMBDA_RUN_DIR:-$ROOT/.run}/platform.json" ]; then
+  COMMANDS+=("${GET[@]}")
+fi
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores, $(date -u '+%Y-%m-%d %H:%M UTC')"
 hyperfine -N --warmup "$WARMUP" --runs "$RUNS" "${COMMANDS[@]}"
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
