@@ -2,7 +2,7 @@
 # `make bench-cli`: the klambda CLI's start-up, time to the first line, with hyperfine, side by side in one call:
 #   - the JVM's floor: a hello world with scripts/klambda's JVM flags;
 #   - BASELINE (a git revision, e.g. BASELINE=0e0a4f9, the last picocli CLI): that revision's CLI built into a temp
-#     folder and run as its scripts/klambda ran it (its own AppCDS archive, the same flags);
+#     folder and run as its scripts/klambda ran it (its own AppCDS archive, trained the same way, the same flags);
 #   - this CLI with plain `java -jar` (no archive, default JIT);
 #   - scripts/klambda (its AppCDS archive, C1 only).
 # `--help` needs no platform; `get` also reads the local cluster's API when a local platform is up (.run/platform.json,
@@ -15,7 +15,7 @@ KLAMBDA=$ROOT/scripts/klambda
 FLAGS="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k -XX:-UsePerfData"
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
-"$KLAMBDA" --version >/dev/null # builds the CLI and its archive if needed
+"$KLAMBDA" --version >/dev/null # builds the CLI and trains its archive if needed
 
 cat >"$TMP/Hello.java" <<'EOF'
 public class Hello {
@@ -34,8 +34,10 @@ if [ -n "${BASELINE:-}" ]; then
   git -C "$ROOT" archive "$BASELINE" | tar -x -C "$TMP/baseline"
   (cd "$TMP/baseline" && mvn -B -q -ntp -o package -DskipTests -pl cli -am) >&2
   OLD="$TMP/baseline/cli/target"
-  java $FLAGS -XX:ArchiveClassesAtExit="$OLD/klambda.jsa" -Xlog:cds=off -Xlog:cds+dynamic=off -jar "$OLD/klambda.jar" \
-    --help >/dev/null
+  # its archive trained as scripts/klambda trains this CLI's (get against a platform that is not there)
+  (unset KLAMBDA_KUBE_CONTEXT KLAMBDA_NAMESPACE
+   exec java $FLAGS -XX:ArchiveClassesAtExit="$OLD/klambda.jsa" -Xlog:cds=off -Xlog:cds+dynamic=off \
+     -jar "$OLD/klambda.jar" get --run-dir "$ROOT/cli/target/cds-training") >/dev/null 2>&1 || true
   HELP+=("java $FLAGS -XX:SharedArchiveFile=$OLD/klambda.jsa -jar $OLD/klambda.jar --help")
   GET+=("java $FLAGS -XX:SharedArchiveFile=$OLD/klambda.jsa -jar $OLD/klambda.jar get")
 fi
