@@ -1,6 +1,7 @@
 package io.knative.lambda.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -8,6 +9,8 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import io.knative.lambda.cli.command.Commands;
 
 /**
  * The command line itself: which command runs, {@code --help} and {@code help CMD}, {@code --version}, and every
@@ -136,6 +139,16 @@ class DispatchTest {
             assertThat(r.err()).as(String.join(" ", line)).startsWith("klambda: no local platform found (" + run);
             assertThat(r.exit()).isEqualTo(CliException.FAILED);
         }
+    }
+
+    @Test
+    void aRepeatedKeyValueOptionKeepsEveryPairInOrder() {
+        Args args = Args.parse(Commands.find("deploy"), new String[] {"fn.py", "--metadata", "runtime=python",
+            "--metadata=handler=main.handler", "--metadata", "memory="});
+
+        assertThat(args.pairs("metadata")).containsExactly(entry("runtime", "python"), entry("handler", "main.handler"),
+                entry("memory", ""));
+        assertThat(args.path(0)).isEqualTo(Path.of("fn.py"));
     }
 
     @Test
