@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # `make bench-cli`: the klambda CLI's start-up, time to the first line, with hyperfine, side by side in one call:
 #   - the JVM's floor: a hello world with scripts/klambda's JVM flags;
-#   - BASELINE (a git revision, e.g. BASELINE=0e0a4f9, the last picocli CLI): that revision's CLI built into a temp
-#     folder and run as its scripts/klambda ran it (its own AppCDS archive, trained the same way, the same flags);
+#   - BASELINE (a git revision, e.g. BASELINE=0e0a4f9, the last picocli CLI): that revision's CLI, built once into
+#     cli/target/bench-baseline-<rev>/ and run as its scripts/klambda ran it (its own AppCDS archive, trained the same
+#     way, the same flags);
 #   - this CLI with plain `java -jar` (no archive, default JIT);
 #   - scripts/klambda (its AppCDS archive, C1 only).
 # `--help` needs no platform; `get` also reads the local cluster's API when a local platform is up (.run/platform.json,
@@ -29,11 +30,16 @@ COMMANDS=("java $FLAGS -cp $TMP Hello")
 HELP=()
 GET=()
 if [ -n "${BASELINE:-}" ]; then
-  echo "building the CLI of $BASELINE into $TMP/baseline" >&2
-  mkdir "$TMP/baseline"
-  git -C "$ROOT" archive "$BASELINE" | tar -x -C "$TMP/baseline"
-  (cd "$TMP/baseline" && mvn -B -q -ntp -o package -DskipTests -pl cli -am) >&2
-  OLD="$TMP/baseline/cli/target"
+  # built once per revision, kept under cli/target/ so that a second run measures a quiet machine
+  REV=$(git -C "$ROOT" rev-parse --short "$BASELINE")
+  SRC=$ROOT/cli/target/bench-baseline-$REV
+  OLD=$SRC/cli/target
+  if [ ! -f "$OLD/klambda.jar" ]; then
+    echo "building the CLI of $BASELINE ($REV) into $SRC" >&2
+    rm -rf "$SRC" && mkdir -p "$SRC"
+    git -C "$ROOT" archive "$REV" | tar -x -C "$SRC"
+    (cd "$SRC" && mvn -B -q -ntp -o package -DskipTests -pl cli -am) >&2
+  fi
   # its archive trained as scripts/klambda trains this CLI's (get against a platform that is not there)
   (unset KLAMBDA_KUBE_CONTEXT KLAMBDA_NAMESPACE
    exec java $FLAGS -XX:ArchiveClassesAtExit="$OLD/klambda.jsa" -Xlog:cds=off -Xlog:cds+dynamic=off \

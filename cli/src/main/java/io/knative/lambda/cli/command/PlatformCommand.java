@@ -3,6 +3,7 @@ package io.knative.lambda.cli.command;
 import java.io.PrintWriter;
 
 import io.knative.lambda.cli.Args;
+import io.knative.lambda.cli.Http;
 import io.knative.lambda.cli.Output;
 import io.knative.lambda.cli.platform.Platform;
 import io.knative.lambda.cli.platform.PlatformOptions;
@@ -25,6 +26,7 @@ abstract class PlatformCommand {
 
     /** Does the command on the platform its options name; the exit code. */
     public final int call() {
+        Http.prepare();
         return run(where.resolve());
     }
 
