@@ -2,7 +2,7 @@
 # `make bench-cli`: the klambda CLI's start-up, time to the first line, with hyperfine, side by side in one call:
 #   - the JVM's floor: a hello world with scripts/klambda's JVM flags;
 #   - BASELINE (a git revision, e.g. BASELINE=0e0a4f9, the last picocli CLI): that revision's CLI, built once into
-#     cli/target/bench-baseline-<rev>/ and run as its scripts/klambda ran it (its own AppCDS archive, trained the same
+#     $TMPDIR/klambda-bench-baseline-<rev>/ and run as its scripts/klambda ran it (its own AppCDS archive, trained the same
 #     way, the same flags);
 #   - this CLI with plain `java -jar` (no archive, default JIT);
 #   - scripts/klambda (its AppCDS archive, C1 only).
@@ -30,9 +30,9 @@ COMMANDS=("java $FLAGS -cp $TMP Hello")
 HELP=()
 GET=()
 if [ -n "${BASELINE:-}" ]; then
-  # built once per revision, kept under cli/target/ so that a second run measures a quiet machine
+  # built once per revision, kept outside the repository so that a second run measures a quiet machine
   REV=$(git -C "$ROOT" rev-parse --short "$BASELINE")
-  SRC=$ROOT/cli/target/bench-baseline-$REV
+  SRC=${TMPDIR:-/tmp}/klambda-bench-baseline-$REV
   OLD=$SRC/cli/target
   if [ ! -f "$OLD/klambda.jar" ]; then
     echo "building the CLI of $BASELINE ($REV) into $SRC" >&2
