@@ -19,10 +19,10 @@ kind: Kustomization
 resources:
   - base
 images:
-  - name: knative-lambda/builder-service
+  - name: registry.example.com/knative-lambda/builder-service # as k8s/kustomization.yaml names it
     newName: $REGISTRY/builder-service
     newTag: "$TAG"
-  - name: knative-lambda/deployer-service
+  - name: registry.example.com/knative-lambda/deployer-service
     newName: $REGISTRY/deployer-service
     newTag: "$TAG"
 YML

@@ -34,6 +34,29 @@ public final class Http {
     private Http() {
     }
 
+    /**
+     * Looks up the JDK's http handler in the background while the command reads its settings: the first {@code http:}
+     * URL makes the JDK ask every jar on the class path for a URL handler provider (~40 ms here, BENCHMARKS.md "CLI
+     * start-up"); the answer is cached for the command's own first call.
+     */
+    public static void prepare() {
+        Thread lookup = new Thread(new HandlerLookup(), "klambda-http-handler");
+        lookup.setDaemon(true);
+        lookup.start();
+    }
+
+    /** Makes one {@code http:} URL, which caches the JDK's handler for it. */
+    private static final class HandlerLookup implements Runnable {
+        @Override
+        public void run() {
+            try {
+                URI.create("http://127.0.0.1/").toURL();
+            } catch (java.net.MalformedURLException e) {
+                // not possible for this URL; the command's own call reports any problem
+            }
+        }
+    }
+
     /** GET {@code url}; {@code what} names the server in errors ("the local cluster"). */
     public static Answer get(String url, String what) {
         return call("GET", url, Map.of(), null, what);

@@ -2,7 +2,9 @@ package io.knative.lambda.service;
 
 import java.util.Optional;
 
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -28,10 +30,18 @@ import io.opentelemetry.context.Scope;
 public class EventTracing {
 
     @Inject
-    Tracer tracer;
+    Instance<Tracer> tracers; // none in a build without the OpenTelemetry extension (-Dno-otel)
 
     @ConfigProperty(name = "quarkus.otel.sdk.disabled", defaultValue = "true")
     boolean disabled;
+
+    private Tracer tracer;
+
+    @PostConstruct
+    void tracer() {
+        disabled = disabled || !tracers.isResolvable();
+        tracer = disabled ? null : tracers.get();
+    }
 
     /** Handles {@code event} in its trace; the reply (if any) carries the handling span as its {@code traceparent}. */
     public ReplyEvent handle(InboundEvent event, EventHandler handler) {

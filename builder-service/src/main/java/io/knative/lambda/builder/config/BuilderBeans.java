@@ -27,7 +27,10 @@ import io.knative.lambda.builder.archive.ArchiveLimits;
 import io.knative.lambda.builder.archive.UploadReader;
 import io.knative.lambda.builder.core.BuildService;
 import io.knative.lambda.builder.deps.DependencyCache;
+import io.knative.lambda.builder.deps.LocalToolRunner;
 import io.knative.lambda.builder.deps.SecretMask;
+import io.knative.lambda.builder.deps.SidecarToolRunner;
+import io.knative.lambda.builder.deps.ToolRunner;
 import io.knative.lambda.builder.maven.MavenInstaller;
 import io.knative.lambda.builder.node.NodeSyntaxChecker;
 import io.knative.lambda.builder.npm.NpmInstaller;
@@ -107,15 +110,11 @@ public class BuilderBeans {
         LOG.infof("builder: registry=%s %s, python base=%s, java base=%s, node base=%s, max-concurrent=%d,"
                 + " max-object-size=%d", config.registry(), registry, bases.get("python"), bases.get("java"),
                 bases.get("node"), settings.maxConcurrent(), settings.maxSourceBytes());
-        NodeSyntaxChecker nodeChecker = new NodeSyntaxChecker(config.node().executable(), config.node().checkTimeout());
-        String nodeVersion = nodeChecker.version();
-        if (nodeVersion.startsWith("v")) {
-            LOG.infof("node functions: syntax checked by %s %s", config.node().executable(), nodeVersion);
-        } else {
-            LOG.warnf("node functions cannot be built: klambda.node.executable '%s' is %s; their builds fail as"
-                    + " UnsupportedRuntime until it is installed", config.node().executable(), nodeVersion);
-        }
-        List<DependencyInstaller> installers = dependencyInstallers(config);
+        ToolRunner nodeTools = nodeTools(config);
+        NodeSyntaxChecker nodeChecker = new NodeSyntaxChecker(nodeTools, config.build().cacheDir().resolve("node-check"),
+                config.node().checkTimeout());
+        logNodeTools(config, nodeTools, nodeChecker);
+        List<DependencyInstaller> installers = dependencyInstallers(config, nodeTools);
         ArchiveLimits archiveLimits = new ArchiveLimits(config.archive().maxEntries(),
                 config.archive().maxUnpackedSize().asLongValue(), config.archive().maxCompressionRatio());
         return new BuildService(store, new UploadReader(archiveLimits), new DefaultFunctionPackager(javaCompiler, Optional.of(nodeChecker)),
@@ -124,26 +123,53 @@ public class BuilderBeans {
     }
 
     /** pip for Python, Maven Resolver for Java, npm for Node.js, sharing one layer cache. */
-    private static List<DependencyInstaller> dependencyInstallers(BuilderConfig config) {
+    private static List<DependencyInstaller> dependencyInstallers(BuilderConfig config, ToolRunner nodeTools) {
         DependencyCache cache = new DependencyCache(config.build().cacheDir().resolve("dependencies"),
                 config.dependencies().cacheMaxSize().asLongValue());
         BuilderConfig.Python py = config.python();
         PythonTarget target = PythonTarget.of(py.version(), py.implementation(), py.abi().orElse(null), py.platform());
         PythonIndex index = new PythonIndex(py.indexUrl(), py.extraIndexUrls().orElse(List.of()),
                 py.indexUsername().orElse(null), py.indexPassword().orElse(null), Duration.ofSeconds(20));
-        LOG.infof("python dependencies: pip=%s, target=%s, index=%s", py.pipCommand(), target, index);
+        ToolRunner pip = config.tools().pythonUrl().<ToolRunner>map(url -> new SidecarToolRunner("python", url,
+                config.tools().tokenDir().resolve("python.token"))).orElseGet(() -> LocalToolRunner.of("pip", py.pipCommand()));
+        LOG.infof("python dependencies: pip=%s, target=%s, index=%s", config.tools().pythonUrl().isPresent()
+                ? pip.describe() : py.pipCommand(), target, index);
         List<DependencyInstaller> installers = new java.util.ArrayList<>();
-        installers.add(new PipInstaller(List.of(py.pipCommand().trim().split("\\s+")), target, index, cache,
-                py.installTimeout()));
+        installers.add(new PipInstaller(pip, target, index, cache, py.installTimeout()));
         BuilderConfig.Maven maven = config.maven();
         installers.add(new MavenInstaller(maven.repositoryUrl(), maven.username().orElse(null), maven.password().orElse(null),
                 maven.timeout(), config.build().cacheDir().resolve("maven"), cache));
         BuilderConfig.Npm npm = config.npm();
-        installers.add(new NpmInstaller(List.of(npm.command().trim().split("\\s+")), npm.registry(), npm.token().orElse(null),
+        installers.add(new NpmInstaller(nodeTools, npm.registry(), npm.token().orElse(null),
                 config.node().version(), cache, config.build().cacheDir().resolve("npm"), npm.installTimeout()));
-        LOG.infof("node dependencies: npm=%s, registry=%s, token=%s", npm.command(),
+        LOG.infof("node dependencies: npm=%s, registry=%s, token=%s", config.tools().nodeUrl().isPresent()
+                ? nodeTools.describe() : npm.command(),
                 new SecretMask(List.of()).mask(npm.registry()), npm.token().isPresent() ? "set" : "none");
         return installers;
+    }
+
+    /** Says who checks Node.js functions; the sidecar (which may start after the builder) is not asked at start. */
+    private static void logNodeTools(BuilderConfig config, ToolRunner nodeTools, NodeSyntaxChecker nodeChecker) {
+        if (config.tools().nodeUrl().isPresent()) {
+            LOG.infof("node functions: syntax checked and npm run by %s", nodeTools.describe());
+            return;
+        }
+        String nodeVersion = nodeChecker.version();
+        if (nodeVersion.startsWith("v")) {
+            LOG.infof("node functions: syntax checked by %s %s", config.node().executable(), nodeVersion);
+        } else {
+            LOG.warnf("node functions cannot be built: klambda.node.executable '%s' is %s; their builds fail as"
+                    + " UnsupportedRuntime until it is installed", config.node().executable(), nodeVersion);
+        }
+    }
+
+    /** npm and node: in the node tool sidecar when {@code klambda.tools.node-url} is set, else this host's. */
+    private static ToolRunner nodeTools(BuilderConfig config) {
+        if (config.tools().nodeUrl().isPresent()) {
+            return new SidecarToolRunner("node", config.tools().nodeUrl().get(), config.tools().tokenDir().resolve("node.token"));
+        }
+        return new LocalToolRunner(Map.of("npm", List.of(config.npm().command().trim().split("\\s+")),
+                "node", List.of(config.node().executable())));
     }
 
     private static void validateImageReference(String key, String reference) {

@@ -63,6 +63,9 @@ public interface BuilderConfig {
     /** The cache of dependency layers. */
     Dependencies dependencies();
 
+    /** Tool sidecars that run pip, npm and node on a cluster (unset: this host's, as in local mode). */
+    Tools tools();
+
     /** The Kafka transport of local mode ({@code make run}); off by default (Knative HTTP delivery). */
     KafkaSettings kafka();
 
@@ -225,6 +228,26 @@ public interface BuilderConfig {
         /** Connect and request timeout. */
         @WithDefault("30s")
         Duration timeout();
+    }
+
+    /**
+     * The tool sidecars of the builder's pod ({@code KLAMBDA_TOOLS_*}, {@code k8s/500-builder.yaml}): the builder's image
+     * has neither Python nor Node.js, so pip runs in a {@code python} sidecar and npm and {@code node --check} in a
+     * {@code node} sidecar, both sharing the build work directory ({@code klambda.build.cache-dir}) at the same path.
+     */
+    interface Tools {
+        /** The python sidecar's tool server, e.g. {@code http://127.0.0.1:8181} ({@code KLAMBDA_TOOLS_PYTHON_URL}); unset: {@code klambda.python.pip-command} here. */
+        @WithName("python-url")
+        Optional<URI> pythonUrl();
+
+        /** The node sidecar's tool server, e.g. {@code http://127.0.0.1:8182} ({@code KLAMBDA_TOOLS_NODE_URL}); unset: {@code klambda.npm.command} and {@code klambda.node.executable} here. */
+        @WithName("node-url")
+        Optional<URI> nodeUrl();
+
+        /** Where the sidecars write their bearer tokens, {@code python.token} and {@code node.token} ({@code KLAMBDA_TOOLS_TOKEN_DIR}). */
+        @WithName("token-dir")
+        @WithDefault("/var/run/klambda-tools")
+        Path tokenDir();
     }
 
     /** The dependency layer cache, under {@code klambda.build.cache-dir}/dependencies. */

@@ -24,16 +24,22 @@ public record ToolRun(boolean finished, int exitValue, String output) {
         try {
             finished = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
-            process.destroyForcibly();
+            kill(process);
             throw e;
         }
         if (!finished) {
-            process.destroyForcibly();
+            kill(process);
         }
         byte[] bytes = Files.exists(log) ? Files.readAllBytes(log) : new byte[0];
         int from = Math.max(0, bytes.length - maxOutput);
         return new ToolRun(finished, finished ? process.exitValue() : -1,
                 new String(bytes, from, bytes.length - from, StandardCharsets.UTF_8));
+    }
+
+    /** Kills the tool and whatever it started (npm's and pip's own children). */
+    private static void kill(Process process) {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
     }
 
     /** Whether it finished with status 0. */

@@ -1,27 +1,30 @@
 package io.knative.lambda.builder.node;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import io.knative.lambda.builder.core.BuildException;
 import io.knative.lambda.builder.core.FunctionFiles;
 import io.knative.lambda.builder.core.JavaScriptSyntaxChecker;
+import io.knative.lambda.builder.deps.LocalToolRunner;
+import io.knative.lambda.builder.deps.ToolCommand;
+import io.knative.lambda.builder.deps.ToolRefusedException;
 import io.knative.lambda.builder.deps.ToolRun;
+import io.knative.lambda.builder.deps.ToolRunner;
+import io.knative.lambda.builder.deps.ToolUnavailableException;
 import io.knative.lambda.events.FailureReason;
 
 /**
  * The syntax check of Node.js functions with {@code node --check}, which parses a file and runs none of it: the sources
  * and every {@code package.json} (Node reads its {@code "type"}) are written to a temporary folder, each source checked
- * there in its own process with an environment that holds no {@code NODE_OPTIONS} (which could preload code). The first
+ * there in its own process (through a {@link ToolRunner}: on this host or in the node tool sidecar) with an environment
+ * that holds no {@code NODE_OPTIONS} (which could preload code). The first
  * failure is a {@code CompileError} with the file, the line and Node's message; no {@code node} is
  * {@code UnsupportedRuntime} naming {@code klambda.node.executable}.
  */
@@ -29,24 +32,34 @@ public final class NodeSyntaxChecker implements JavaScriptSyntaxChecker {
 
     private static final int MAX_OUTPUT = 16 * 1024;
 
-    private final String node;
+    private final ToolRunner tools;
+    private final Path workRoot;
     private final Duration timeout;
 
     /**
-     * @param node    the {@code node} executable ({@code klambda.node.executable})
-     * @param timeout how long one file's check may take
+     * @param tools    what runs {@code node} (tool {@code node}): this host's {@code klambda.node.executable}, or the
+     *                 node tool sidecar
+     * @param workRoot where the files to check are written (in the sidecar's shared work directory)
+     * @param timeout  how long one file's check may take
      */
-    public NodeSyntaxChecker(String node, Duration timeout) {
-        this.node = node;
+    public NodeSyntaxChecker(ToolRunner tools, Path workRoot, Duration timeout) {
+        this.tools = tools;
+        this.workRoot = workRoot;
         this.timeout = timeout;
+    }
+
+    /** This host's {@code node}, its files in the system's temporary folder. */
+    public NodeSyntaxChecker(String node, Duration timeout) {
+        this(new LocalToolRunner(Map.of("node", List.of(node))), Path.of(System.getProperty("java.io.tmpdir"),
+                "klambda-node-check"), timeout);
     }
 
     /** {@code node --version}, or a sentence saying why there is none: logged when the builder starts. */
     public String version() {
         try {
-            Process p = new ProcessBuilder(node, "--version").redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readNBytes(200), StandardCharsets.UTF_8).trim();
-            return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0 ? out : "unusable (" + out + ")";
+            Files.createDirectories(workRoot);
+            ToolRun ran = tools.run(new ToolCommand("node", List.of("--version"), workRoot, Map.of(), Duration.ofSeconds(10), 200));
+            return ran.succeeded() ? ran.output().trim() : "unusable (" + ran.output().trim() + ")";
         } catch (IOException e) {
             return "missing (" + e.getMessage() + ")";
         } catch (InterruptedException e) {
@@ -62,7 +75,7 @@ public final class NodeSyntaxChecker implements JavaScriptSyntaxChecker {
         }
         Path root = null;
         try {
-            root = Files.createTempDirectory("klambda-node-check-");
+            root = Files.createTempDirectory(Files.createDirectories(workRoot), "check-");
             Path dir = Files.createDirectories(root.resolve("src"));
             for (Map.Entry<String, byte[]> e : files.files().entrySet()) {
                 if (sources.contains(e.getKey()) || e.getKey().equals("package.json") || e.getKey().endsWith("/package.json")) {
@@ -75,7 +88,7 @@ public final class NodeSyntaxChecker implements JavaScriptSyntaxChecker {
                 }
             }
             for (String source : sources) {
-                checkOne(dir, source, root.resolve("node.log"));
+                checkOne(dir, source);
             }
         } catch (IOException e) {
             throw new BuildException(FailureReason.INTERNAL_ERROR, "the syntax check could not prepare its files: "
@@ -85,22 +98,20 @@ public final class NodeSyntaxChecker implements JavaScriptSyntaxChecker {
         }
     }
 
-    private void checkOne(Path dir, String source, Path log) throws BuildException, IOException {
-        List<String> command = new ArrayList<>(List.of(node, "--check", source));
-        ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
-                .redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-        builder.environment().keySet().removeIf(k -> k.startsWith("NODE_") || k.startsWith("npm_"));
-        Process process;
-        try {
-            process = builder.start();
-        } catch (IOException e) {
-            throw new BuildException(FailureReason.UNSUPPORTED_RUNTIME, "this builder cannot run Node.js to check "
-                    + source + " ('" + node + "': " + e.getMessage() + "); install Node.js 20 or later on the builder or"
-                    + " set klambda.node.executable", e);
-        }
+    private void checkOne(Path dir, String source) throws BuildException, IOException {
         ToolRun ran;
         try {
-            ran = ToolRun.await(process, log, timeout, MAX_OUTPUT);
+            ran = tools.run(new ToolCommand("node", List.of("--check", source), dir, Map.of(), timeout, MAX_OUTPUT));
+        } catch (ToolUnavailableException e) {
+            if (e.transientFailure()) {
+                throw new BuildException(FailureReason.INTERNAL_ERROR, "cannot check " + source + " now: " + e.getMessage(), e);
+            }
+            throw new BuildException(FailureReason.UNSUPPORTED_RUNTIME, "this builder cannot run Node.js to check "
+                    + source + " (" + e.getMessage() + "); install Node.js 20 or later on the builder, set"
+                    + " klambda.node.executable or klambda.tools.node-url", e);
+        } catch (ToolRefusedException e) {
+            throw new BuildException(FailureReason.INTERNAL_ERROR, "the syntax check of " + source + " was not run: "
+                    + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new BuildException(FailureReason.INTERNAL_ERROR, "interrupted while checking " + source, e);

@@ -6,8 +6,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +21,11 @@ import io.knative.lambda.builder.core.DependencyLayer;
 import io.knative.lambda.builder.core.FunctionSource;
 import io.knative.lambda.builder.deps.DependencyCache;
 import io.knative.lambda.builder.deps.SecretMask;
+import io.knative.lambda.builder.deps.ToolCommand;
+import io.knative.lambda.builder.deps.ToolRefusedException;
 import io.knative.lambda.builder.deps.ToolRun;
+import io.knative.lambda.builder.deps.ToolRunner;
+import io.knative.lambda.builder.deps.ToolUnavailableException;
 import io.knative.lambda.events.FailureReason;
 import io.knative.lambda.events.FunctionRuntime;
 
@@ -44,7 +48,7 @@ public final class NpmInstaller implements DependencyInstaller {
     private static final String TOKEN_VARIABLE = "KLAMBDA_NPM_AUTH_TOKEN";
     private static final int MAX_OUTPUT = 64 * 1024;
 
-    private final List<String> npm;
+    private final ToolRunner tools;
     private final String registry;
     private final String token;
     private final String nodeVersion;
@@ -54,16 +58,16 @@ public final class NpmInstaller implements DependencyInstaller {
     private final SecretMask mask;
 
     /**
-     * @param npm         the command that runs npm, e.g. {@code npm}
+     * @param tools       what runs npm (tool {@code npm}): this host's {@code npm}, or the node tool sidecar
      * @param registry    the registry's URL ({@code klambda.npm.registry})
      * @param token       the registry's token, or {@code null}
      * @param nodeVersion the Node.js version line of the runtime image (part of the cache key)
      * @param npmCache    npm's own download cache (tarballs, checked against their integrity)
      * @param timeout     how long one install may take
      */
-    public NpmInstaller(List<String> npm, String registry, String token, String nodeVersion, DependencyCache cache,
+    public NpmInstaller(ToolRunner tools, String registry, String token, String nodeVersion, DependencyCache cache,
             Path npmCache, Duration timeout) {
-        this.npm = List.copyOf(npm);
+        this.tools = tools;
         this.registry = registry.endsWith("/") ? registry : registry + "/";
         this.token = token == null || token.isBlank() ? null : token;
         this.nodeVersion = nodeVersion;
@@ -120,36 +124,32 @@ public final class NpmInstaller implements DependencyInstaller {
         }
         Path npmrc = work.resolve("npmrc");
         Files.writeString(npmrc, npmrc());
-        List<String> command = new ArrayList<>(npm);
-        command.addAll(List.of(lock != null ? "ci" : "install", "--ignore-scripts", "--omit=dev", "--no-audit", "--no-fund",
-                "--no-bin-links", "--update-notifier=false", "--fetch-retries=1", "--fetch-retry-mintimeout=500",
-                "--fetch-retry-maxtimeout=2000", "--fetch-timeout=" + Math.max(5000, timeout.toMillis() / 5)));
-        ProcessBuilder builder = new ProcessBuilder(command).directory(project.toFile()).redirectErrorStream(true)
-                .redirectOutput(work.resolve("npm.log").toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-        Map<String, String> env = builder.environment();
-        env.keySet().removeIf(k -> k.toLowerCase(java.util.Locale.ROOT).startsWith("npm_") || k.startsWith("NODE_"));
+        List<String> args = List.of(lock != null ? "ci" : "install", "--ignore-scripts", "--omit=dev", "--no-audit",
+                "--no-fund", "--no-bin-links", "--update-notifier=false", "--fetch-retries=1", "--fetch-retry-mintimeout=500",
+                "--fetch-retry-maxtimeout=2000", "--fetch-timeout=" + Math.max(5000, timeout.toMillis() / 5));
+        Map<String, String> env = new HashMap<>();
         env.put("npm_config_userconfig", npmrc.toString());
         env.put("npm_config_globalconfig", Files.writeString(work.resolve("npmrc-global"), "").toString());
-        env.put("npm_config_cache", npmCache.toString());
+        env.put("npm_config_cache", Files.createDirectories(npmCache).toString());
         env.put("HOME", work.toString());
         if (token != null) {
             env.put(TOKEN_VARIABLE, token);
         }
         long started = System.nanoTime();
-        Process process;
-        try {
-            process = builder.start();
-        } catch (IOException e) {
-            throw new BuildException(FailureReason.UNSUPPORTED_RUNTIME, "this builder cannot run npm ('" + npm.get(0) + "': "
-                    + e.getMessage() + "); install Node.js with npm on the builder or set klambda.npm.command", e);
-        }
         ToolRun ran;
         try {
-            ran = ToolRun.await(process, work.resolve("npm.log"), timeout, MAX_OUTPUT);
+            ran = tools.run(new ToolCommand("npm", args, project, env, timeout, MAX_OUTPUT));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new DependencyException(FailureReason.DEPENDENCY_INDEX_UNAVAILABLE, null, "interrupted while npm ran", e);
+        } catch (ToolUnavailableException e) {
+            if (e.transientFailure()) {
+                throw new DependencyException(FailureReason.INTERNAL_ERROR, null, "npm cannot run now: " + mask.mask(e.getMessage()), e);
+            }
+            throw new BuildException(FailureReason.UNSUPPORTED_RUNTIME, "this builder cannot run npm (" + e.getMessage()
+                    + "); install Node.js with npm on the builder, set klambda.npm.command or klambda.tools.node-url", e);
+        } catch (ToolRefusedException e) {
+            throw new DependencyException(FailureReason.INTERNAL_ERROR, null, "npm was not run: " + mask.mask(e.getMessage()), e);
         }
         String output = mask.mask(ran.output());
         if (!ran.finished()) {

@@ -6,11 +6,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
 import io.knative.lambda.builder.core.BuildException;
 import io.knative.lambda.builder.core.DependencyException;
@@ -19,6 +19,11 @@ import io.knative.lambda.builder.core.DependencyLayer;
 import io.knative.lambda.builder.core.FunctionSource;
 import io.knative.lambda.builder.deps.DependencyCache;
 import io.knative.lambda.builder.deps.SecretMask;
+import io.knative.lambda.builder.deps.ToolCommand;
+import io.knative.lambda.builder.deps.ToolRefusedException;
+import io.knative.lambda.builder.deps.ToolRun;
+import io.knative.lambda.builder.deps.ToolRunner;
+import io.knative.lambda.builder.deps.ToolUnavailableException;
 import io.knative.lambda.events.FailureReason;
 import io.knative.lambda.events.FunctionRuntime;
 
@@ -37,7 +42,7 @@ public final class PipInstaller implements DependencyInstaller {
     private static final System.Logger LOG = System.getLogger(PipInstaller.class.getName());
     private static final int MAX_OUTPUT = 64 * 1024;
 
-    private final List<String> pip;
+    private final ToolRunner tools;
     private final PythonTarget target;
     private final PythonIndex index;
     private final DependencyCache cache;
@@ -45,11 +50,11 @@ public final class PipInstaller implements DependencyInstaller {
     private final SecretMask mask;
 
     /**
-     * @param pip     the command that runs pip, e.g. {@code python3 -m pip}
+     * @param tools   what runs pip (tool {@code pip}): this host's {@code python3 -m pip}, or the python tool sidecar
      * @param timeout how long one install may take
      */
-    public PipInstaller(List<String> pip, PythonTarget target, PythonIndex index, DependencyCache cache, Duration timeout) {
-        this.pip = List.copyOf(pip);
+    public PipInstaller(ToolRunner tools, PythonTarget target, PythonIndex index, DependencyCache cache, Duration timeout) {
+        this.tools = tools;
         this.target = target;
         this.index = index;
         this.cache = cache;
@@ -98,50 +103,44 @@ public final class PipInstaller implements DependencyInstaller {
         Path work = folder.getParent();
         Path file = work.resolve("requirements.txt");
         Files.writeString(file, requirements.text());
-        List<String> command = new ArrayList<>(pip);
-        command.addAll(List.of("install", "--target", folder.toString(), "--only-binary=:all:", "--no-compile",
-                "--no-cache-dir", "--disable-pip-version-check", "--no-input", "--progress-bar", "off", "--retries", "1",
-                "--timeout", Long.toString(Math.max(5, timeout.toSeconds() / 10)), "--python-version", target.version(),
-                "--implementation", target.implementation(), "--abi", target.abi()));
-        target.platforms().forEach(p -> command.addAll(List.of("--platform", p)));
-        command.addAll(List.of("-r", file.toString()));
-        ProcessBuilder builder = new ProcessBuilder(command).directory(work.toFile()).redirectErrorStream(true)
-                .redirectOutput(work.resolve("pip.log").toFile());
-        Map<String, String> env = builder.environment();
-        env.keySet().removeIf(k -> k.startsWith("PIP_") || k.startsWith("PYTHON"));
+        List<String> args = new ArrayList<>(List.of("install", "--target", folder.toString(), "--only-binary=:all:",
+                "--no-compile", "--no-cache-dir", "--disable-pip-version-check", "--no-input", "--progress-bar", "off",
+                "--retries", "1", "--timeout", Long.toString(Math.max(5, timeout.toSeconds() / 10)), "--python-version",
+                target.version(), "--implementation", target.implementation(), "--abi", target.abi()));
+        target.platforms().forEach(p -> args.addAll(List.of("--platform", p)));
+        args.addAll(List.of("-r", file.toString()));
+        Map<String, String> env = new HashMap<>();
         env.put("PIP_CONFIG_FILE", "/dev/null");
         env.put("PIP_INDEX_URL", index.urlWithCredentials());
         if (!index.extraUrls().isEmpty()) {
             env.put("PIP_EXTRA_INDEX_URL", String.join(" ", index.extraUrls()));
         }
         long started = System.nanoTime();
-        Process process = builder.start();
-        boolean finished;
+        ToolRun ran;
         try {
-            finished = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            ran = tools.run(new ToolCommand("pip", args, work, env, timeout, MAX_OUTPUT));
         } catch (InterruptedException e) {
-            process.destroyForcibly();
             Thread.currentThread().interrupt();
             throw new DependencyException(FailureReason.DEPENDENCY_INDEX_UNAVAILABLE, null, "interrupted while pip ran", e);
+        } catch (ToolUnavailableException e) {
+            if (e.transientFailure()) {
+                throw new DependencyException(FailureReason.INTERNAL_ERROR, null, "pip cannot run now: " + mask.mask(e.getMessage()), e);
+            }
+            throw e;
+        } catch (ToolRefusedException e) {
+            throw new DependencyException(FailureReason.INTERNAL_ERROR, null, "pip was not run: " + mask.mask(e.getMessage()), e);
         }
-        String output = mask.mask(tail(work.resolve("pip.log")));
-        if (!finished) {
-            process.destroyForcibly();
+        String output = mask.mask(ran.output());
+        if (!ran.finished()) {
             throw new DependencyException(FailureReason.DEPENDENCY_INDEX_UNAVAILABLE, null, "pip did not finish within "
                     + timeout.toSeconds() + " s (klambda.python.install-timeout): " + PipFailures.lastErrors(output), null);
         }
-        if (process.exitValue() != 0) {
+        if (!ran.succeeded()) {
             DependencyException failure = new PipFailures(index, target).classify(output);
             LOG.log(System.Logger.Level.INFO, "pip failed (" + failure.reason().code() + "): " + failure.getMessage());
             throw failure;
         }
         LOG.log(System.Logger.Level.INFO, "pip installed " + requirements.projects() + " for " + target.describe() + " in "
-                + (System.nanoTime() - started) / 1_000_000 + " ms");
-    }
-
-    private static String tail(Path log) throws IOException {
-        byte[] bytes = Files.readAllBytes(log);
-        int from = Math.max(0, bytes.length - MAX_OUTPUT);
-        return new String(bytes, from, bytes.length - from, StandardCharsets.UTF_8);
+                + (System.nanoTime() - started) / 1_000_000 + " ms (" + tools.describe() + ")");
     }
 }

@@ -23,6 +23,7 @@ import io.knative.lambda.builder.core.FunctionManifest;
 import io.knative.lambda.builder.core.FunctionSource;
 import io.knative.lambda.builder.deps.BlobFiles;
 import io.knative.lambda.builder.deps.DependencyCache;
+import io.knative.lambda.builder.deps.LocalToolRunner;
 import io.knative.lambda.testsupport.LocalProcess;
 import io.knative.lambda.testsupport.NpmRegistryServer;
 
@@ -54,7 +55,7 @@ class NpmInstallerIT {
     }
 
     private static NpmInstaller installer(Path cache, String registryUrl, String token) {
-        return new NpmInstaller(List.of("npm"), registryUrl, token, "26", new DependencyCache(cache.resolve("layers"), 1L << 30),
+        return new NpmInstaller(LocalToolRunner.of("npm", "npm"), registryUrl, token, "26", new DependencyCache(cache.resolve("layers"), 1L << 30),
                 cache.resolve("npm"), Duration.ofSeconds(120));
     }
 

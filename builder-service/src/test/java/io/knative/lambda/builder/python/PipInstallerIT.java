@@ -28,6 +28,7 @@ import io.knative.lambda.builder.core.FunctionSource;
 import io.knative.lambda.builder.core.InvalidManifestException;
 import io.knative.lambda.builder.deps.BlobFiles;
 import io.knative.lambda.builder.deps.DependencyCache;
+import io.knative.lambda.builder.deps.LocalToolRunner;
 import io.knative.lambda.testsupport.LocalProcess;
 import io.knative.lambda.testsupport.PythonIndexServer;
 
@@ -59,7 +60,7 @@ class PipInstallerIT {
     }
 
     private static PipInstaller installer(Path cache, PythonIndex pythonIndex) {
-        return new PipInstaller(List.of("python3", "-m", "pip"), TARGET, pythonIndex, new DependencyCache(cache, 1L << 30),
+        return new PipInstaller(LocalToolRunner.of("pip", "python3 -m pip"), TARGET, pythonIndex, new DependencyCache(cache, 1L << 30),
                 Duration.ofSeconds(120));
     }
 

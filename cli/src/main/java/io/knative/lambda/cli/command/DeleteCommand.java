@@ -1,30 +1,29 @@
 package io.knative.lambda.cli.command;
 
+import java.io.PrintWriter;
 import java.time.Duration;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.knative.lambda.cli.Args;
 import io.knative.lambda.cli.CliException;
 import io.knative.lambda.cli.Json;
 import io.knative.lambda.cli.platform.Bucket;
 import io.knative.lambda.cli.platform.EventSource;
 import io.knative.lambda.cli.platform.Platform;
 import io.knative.lambda.events.EventTypes;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /** {@code klambda delete NAME}: removes the function's source from the bucket, which removes the function. */
-@Command(name = "delete", mixinStandardHelpOptions = true, description = {
-    "Removes the function's source object from the bucket (the way functions are removed) and waits for"
-            + " io.knative.lambda.function.deleted."})
 public final class DeleteCommand extends PlatformCommand {
 
-    @Parameters(index = "0", paramLabel = "NAME", description = "A Service name or function id.")
-    String name;
+    private final String name;
+    private final long timeout;
 
-    @Option(names = "--timeout", defaultValue = "120", paramLabel = "SECONDS", description = "How long to wait (default 120).")
-    long timeout;
+    public DeleteCommand(Args args, PrintWriter out) {
+        super(args, out);
+        name = args.positional(0);
+        timeout = args.number("timeout", 120);
+    }
 
     @Override
     int run(Platform platform) {

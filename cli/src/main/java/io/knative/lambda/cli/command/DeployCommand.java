@@ -1,12 +1,13 @@
 package io.knative.lambda.cli.command;
 
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.knative.lambda.cli.Args;
 import io.knative.lambda.cli.CliException;
 import io.knative.lambda.cli.Durations;
 import io.knative.lambda.cli.Json;
@@ -14,39 +15,28 @@ import io.knative.lambda.cli.platform.Bucket;
 import io.knative.lambda.cli.platform.EventSource;
 import io.knative.lambda.cli.platform.Platform;
 import io.knative.lambda.events.EventTypes;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /** {@code klambda deploy FILE|DIR}: uploads a function (a folder packed into a zip); follows its build and rollout. */
-@Command(name = "deploy", mixinStandardHelpOptions = true, description = {
-    "Uploads a function's source to the bucket as {scope}/{kind}/{id}{.ext} (with object metadata), then waits and"
-            + " prints the build and the rollout with their durations, or the build.failed / deploy.failed reason.",
-    "A folder is packed into a zip ({id}.zip; not .git/, __pycache__/, *.pyc, node_modules/, .venv/), the same bytes"
-            + " for the same files, so a re-deploy of an unchanged folder is the same source to the builder."})
 public final class DeployCommand extends PlatformCommand {
 
-    @Parameters(index = "0", paramLabel = "FILE|DIR", description = "The function's source file, or its folder (packed into a zip).")
-    Path path;
+    private final Path path;
+    private final String id;
+    private final String scope;
+    private final String kind;
+    private final Map<String, String> metadata;
+    private final long timeout;
+    private final boolean noWait;
 
-    @Option(names = "--id", description = "The function id (default: the file's or folder's name, e.g. parser for parser.py).")
-    String id;
-
-    @Option(names = "--scope", defaultValue = "global", description = "global (default) or a tenant id.")
-    String scope;
-
-    @Option(names = "--kind", defaultValue = "parser", description = "The function's kind (default parser).")
-    String kind;
-
-    @Option(names = "--metadata", paramLabel = "KEY=VALUE", description = "Object metadata: runtime, handler, min-scale, "
-            + "max-scale, memory, cpu, timeout-seconds, container-concurrency, execution.")
-    Map<String, String> metadata = new LinkedHashMap<>();
-
-    @Option(names = "--timeout", defaultValue = "300", paramLabel = "SECONDS", description = "How long to wait (default 300).")
-    long timeout;
-
-    @Option(names = "--no-wait", description = "Upload and return.")
-    boolean noWait;
+    public DeployCommand(Args args, PrintWriter out) {
+        super(args, out);
+        path = args.path(0);
+        id = args.string("id");
+        scope = args.string("scope", "global");
+        kind = args.string("kind", "parser");
+        metadata = args.pairs("metadata");
+        timeout = args.number("timeout", 300);
+        noWait = args.flag("no-wait");
+    }
 
     @Override
     int run(Platform platform) {

@@ -1,5 +1,6 @@
 package io.knative.lambda.cli.command;
 
+import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -8,34 +9,29 @@ import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.knative.lambda.cli.Args;
 import io.knative.lambda.cli.CliException;
 import io.knative.lambda.cli.Json;
 import io.knative.lambda.cli.platform.EventSource;
 import io.knative.lambda.cli.platform.Platform;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 
 /** {@code klambda events}: what happened on the bus, newest last; {@code -f} keeps following. */
-@Command(name = "events", mixinStandardHelpOptions = true, description = {
-    "The platform's recent events (uploads, builds, rollouts, invocations, answers), oldest first.",
-    "Local mode reads the local broker (GET /events); a cluster the Kafka topic behind the Kafka Broker."})
 public final class EventsCommand extends PlatformCommand {
 
     private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneId.systemDefault());
 
-    @Option(names = {"-t", "--type"}, paramLabel = "PREFIX", description = "Only types that start with PREFIX "
-            + "(io.knative.lambda.build, io.knative.lambda.response...).")
-    String type;
+    private final String type;
+    private final String function;
+    private final int limit;
+    private final boolean follow;
 
-    @Option(names = "--function", paramLabel = "NAME", description = "Only events about this function "
-            + "(Service name or function id).")
-    String function;
-
-    @Option(names = "--limit", defaultValue = "50", description = "How many recent events (default 50).")
-    int limit;
-
-    @Option(names = {"-f", "--follow"}, description = "Keep printing new events until Ctrl-C.")
-    boolean follow;
+    public EventsCommand(Args args, PrintWriter out) {
+        super(args, out);
+        type = args.string("type");
+        function = args.string("function");
+        limit = args.integer("limit", 50);
+        follow = args.flag("follow");
+    }
 
     @Override
     int run(Platform platform) {

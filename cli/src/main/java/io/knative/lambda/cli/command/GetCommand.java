@@ -1,25 +1,26 @@
 package io.knative.lambda.cli.command;
 
+import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.knative.lambda.cli.Args;
 import io.knative.lambda.cli.Durations;
 import io.knative.lambda.cli.Json;
 import io.knative.lambda.cli.Table;
 import io.knative.lambda.cli.platform.Platform;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
 
 /** {@code klambda get [NAME]}: where the functions are — URL, readiness, the serving revision. */
-@Command(name = "get", mixinStandardHelpOptions = true, description = {
-    "The functions (Knative Services): name, function id, URL, ready, reason, revision, age.",
-    "With NAME: that function and its revisions."})
 public final class GetCommand extends PlatformCommand {
 
-    @Parameters(index = "0", arity = "0..1", paramLabel = "NAME", description = "A Service name or function id.")
-    String name;
+    private final String name;
+
+    public GetCommand(Args args, PrintWriter out) {
+        super(args, out);
+        name = args.positional(0);
+    }
 
     @Override
     int run(Platform platform) {

@@ -1,5 +1,6 @@
 package io.knative.lambda.cli.command;
 
+import java.io.PrintWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -9,6 +10,7 @@ import java.time.Duration;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.knative.lambda.cli.Args;
 import io.knative.lambda.cli.CliException;
 import io.knative.lambda.cli.Durations;
 import io.knative.lambda.cli.Json;
@@ -16,25 +18,20 @@ import io.knative.lambda.cli.platform.EventSource;
 import io.knative.lambda.cli.platform.Platform;
 import io.knative.lambda.events.EventTypes;
 import io.knative.lambda.events.TraceParent;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /** {@code klambda invoke NAME [JSON|@file]}: an {@code io.knative.lambda.invoke} through the broker, and its answer. */
-@Command(name = "invoke", mixinStandardHelpOptions = true, description = {
-    "Calls a function through the broker (an io.knative.lambda.invoke event whose subject is the function's Service name, in a"
-            + " new trace) and prints its answer (io.knative.lambda.response.success or .error).",
-    "Exit 0 on success, 1 when the function answered with an error."})
 public final class InvokeCommand extends PlatformCommand {
 
-    @Parameters(index = "0", paramLabel = "NAME", description = "A Service name or function id.")
-    String name;
+    private final String name;
+    private final String data;
+    private final long timeout;
 
-    @Parameters(index = "1", arity = "0..1", paramLabel = "JSON|@FILE", description = "The event data (default {}).")
-    String data;
-
-    @Option(names = "--timeout", defaultValue = "60", paramLabel = "SECONDS", description = "How long to wait for the answer.")
-    long timeout;
+    public InvokeCommand(Args args, PrintWriter out) {
+        super(args, out);
+        name = args.positional(0);
+        data = args.positional(1);
+        timeout = args.number("timeout", 60);
+    }
 
     @Override
     int run(Platform platform) {

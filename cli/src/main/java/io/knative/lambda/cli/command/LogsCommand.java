@@ -1,32 +1,29 @@
 package io.knative.lambda.cli.command;
 
+import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.knative.lambda.cli.Args;
 import io.knative.lambda.cli.Durations;
 import io.knative.lambda.cli.Json;
 import io.knative.lambda.cli.platform.Platform;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /** {@code klambda logs NAME}: what the function logged (JSON lines: invocations, errors with tracebacks, cold starts). */
-@Command(name = "logs", mixinStandardHelpOptions = true, description = {
-    "The function's log lines, every revision's, oldest first.",
-    "Local mode: the runtime's output the local cluster keeps per revision (.run/functions/<revision>/function.log);",
-    "a cluster: the pods of the function's revisions (kubectl logs -l serving.knative.dev/service=NAME -c user-container)."})
 public final class LogsCommand extends PlatformCommand {
 
-    @Parameters(index = "0", paramLabel = "NAME", description = "A Service name or function id.")
-    String name;
+    private final String name;
+    private final boolean follow;
+    private final String since;
 
-    @Option(names = {"-f", "--follow"}, description = "Keep printing new lines until Ctrl-C.")
-    boolean follow;
-
-    @Option(names = "--since", paramLabel = "DURATION", description = "Only lines newer than this: 5m, 30s, 2h, or a time.")
-    String since;
+    public LogsCommand(Args args, PrintWriter out) {
+        super(args, out);
+        name = args.positional(0);
+        follow = args.flag("follow");
+        since = args.string("since");
+    }
 
     @Override
     int run(Platform platform) {

@@ -1,31 +1,32 @@
 package io.knative.lambda.cli.command;
 
 import java.io.PrintWriter;
-import java.util.concurrent.Callable;
 
+import io.knative.lambda.cli.Args;
+import io.knative.lambda.cli.Http;
 import io.knative.lambda.cli.Output;
 import io.knative.lambda.cli.platform.Platform;
 import io.knative.lambda.cli.platform.PlatformOptions;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
-/** What every command shares: where the platform is ({@link PlatformOptions}), {@code -o human|json}, the output. */
-abstract class PlatformCommand implements Callable<Integer> {
+/**
+ * What every command shares: where the platform is ({@link PlatformOptions}), {@code -o human|json}, the output. A
+ * command reads and checks all its values in its constructor, before anything is sent.
+ */
+abstract class PlatformCommand {
 
-    @Mixin
-    PlatformOptions where;
+    private final PlatformOptions where;
+    private final Output output;
+    private final PrintWriter out;
 
-    @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "human",
-            description = "human (default) or json.")
-    Output output;
+    PlatformCommand(Args args, PrintWriter out) {
+        this.where = PlatformOptions.of(args);
+        this.output = args.choice("output", Output.class, Output.HUMAN);
+        this.out = out;
+    }
 
-    @Spec
-    CommandSpec spec;
-
-    @Override
-    public final Integer call() {
+    /** Does the command on the platform its options name; the exit code. */
+    public final int call() {
+        Http.prepare();
         return run(where.resolve());
     }
 
@@ -33,7 +34,7 @@ abstract class PlatformCommand implements Callable<Integer> {
     abstract int run(Platform platform);
 
     PrintWriter out() {
-        return spec.commandLine().getOut();
+        return out;
     }
 
     boolean json() {

@@ -1,35 +1,33 @@
 package io.knative.lambda.cli.command;
 
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.knative.lambda.cli.Args;
 import io.knative.lambda.cli.CliException;
 import io.knative.lambda.cli.Json;
 import io.knative.lambda.cli.platform.EventSource;
 import io.knative.lambda.cli.platform.Platform;
 import io.knative.lambda.events.EventTypes;
 import io.knative.lambda.events.TraceParent;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /** {@code klambda rollback NAME [REVISION]}: pins the function's traffic to an earlier revision. */
-@Command(name = "rollback", mixinStandardHelpOptions = true, description = {
-    "Pins the function's traffic to REVISION (default: the revision before the one serving now) with an"
-            + " io.knative.lambda.rollback.requested event, and waits for the deployer's answer."})
 public final class RollbackCommand extends PlatformCommand {
 
-    @Parameters(index = "0", paramLabel = "NAME", description = "A Service name or function id.")
-    String name;
+    private final String name;
+    private final String revision;
+    private final long timeout;
 
-    @Parameters(index = "1", arity = "0..1", paramLabel = "REVISION", description = "The revision (klambda get NAME lists them).")
-    String revision;
-
-    @Option(names = "--timeout", defaultValue = "120", paramLabel = "SECONDS", description = "How long to wait (default 120).")
-    long timeout;
+    public RollbackCommand(Args args, PrintWriter out) {
+        super(args, out);
+        name = args.positional(0);
+        revision = args.positional(1);
+        timeout = args.number("timeout", 120);
+    }
 
     @Override
     int run(Platform platform) {

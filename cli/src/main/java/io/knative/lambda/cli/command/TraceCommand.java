@@ -1,5 +1,6 @@
 package io.knative.lambda.cli.command;
 
+import java.io.PrintWriter;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
@@ -11,31 +12,27 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.knative.lambda.cli.Args;
 import io.knative.lambda.cli.CliException;
 import io.knative.lambda.cli.Durations;
 import io.knative.lambda.cli.Json;
 import io.knative.lambda.cli.platform.EventSource;
 import io.knative.lambda.cli.platform.Platform;
 import io.knative.lambda.events.EventTypes;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /** {@code klambda trace NAME|EVENT-ID}: one upload's timeline from its events, so a user sees where it is stuck. */
-@Command(name = "trace", mixinStandardHelpOptions = true, description = {
-    "The timeline of a function's latest upload (or of the trace an event belongs to), from the events alone:",
-    "uploaded -> build started -> built -> rollout started -> ready -> first answer, each step with its duration.",
-    "Every event of one upload carries the same W3C traceparent (the CloudEvents distributed-tracing extension)."})
 public final class TraceCommand extends PlatformCommand {
 
     private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneId.systemDefault());
 
-    @Parameters(index = "0", paramLabel = "NAME|EVENT-ID", description = "A function (Service name or function id), "
-            + "or the id of any event of the trace.")
-    String target;
+    private final String target;
+    private final int limit;
 
-    @Option(names = "--limit", defaultValue = "5000", description = "How many recent events to search (default 5000).")
-    int limit;
+    public TraceCommand(Args args, PrintWriter out) {
+        super(args, out);
+        target = args.positional(0);
+        limit = args.integer("limit", 5000);
+    }
 
     @Override
     int run(Platform platform) {

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 import org.jboss.logging.Logger;
@@ -90,7 +91,7 @@ public final class Deployer {
             return failed(id, FailureReason.NAME_TAKEN, e.getMessage());
         }
         try {
-            applyTrigger(objects.desiredTrigger(build, applied.object()), build.scope());
+            applyTrigger(objects.desiredTrigger(build, applied.object()), build.scope(), applied.created());
         } catch (NameTakenException e) {
             return failed(id, FailureReason.NAME_TAKEN, e.getMessage());
         }
@@ -161,8 +162,10 @@ public final class Deployer {
         if (reported.isPresent()) {
             return reported.get();
         }
-        FunctionCluster.Awaited settled = cluster.awaitService(name,
-                s -> RolloutState.of(s, generation, pinnedRevision).terminal(), settings.readyTimeout());
+        Predicate<Service> settledState = s -> RolloutState.of(s, generation, pinnedRevision).terminal();
+        FunctionCluster.Awaited settled = current != null && name.equals(current.getMetadata().getName())
+                ? cluster.awaitService(current, settledState, settings.readyTimeout())
+                : cluster.awaitService(name, settledState, settings.readyTimeout());
         Service last = settled.met() ? settled.service() : cluster.getService(name).orElse(null);
         RolloutState state = settled.met() ? RolloutState.of(last, generation, pinnedRevision) : null;
         DeployOutcome outcome;
@@ -254,7 +257,7 @@ public final class Deployer {
             Optional<Service> existing = cluster.getService(name);
             try {
                 if (existing.isEmpty()) {
-                    return new Applied<>(cluster.createService(desired), true);
+                    return new Applied<>(cluster.createService(desired), true, true);
                 }
                 Service current = existing.get();
                 if (!ours(current.getMetadata().getLabels(), scope)) {
@@ -262,7 +265,7 @@ public final class Deployer {
                 }
                 if (hash.equals(annotations(current).get(Labels.SPEC_HASH)) && KnativeObjects.pinnedRevision(current) == null) {
                     if (sameSource(current, desired)) {
-                        return new Applied<>(current, false);
+                        return new Applied<>(current, false, false);
                     }
                     // the same spec from another upload (same content, new ETag): record where it came from, no rollout
                     Service next = copy(current);
@@ -270,7 +273,7 @@ public final class Deployer {
                     PROVENANCE.forEach(k -> annotations.put(k, annotations(desired).get(k)));
                     annotations.values().removeIf(Objects::isNull);
                     next.getMetadata().setAnnotations(annotations);
-                    return new Applied<>(cluster.updateService(next), true);
+                    return new Applied<>(cluster.updateService(next), true, false);
                 }
                 Service next = copy(current);
                 Map<String, String> annotations = new LinkedHashMap<>(annotations(current));
@@ -278,7 +281,7 @@ public final class Deployer {
                 next.getMetadata().setAnnotations(annotations);
                 next.getMetadata().setLabels(mergeLabels(current, desired));
                 next.setSpec(desired.getSpec());
-                return new Applied<>(cluster.updateService(next), true);
+                return new Applied<>(cluster.updateService(next), true, false);
             } catch (ConflictException e) {
                 LOG.debugf("conflict writing Service %s (attempt %d): %s; re-reading", name, attempt + 1, e.getMessage());
             }
@@ -299,9 +302,22 @@ public final class Deployer {
                 && (wanted.get(Labels.SOURCE_ETAG) == null || wanted.get(Labels.SOURCE_ETAG).equals(now.get(Labels.SOURCE_ETAG)));
     }
 
-    private void applyTrigger(Trigger desired, String scope) {
+    /**
+     * Creates or updates the Trigger. Right after its Service was created the Trigger is created without a read
+     * first (one call fewer on a new function's path; a Trigger of that name left by someone else answers 409
+     * and is read then); otherwise read first, so that a redelivery writes nothing.
+     */
+    private void applyTrigger(Trigger desired, String scope, boolean serviceCreated) {
         String name = desired.getMetadata().getName();
         String hash = annotations(desired.getMetadata().getAnnotations()).get(Labels.SPEC_HASH);
+        if (serviceCreated) {
+            try {
+                cluster.createTrigger(desired);
+                return;
+            } catch (ConflictException exists) {
+                LOG.debugf("Trigger %s exists already; reading it", name);
+            }
+        }
         for (int attempt = 0; attempt <= settings.conflictRetries(); attempt++) {
             Optional<Trigger> existing = cluster.getTrigger(name);
             try {
@@ -453,7 +469,7 @@ public final class Deployer {
         return s == null || s.isBlank();
     }
 
-    /** An object after create-or-update, and whether a write happened. */
-    private record Applied<T>(T object, boolean written) {
+    /** An object after create-or-update, whether a write happened and whether it was the create. */
+    private record Applied<T>(T object, boolean written, boolean created) {
     }
 }

@@ -59,6 +59,16 @@ public interface FunctionCluster {
     Awaited awaitService(String name, Predicate<Service> condition, Duration timeout);
 
     /**
+     * {@link #awaitService(String, Predicate, Duration)} from a state of the Service the caller holds (the answer
+     * to its own write): the condition is checked on {@code known} first, then on every change after its
+     * {@code resourceVersion}, which spares the API the list a wait would otherwise start with.
+     */
+    default Awaited awaitService(Service known, Predicate<Service> condition, Duration timeout) {
+        return condition.test(known) ? new Awaited(true, known)
+                : awaitService(known.getMetadata().getName(), condition, timeout);
+    }
+
+    /**
      * The end of a wait.
      *
      * @param met     whether the condition held before the time was up

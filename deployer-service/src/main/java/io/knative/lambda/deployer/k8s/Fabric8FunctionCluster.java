@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
@@ -21,7 +22,8 @@ import io.knative.lambda.deployer.core.Labels;
 
 /**
  * {@link FunctionCluster} on the fabric8 client and its typed Knative model: get, create, update (PUT
- * guarded by resourceVersion), delete and list in one namespace, and a watch-based wait. Maps 409 to
+ * guarded by resourceVersion), delete and list in one namespace, and a watch-based wait (from the version the
+ * caller holds when it holds one). Maps 409 to
  * {@link ConflictException} and every other API failure to {@link ClusterUnavailableException}.
  */
 public final class Fabric8FunctionCluster implements FunctionCluster {
@@ -116,6 +118,37 @@ public final class Fabric8FunctionCluster implements FunctionCluster {
                 return new Awaited(false, null);
             }
             throw e;
+        }
+    }
+
+    /**
+     * One watch from the version the caller holds instead of a list and a watch; from a fresh list when the
+     * server no longer has that version.
+     */
+    @Override
+    public Awaited awaitService(Service known, Predicate<Service> condition, Duration timeout) {
+        String name = known.getMetadata().getName();
+        String version = known.getMetadata().getResourceVersion();
+        if (condition.test(known)) {
+            return new Awaited(true, known);
+        }
+        if (version == null || version.isBlank()) {
+            return awaitService(name, condition, timeout);
+        }
+        try {
+            return call("watch Service " + name, name, () -> {
+                try {
+                    return new Awaited(true, WatchFromVersion.await(knative.services().inNamespace(namespace).withName(name),
+                            name, version, condition, timeout));
+                } catch (TimeoutException e) {
+                    return new Awaited(false, null);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new KubernetesClientException("interrupted while watching Service " + name, e);
+                }
+            });
+        } catch (WatchFromVersion.GoneException e) {
+            return awaitService(name, condition, timeout);
         }
     }
 

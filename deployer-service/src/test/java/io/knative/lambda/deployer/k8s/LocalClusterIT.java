@@ -13,6 +13,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import io.fabric8.knative.serving.v1.Service;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -21,12 +23,15 @@ import io.knative.lambda.deployer.core.ConflictException;
 import io.knative.lambda.deployer.core.DeployOutcome;
 import io.knative.lambda.deployer.core.Deployer;
 import io.knative.lambda.deployer.core.DeployerSettings;
+import io.knative.lambda.deployer.core.FunctionCluster;
 import io.knative.lambda.deployer.core.KnativeObjects;
 import io.knative.lambda.events.FunctionKey;
 import io.knative.lambda.events.RollbackRequested;
 import io.knative.lambda.localcluster.LocalCluster;
 import io.knative.lambda.localcluster.LocalClusterSettings;
 import io.knative.lambda.localcluster.api.BearerToken;
+import io.knative.lambda.localcluster.store.Json;
+import io.knative.lambda.localcluster.store.ResourceType;
 import io.knative.lambda.localcluster.serving.RevisionState;
 import io.knative.lambda.localcluster.serving.ScriptedRevisionRunner;
 
@@ -137,5 +142,24 @@ class LocalClusterIT {
         runner.decide(NAMESPACE, "parser-late", "parser-late-00001", new RevisionState.Ready("http://127.0.0.1:9/late/"));
 
         assertThat(rollout.get(20, java.util.concurrent.TimeUnit.SECONDS)).isInstanceOf(DeployOutcome.Completed.class);
+    }
+
+    @Test
+    void aWaitFromAVersionTheClusterNoLongerKeepsStartsOverFromAList() {
+        readyAsRun("parser-old");
+        assertThat(deployer.deploy(build("old", digest('a')), "b1")).isInstanceOf(DeployOutcome.Completed.class);
+        Service stale = functions.getService("parser-old").orElseThrow();
+        stale.setStatus(null); // as the deployer held it right after its write: not Ready yet
+        for (int i = 0; i <= 10_000; i++) { // more changes than the cluster keeps for watches
+            cluster.store().create(ResourceType.TRIGGERS, NAMESPACE, (ObjectNode) Json.MAPPER.valueToTree(Map.of(
+                    "apiVersion", "eventing.knative.dev/v1", "kind", "Trigger",
+                    "metadata", Map.of("name", "churn-" + i), "spec", Map.of("broker", "default"))));
+        }
+
+        FunctionCluster.Awaited awaited = functions.awaitService(stale,
+                s -> s != null && s.getStatus() != null && s.getStatus().getUrl() != null, Duration.ofSeconds(20));
+
+        assertThat(awaited.met()).as("410 Gone on the watch, then the current state from a list").isTrue();
+        assertThat(awaited.service().getStatus().getUrl()).isEqualTo("http://127.0.0.1:9/parser-old-00001/");
     }
 }
