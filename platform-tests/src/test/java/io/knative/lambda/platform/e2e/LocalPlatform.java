@@ -41,12 +41,15 @@ final class LocalPlatform implements AutoCloseable {
     final NpmRegistryServer npm;
     /** The builder's Python package index (KLAMBDA_PYTHON_INDEX_URL): tests add the wheels their functions need. */
     final PythonIndexServer pythonIndex;
-    final int s3Port = LocalProcess.freePort();
-    final int brokerPort = LocalProcess.freePort();
-    final int builderPort = LocalProcess.freePort();
-    final int deployerPort = LocalProcess.freePort();
-    final int clusterPort = LocalProcess.freePort();
-    final int ingressPort = LocalProcess.freePort();
+    // picked once the in-process servers above listen: a port picked before them could be handed to one of them (they
+    // bind port 0), and the S3 server's readiness check would take that server's answer for its own (the likely cause
+    // of an upload answered 404 once in CI)
+    final int s3Port;
+    final int brokerPort;
+    final int builderPort;
+    final int deployerPort;
+    final int clusterPort;
+    final int ingressPort;
     private final Path dir;
     private final List<LocalProcess> processes = new ArrayList<>();
     /** Reaches the functions' {@code http://{service}.local.localhost:PORT} URLs through the ingress, as curl does. */
@@ -72,6 +75,12 @@ final class LocalPlatform implements AutoCloseable {
         registry = RegistryServer.start();
         pythonIndex = PythonIndexServer.start();
         npm = NpmRegistryServer.start();
+        s3Port = LocalProcess.freePort();
+        brokerPort = LocalProcess.freePort();
+        builderPort = LocalProcess.freePort();
+        deployerPort = LocalProcess.freePort();
+        clusterPort = LocalProcess.freePort();
+        ingressPort = LocalProcess.freePort();
         Map<String, String> variables = new HashMap<>(variables(project, dir, port(kafka.bootstrapServers()),
                 port(registry.host()), s3Port, brokerPort, builderPort, deployerPort, clusterPort, null));
         variables.put("INGRESS_PORT", Integer.toString(ingressPort));
