@@ -9,7 +9,7 @@ import selectors
 import socket
 import time
 
-from .framing import MAX_DRAIN_EXTRA_BYTES, MAX_LINE, request_end
+from .framing import MAX_DRAIN_EXTRA_BYTES, MAX_HEADERS, MAX_LINE, add_field, content_length, request_end
 from .telemetry import log, trace
 from .worker import RequestHandler
 
@@ -30,19 +30,78 @@ class _Connection:
         self.discarded = 0
 
 
+class _Answer(list):
+    """What a request handler writes: the pieces of its answers, joined once (a list append per write)."""
+
+    __slots__ = ()
+    write = list.append
+
+    def getvalue(self):
+        return b"".join(self)
+
+
 class _MemoryRequest(RequestHandler):
     """One request of an event-loop connection, parsed and answered by RequestHandler's own code, from and into
-    memory. The watchdog's 504 for a handler past its deadline lands here too, and goes out when the handler
-    returns (nothing can answer while it holds the loop)."""
+    memory. The deadline of a handler is checked when it returns: a 504 goes out then (nothing can answer while it
+    holds the loop)."""
+
+    rfile = None
+    body = None  # the body, when the loop framed the request itself (parsed_request)
 
     def __init__(self, sock, data, continue_sent):  # noqa: super().__init__ would serve a socket at once
         self.connection = sock
         self.rfile = io.BytesIO(data)
-        self.wfile = io.BytesIO()
+        self.wfile = _Answer()
         self.busy = False
-        self.last_active = time.monotonic()
         self.continue_sent = continue_sent
         self.close_connection = True
+
+    def _read_body(self, headers, limit):
+        body = self.body
+        return super()._read_body(headers, limit) if body is None else body
+
+
+def parsed_request(cls, sock, buf, limit, continue_sent):
+    """The first request in `buf` when it is an ordinary one, parsed straight from the buffer: (request, where it
+    ends); (None, 0) while its body is still on the way; None for anything else (an incomplete or unusual head, a
+    malformed or chunked or oversized request), which the general path (request_end, handle_one_request) frames
+    and answers. Ordinary: a head that is CRLF-terminated throughout and within MAX_LINE, HTTP/1.1, headers that
+    add_field accepts, no Transfer-Encoding, a Content-Length within the limit (or none)."""
+    head_end = buf.find(b"\r\n\r\n")
+    if head_end < 0 or head_end > MAX_LINE or buf.find(b"\n\n", 0, head_end) >= 0 \
+            or buf.find(b"\n\r\n", 0, head_end + 2) >= 0:  # an empty line before: the general path decides
+        return None
+    lines = buf[:head_end].decode("latin-1").split("\n")  # as readline() splits it
+    parts = lines[0].split()
+    if len(parts) != 3 or parts[2] != "HTTP/1.1" or len(lines) > MAX_HEADERS + 1:
+        return None
+    headers = {}
+    for line in lines[1:]:
+        if add_field(headers, line) is not None:
+            return None
+    if "transfer-encoding" in headers:
+        return None
+    start = head_end + 4
+    raw = headers.get("content-length")
+    if raw is None:
+        end = start
+    else:
+        length = content_length(raw)
+        if length is None or length > limit:
+            return None
+        end = start + length
+        if len(buf) < end:
+            return None, 0
+    request = cls.__new__(cls)
+    request.connection = sock
+    request.wfile = _Answer()
+    request.busy = False
+    request.continue_sent = continue_sent
+    request.close_connection = True
+    request.command, request.path, request.request_version = parts
+    request.body = bytes(buf[start:end])
+    request.hdrs = headers
+    return request, end
 
 
 class EventLoopServer:
@@ -152,19 +211,27 @@ class EventLoopServer:
         """Answers the complete requests in the connection's buffer, in order, until an answer cannot go out at once."""
         limit = self.runtime.config.max_body_bytes
         while conn.inbuf and not conn.closing and not conn.out:
-            end = request_end(conn.inbuf, limit)
-            if end is None:
-                if not conn.continue_sent and b"100-continue" in bytes(conn.inbuf[:MAX_LINE * 2]).lower():
+            buf = conn.inbuf
+            parsed = parsed_request(self.request_class, conn.sock, buf, limit, conn.continue_sent)
+            if parsed is not None:
+                request, end = parsed
+            else:
+                end = request_end(buf, limit)
+                request = None if end is None else self.request_class(conn.sock, bytes(buf[:end]), conn.continue_sent)
+            if request is None:
+                if not conn.continue_sent and b"100-continue" in bytes(buf[:MAX_LINE * 2]).lower():
                     self._write(conn, b"HTTP/1.1 100 Continue\r\n\r\n")
                     conn.continue_sent = True
                 return
-            request = self.request_class(conn.sock, bytes(conn.inbuf[:end]), conn.continue_sent)
-            del conn.inbuf[:end]
+            del buf[:end]
             conn.continue_sent = False
-            request.handle_one_request()
+            if request.body is None:
+                request.handle_one_request()
+            else:
+                request.dispatch(request.hdrs)
             if request.close_connection:
                 conn.closing = True
-            self._write(conn, request.wfile.getvalue())
+            self._write(conn, b"".join(request.wfile))
             conn.last_active = time.monotonic()  # idle counts from the answer: a slow handler is not idleness
         if conn.closing and not conn.out:
             self._finish(conn)

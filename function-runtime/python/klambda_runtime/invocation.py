@@ -3,7 +3,6 @@
 `Endpoints` is a mixin for a request handler that also has framing.Http11: POST / invokes the function (in the
 request's CloudEvents mode), GET serves health and metrics, any other method on / is 405.
 """
-import json
 import threading
 import time
 
@@ -11,10 +10,8 @@ from .cloudevents import (ERROR_TYPE, SUCCESS_TYPE, ce_headers, envelope_data, e
                           missing_attributes, parse_envelope, parse_json, structured, unquote, validate_attributes)
 from .errors import HttpError
 from .framing import DUPLICATE_CE
-from .telemetry import Metrics, log, trace
+from .telemetry import Metrics, ResultEncoder, encode_result, json_string, log, log_invocation, trace
 
-# json.dumps as it was, but NaN and the infinities are an error rather than the non-JSON NaN / Infinity
-_encode_result = json.JSONEncoder(allow_nan=False).encode
 
 
 class Runtime:
@@ -28,13 +25,18 @@ class Runtime:
         self.wants_attributes = False
         self.ready = False
         self.draining = False
-        self.slots = threading.BoundedSemaphore(config.concurrency)
+        # event-loop mode: one invocation at a time on the loop, its deadline checked when it returns (no slots, no
+        # watchdog); worker mode: slots for FUNCTION_CONCURRENCY, and the watchdog answers 504 while a handler runs
+        self.on_loop = config.execution == "event-loop"
+        self.slots = None if self.on_loop else threading.BoundedSemaphore(config.concurrency)
         self.active = 0
         self.running = {}  # key -> (deadline, request handler): invocations the watchdog may time out
         self.connections = {}  # key -> request handler: open connections, for the idle check
         self.invoked = threading.Event()  # wakes the watchdog when an invocation starts while it sleeps
         self.watchdog_idle = False
         self.timeout_s = config.timeout_ms / 1000.0
+        self.function_json = json_string(config.function_id)
+        self.encode_result = ResultEncoder() if self.on_loop else encode_result
 
     def begin(self):
         with self.metrics.lock:
@@ -149,13 +151,11 @@ class Endpoints:
             self.busy = False
         seconds = (self._answered_at or time.monotonic()) - t0
         cold = rt.metrics.record(seconds, code if status != 200 else None)
-        attrs = self._attrs or {}
-        entry = {"level": "info", "msg": "invocation", "function": rt.config.function_id, "mode": self._mode,
-                 "eventId": attrs.get("id"), "eventType": attrs.get("type"), "status": status,
-                 "durationMs": round(seconds * 1000, 3), "coldStart": cold}
-        if status != 200:
-            entry["error"] = code
-        log(entry)
+        attrs = self._attrs
+        if attrs is None:
+            log_invocation(rt.function_json, self._mode, None, None, status, seconds, cold, code)
+        else:
+            log_invocation(rt.function_json, self._mode, attrs.get("id"), attrs.get("type"), status, seconds, cold, code)
 
     def _invoke(self, rt, t0):
         if not rt.ready:
@@ -193,15 +193,16 @@ class Endpoints:
         if not isinstance(data, dict):
             raise HttpError(400, "InvalidEvent", "the event data must be a JSON object, got %s" % json_kind(data))
 
-        # bounded concurrency: wait for a slot until the deadline, else 503
         deadline = t0 + rt.timeout_s
-        if not rt.slots.acquire(timeout=max(0.0, deadline - time.monotonic())):
-            raise HttpError(503, "Overloaded", "all %d invocation slots stayed busy for %d ms"
-                            % (rt.config.concurrency, rt.config.timeout_ms))
-        key = id(self)
-        rt.running[key] = (deadline, self)
-        if rt.watchdog_idle:
-            rt.invoked.set()
+        slots = rt.slots
+        if slots is not None:  # bounded concurrency: wait for a slot until the deadline, else 503
+            if not slots.acquire(timeout=max(0.0, deadline - time.monotonic())):
+                raise HttpError(503, "Overloaded", "all %d invocation slots stayed busy for %d ms"
+                                % (rt.config.concurrency, rt.config.timeout_ms))
+            key = id(self)
+            rt.running[key] = (deadline, self)
+            if rt.watchdog_idle:
+                rt.invoked.set()
         try:
             if rt.wants_attributes:
                 result = rt.handler(data, dict(attrs) if attrs is not None else {})
@@ -216,14 +217,19 @@ class Endpoints:
         else:
             error = None
         finally:
-            rt.slots.release()
-        if rt.running.pop(key, None) is None:  # the watchdog answered 504 already
+            if slots is not None:
+                slots.release()
+        if slots is None:
+            if time.monotonic() >= deadline:  # on the loop: the 504 goes out now that the handler has returned
+                self.answer_timeout()
+                return 504, "Timeout"
+        elif rt.running.pop(key, None) is None:  # the watchdog answered 504 already
             self._answered = True
             return 504, "Timeout"
         if error is not None:
             raise error
         try:
-            payload = _encode_result(result).encode()
+            payload = rt.encode_result(result)
         except (TypeError, ValueError, RecursionError) as e:
             log({"level": "error", "msg": "result not JSON", "function": rt.config.function_id, "exception": str(e)})
             raise HttpError(500, "FunctionError", "the function returned a value that is not JSON%s"
