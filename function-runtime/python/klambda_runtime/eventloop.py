@@ -46,7 +46,6 @@ class _MemoryRequest(RequestHandler):
     holds the loop)."""
 
     rfile = None
-    body = None  # the body, when the loop framed the request itself (parsed_request)
 
     def __init__(self, sock, data, continue_sent):  # noqa: super().__init__ would serve a socket at once
         self.connection = sock
@@ -56,10 +55,6 @@ class _MemoryRequest(RequestHandler):
         self.continue_sent = continue_sent
         self.close_connection = True
 
-    def _read_body(self, headers, limit):
-        body = self.body
-        return super()._read_body(headers, limit) if body is None else body
-
 
 def parsed_request(cls, sock, buf, limit, continue_sent):
     """The first request in `buf` when it is an ordinary one, parsed straight from the buffer: (request, where it
@@ -68,10 +63,11 @@ def parsed_request(cls, sock, buf, limit, continue_sent):
     and answers. Ordinary: a head that is CRLF-terminated throughout and within MAX_LINE, HTTP/1.1, headers that
     add_field accepts, no Transfer-Encoding, a Content-Length within the limit (or none)."""
     head_end = buf.find(b"\r\n\r\n")
-    if head_end < 0 or head_end > MAX_LINE or buf.find(b"\n\n", 0, head_end) >= 0 \
-            or buf.find(b"\n\r\n", 0, head_end + 2) >= 0:  # an empty line before: the general path decides
+    if head_end < 0 or head_end > MAX_LINE:
         return None
-    lines = buf[:head_end].decode("latin-1").split("\n")  # as readline() splits it
+    # split as readline() splits it; an empty line before head_end ("" or "\r", where readline would end the head)
+    # has no colon, so add_field refuses it and the general path decides
+    lines = buf[:head_end].decode("latin-1").split("\n")
     parts = lines[0].split()
     if len(parts) != 3 or parts[2] != "HTTP/1.1" or len(lines) > MAX_HEADERS + 1:
         return None

@@ -67,6 +67,7 @@ class Http11:
     """Reads one request (line, headers; the body when the endpoint asks) and writes answers; dispatches to do_<METHOD>."""
 
     continue_sent = False  # the event loop answers Expect: 100-continue itself, before the body arrives
+    body = None  # the body, when the event loop framed the request itself (eventloop.parsed_request)
 
     def handle_one_request(self):
         """Reads one HTTP/1.1 request (a lean parser: http.server's email-based one costs a third of a request) and dispatches it."""

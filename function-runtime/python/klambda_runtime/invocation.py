@@ -130,7 +130,11 @@ class Endpoints:
             self._json(404, {"error": "NotFound", "message": "no such path: " + path[:200]}, close=True)
             return
         t0 = time.monotonic()
-        rt.begin()
+        on_loop = rt.on_loop
+        if on_loop:  # only the loop's thread counts and records: no lock
+            rt.active += 1
+        else:
+            rt.begin()
         self._mode = "plain"
         self._attrs = None
         self._answered = False
@@ -147,10 +151,13 @@ class Endpoints:
             status, code = 500, "RuntimeError"
             self._answer_error(HttpError(500, "RuntimeError", "the runtime failed; see its log"))
         finally:
-            rt.end()
+            if on_loop:
+                rt.active -= 1
+            else:
+                rt.end()
             self.busy = False
         seconds = (self._answered_at or time.monotonic()) - t0
-        cold = rt.metrics.record(seconds, code if status != 200 else None)
+        cold = (rt.metrics.count if on_loop else rt.metrics.record)(seconds, code if status != 200 else None)
         attrs = self._attrs
         if attrs is None:
             log_invocation(rt.function_json, self._mode, None, None, status, seconds, cold, code)
@@ -161,12 +168,14 @@ class Endpoints:
         if not rt.ready:
             raise HttpError(503, "NotReady", "the function is still loading", close=True)
         headers = self.hdrs
-        body = self._read_body(headers, rt.config.max_body_bytes)
+        body = self.body  # the event loop frames a request itself, and has its body then
+        if body is None:
+            body = self._read_body(headers, rt.config.max_body_bytes)
         self.busy = True  # from here on the idle check leaves the connection alone (not while a body trickles in)
         content_type = headers.get("content-type", "").lower()
-        if content_type.startswith("application/cloudevents-batch"):
-            raise HttpError(400, "InvalidEvent", "batched CloudEvents are not supported")
-        if content_type.startswith("application/cloudevents"):
+        if content_type[:23] == "application/cloudevents":
+            if content_type.startswith("application/cloudevents-batch"):
+                raise HttpError(400, "InvalidEvent", "batched CloudEvents are not supported")
             self._mode = "structured"
             envelope, attrs = parse_envelope(body)
             self._attrs = attrs

@@ -74,14 +74,17 @@ class Metrics:
 
     def record(self, seconds, code):
         """Counts one invocation; returns True for the first one of the process (the cold one)."""
-        index = bisect.bisect_left(DURATION_BUCKETS, seconds)
         with self.lock:
-            self.invocations += 1
-            self.buckets[index] += 1
-            self.duration_sum += seconds
-            if code is not None:
-                self.errors[code] = self.errors.get(code, 0) + 1
-            cold, self.cold = self.cold, False
+            return self.count(seconds, code)
+
+    def count(self, seconds, code):
+        """record() without the lock, for the one thread that records and renders (event-loop mode)."""
+        self.invocations += 1
+        self.buckets[bisect.bisect_left(DURATION_BUCKETS, seconds)] += 1
+        self.duration_sum += seconds
+        if code is not None:
+            self.errors[code] = self.errors.get(code, 0) + 1
+        cold, self.cold = self.cold, False
         return cold
 
     def render(self):
@@ -128,10 +131,12 @@ class LogWriter:
         self.fd = fd
         self.lock = threading.Lock()
         self.queued = threading.Event()
+        self.pending = False  # `queued` is set (a plain attribute: Event.is_set is a call)
 
     def add(self, line):
         self.lines.append(line)
-        if not self.queued.is_set():
+        if not self.pending:
+            self.pending = True
             self.queued.set()
 
     def run(self):
@@ -139,6 +144,7 @@ class LogWriter:
             self.queued.wait()
             time.sleep(self.interval)  # gather the lines of the requests of the next moment into one write
             self.queued.clear()
+            self.pending = False  # after clear(): a line added in between is in the flush below
             self.flush()
 
     def flush(self):
@@ -166,12 +172,15 @@ _INVOCATION = ('{"level":"info","msg":"invocation","function":%s,"mode":"%s","ev
 def log_invocation(function_json, mode, event_id, event_type, status, seconds, cold, code):
     """Queues the line of one invocation: what log() writes for {level, msg, function, mode, eventId, eventType,
     status, durationMs, coldStart, error (unless 200)}, formatted from a template (a third of the cost)."""
-    LOG.add(_INVOCATION % (
+    LOG.lines.append(_INVOCATION % (
         function_json, mode,
         "null" if event_id is None else json_string(event_id) if type(event_id) is str else _encode(event_id),
         "null" if event_type is None else json_string(event_type) if type(event_type) is str else _encode(event_type),
         status, round(seconds * 1000, 3), "true" if cold else "false",
         "" if status == 200 else ',"error":' + json_string(code), now_rfc3339()))
+    if not LOG.pending:
+        LOG.pending = True
+        LOG.queued.set()
 
 
 class ResultEncoder:
