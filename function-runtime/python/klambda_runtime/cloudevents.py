@@ -132,3 +132,29 @@ def structured(config, event_type, payload, attrs=None):
 def error_body(code, message):
     """The JSON body of every error answer: {"error": code, "message": message}."""
     return json.dumps({"error": code, "message": message}).encode()
+
+
+def not_json(value, pointer="", depth=0):
+    """What in a handler's result JSON cannot carry, for the error message: ": NaN at /x", ": a set at /tags"
+    (where as a JSON Pointer); "-serialisable" when it cannot be told. Only called once the encoder has failed."""
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            what = "NaN" if value != value else "Infinity" if value > 0 else "-Infinity"
+            return ": %s at %s" % (what, pointer) if pointer else ": " + what
+        return None
+    if value is None or isinstance(value, (str, int)):
+        return None
+    if depth > 200:
+        return "-serialisable"
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, (list, tuple)):
+        items = enumerate(value)
+    else:
+        return ": %s %s%s" % ("an" if type(value).__name__[:1] in "aeiou" else "a", type(value).__name__,
+                              " at " + pointer if pointer else "")
+    for key, item in items:
+        found = not_json(item, pointer + "/" + str(key).replace("~", "~0").replace("/", "~1"), depth + 1)
+        if found:
+            return found
+    return None if depth else "-serialisable"

@@ -1,15 +1,17 @@
 """FUNCTION_EXECUTION=event-loop: every connection on one selectors loop, each handler called on the loop.
 
 No thread hand-off per request (~2.3x the requests per second of worker mode): for handlers that never block,
-since one that does stalls every connection. Requests are framed in memory (framing.request_end) and parsed and
-answered by the same code as worker mode (`_MemoryRequest`).
+since one that does stalls every connection. An ordinary request is parsed straight from the buffer, and the usual
+POST / answered, by fastpath; any other is framed in memory (framing.request_end) and parsed and answered by the
+same code as worker mode (`_MemoryRequest`).
 """
 import io
 import selectors
 import socket
 import time
 
-from .framing import MAX_DRAIN_EXTRA_BYTES, MAX_HEADERS, MAX_LINE, add_field, content_length, request_end
+from .fastpath import memory_request, parsed_request, post
+from .framing import MAX_DRAIN_EXTRA_BYTES, MAX_LINE, AnswerBuffer, request_end
 from .telemetry import log, trace
 from .worker import RequestHandler
 
@@ -30,16 +32,6 @@ class _Connection:
         self.discarded = 0
 
 
-class _Answer(list):
-    """What a request handler writes: the pieces of its answers, joined once (a list append per write)."""
-
-    __slots__ = ()
-    write = list.append
-
-    def getvalue(self):
-        return b"".join(self)
-
-
 class _MemoryRequest(RequestHandler):
     """One request of an event-loop connection, parsed and answered by RequestHandler's own code, from and into
     memory. The deadline of a handler is checked when it returns: a 504 goes out then (nothing can answer while it
@@ -50,54 +42,10 @@ class _MemoryRequest(RequestHandler):
     def __init__(self, sock, data, continue_sent):  # noqa: super().__init__ would serve a socket at once
         self.connection = sock
         self.rfile = io.BytesIO(data)
-        self.wfile = _Answer()
+        self.wfile = AnswerBuffer()
         self.busy = False
         self.continue_sent = continue_sent
         self.close_connection = True
-
-
-def parsed_request(cls, sock, buf, limit, continue_sent):
-    """The first request in `buf` when it is an ordinary one, parsed straight from the buffer: (request, where it
-    ends); (None, 0) while its body is still on the way; None for anything else (an incomplete or unusual head, a
-    malformed or chunked or oversized request), which the general path (request_end, handle_one_request) frames
-    and answers. Ordinary: a head that is CRLF-terminated throughout and within MAX_LINE, HTTP/1.1, headers that
-    add_field accepts, no Transfer-Encoding, a Content-Length within the limit (or none)."""
-    head_end = buf.find(b"\r\n\r\n")
-    if head_end < 0 or head_end > MAX_LINE:
-        return None
-    # split as readline() splits it; an empty line before head_end ("" or "\r", where readline would end the head)
-    # has no colon, so add_field refuses it and the general path decides
-    lines = buf[:head_end].decode("latin-1").split("\n")
-    parts = lines[0].split()
-    if len(parts) != 3 or parts[2] != "HTTP/1.1" or len(lines) > MAX_HEADERS + 1:
-        return None
-    headers = {}
-    for line in lines[1:]:
-        if add_field(headers, line) is not None:
-            return None
-    if "transfer-encoding" in headers:
-        return None
-    start = head_end + 4
-    raw = headers.get("content-length")
-    if raw is None:
-        end = start
-    else:
-        length = content_length(raw)
-        if length is None or length > limit:
-            return None
-        end = start + length
-        if len(buf) < end:
-            return None, 0
-    request = cls.__new__(cls)
-    request.connection = sock
-    request.wfile = _Answer()
-    request.busy = False
-    request.continue_sent = continue_sent
-    request.close_connection = True
-    request.command, request.path, request.request_version = parts
-    request.body = bytes(buf[start:end])
-    request.hdrs = headers
-    return request, end
 
 
 class EventLoopServer:
@@ -142,28 +90,31 @@ class EventLoopServer:
         next_idle_check = time.monotonic() + idle_every
         self.selector.register(self.listener, selectors.EVENT_READ, None)
         self.selector.register(self.wake_r, selectors.EVENT_READ, None)
+        select, receive, monotonic = self.selector.select, self._receive, time.monotonic
+        readable, writable = selectors.EVENT_READ, selectors.EVENT_WRITE
         while not self.stopping:
-            for key, events in self.selector.select(max(0.0, min(poll_interval, next_idle_check - time.monotonic()))):
-                if key.fileobj is self.listener:
-                    self._accept()
-                elif key.fileobj is self.wake_r:
-                    try:
-                        self.wake_r.recv(64)
-                    except OSError:
-                        pass
+            for key, events in select(max(0.0, min(poll_interval, next_idle_check - monotonic()))):
+                conn = key.data
+                if conn is None:
+                    if key.fileobj is self.listener:
+                        self._accept()
+                    else:
+                        try:
+                            self.wake_r.recv(64)
+                        except OSError:
+                            pass
                 else:
-                    conn = key.data
                     try:
-                        if events & selectors.EVENT_WRITE:
+                        if events & writable:
                             self._send_pending(conn)
-                        if events & selectors.EVENT_READ and conn.sock.fileno() >= 0:
-                            self._receive(conn)
+                        if events & readable and conn.sock.fileno() >= 0:
+                            receive(conn)
                     except Exception as e:
                         if not isinstance(e, (ConnectionError, TimeoutError)):
                             log({"level": "error", "msg": "connection failed", "exception": type(e).__name__,
                                  "trace": trace()})
                         self._close(conn)
-            now = time.monotonic()
+            now = monotonic()
             if now >= next_idle_check:
                 next_idle_check = now + idle_every
                 for conn in list(self.connections.values()):
@@ -188,7 +139,7 @@ class EventLoopServer:
 
     def _receive(self, conn):
         try:
-            data = conn.sock.recv(262144)
+            data = conn.sock.recv(65536)
         except (BlockingIOError, InterruptedError):
             return
         if not data:
@@ -205,15 +156,25 @@ class EventLoopServer:
 
     def _process(self, conn):
         """Answers the complete requests in the connection's buffer, in order, until an answer cannot go out at once."""
-        limit = self.runtime.config.max_body_bytes
+        rt, cls = self.runtime, self.request_class
+        limit = rt.config.max_body_bytes
         while conn.inbuf and not conn.closing and not conn.out:
             buf = conn.inbuf
-            parsed = parsed_request(self.request_class, conn.sock, buf, limit, conn.continue_sent)
+            parsed = parsed_request(buf, limit)
             if parsed is not None:
-                request, end = parsed
+                parts, headers, body, end = parsed
+                answer = post(rt, cls, headers, body) if parts[0] == "POST" and parts[1] == "/" else None
+                if answer is not None:  # the usual invocation, answered by fastpath.post
+                    del buf[:end]
+                    conn.continue_sent = False
+                    data, conn.closing = answer
+                    self._write(conn, data)
+                    conn.last_active = time.monotonic()
+                    continue
+                request = memory_request(cls, conn.sock, parts, headers, body, conn.continue_sent)
             else:
                 end = request_end(buf, limit)
-                request = None if end is None else self.request_class(conn.sock, bytes(buf[:end]), conn.continue_sent)
+                request = None if end is None else cls(conn.sock, bytes(buf[:end]), conn.continue_sent)
             if request is None:
                 if not conn.continue_sent and b"100-continue" in bytes(buf[:MAX_LINE * 2]).lower():
                     self._write(conn, b"HTTP/1.1 100 Continue\r\n\r\n")

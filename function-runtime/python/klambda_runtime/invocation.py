@@ -7,7 +7,8 @@ import threading
 import time
 
 from .cloudevents import (ERROR_TYPE, SUCCESS_TYPE, ce_headers, envelope_data, error_body, json_kind,
-                          missing_attributes, parse_envelope, parse_json, structured, unquote, validate_attributes)
+                          missing_attributes, not_json, parse_envelope, parse_json, structured, unquote,
+                          validate_attributes)
 from .errors import HttpError
 from .framing import DUPLICATE_CE
 from .telemetry import Metrics, ResultEncoder, encode_result, json_string, log, log_invocation, trace
@@ -92,6 +93,29 @@ class Runtime:
                         connection.close_idle()
 
 
+def call_handler(rt, data, attrs):
+    """Calls the function: (its result, None), or (None, the HttpError its exception is answered with)."""
+    try:
+        if rt.wants_attributes:
+            return rt.handler(data, dict(attrs) if attrs is not None else {}), None
+        return rt.handler(data), None
+    except ValueError as e:
+        return None, HttpError(400, "InvalidInput", str(e) or "invalid input")
+    except BaseException as e:  # noqa: B036 - a function's SystemExit is its failure, not ours
+        log({"level": "error", "msg": "function raised", "function": rt.config.function_id,
+             "eventId": (attrs or {}).get("id"), "exception": type(e).__name__, "trace": trace()})
+        return None, HttpError(500, "FunctionError", "the function raised %s" % type(e).__name__)
+
+
+def record_invocation(rt, seconds, status, code, mode, attrs):
+    """Counts one invocation in the metrics and queues its log line."""
+    cold = (rt.metrics.count if rt.on_loop else rt.metrics.record)(seconds, code if status != 200 else None)
+    if attrs is None:
+        log_invocation(rt.function_json, mode, None, None, status, seconds, cold, code)
+    else:
+        log_invocation(rt.function_json, mode, attrs.get("id"), attrs.get("type"), status, seconds, cold, code)
+
+
 class Endpoints:
     """POST / invokes the function; GET serves health and metrics; other methods on / are 405."""
 
@@ -156,13 +180,7 @@ class Endpoints:
             else:
                 rt.end()
             self.busy = False
-        seconds = (self._answered_at or time.monotonic()) - t0
-        cold = (rt.metrics.count if on_loop else rt.metrics.record)(seconds, code if status != 200 else None)
-        attrs = self._attrs
-        if attrs is None:
-            log_invocation(rt.function_json, self._mode, None, None, status, seconds, cold, code)
-        else:
-            log_invocation(rt.function_json, self._mode, attrs.get("id"), attrs.get("type"), status, seconds, cold, code)
+        record_invocation(rt, (self._answered_at or time.monotonic()) - t0, status, code, self._mode, self._attrs)
 
     def _invoke(self, rt, t0):
         if not rt.ready:
@@ -213,18 +231,7 @@ class Endpoints:
             if rt.watchdog_idle:
                 rt.invoked.set()
         try:
-            if rt.wants_attributes:
-                result = rt.handler(data, dict(attrs) if attrs is not None else {})
-            else:
-                result = rt.handler(data)
-        except ValueError as e:
-            error = HttpError(400, "InvalidInput", str(e) or "invalid input")
-        except BaseException as e:  # noqa: B036 - a function's SystemExit is its failure, not ours
-            log({"level": "error", "msg": "function raised", "function": rt.config.function_id,
-                 "eventId": (attrs or {}).get("id"), "exception": type(e).__name__, "trace": trace()})
-            error = HttpError(500, "FunctionError", "the function raised %s" % type(e).__name__)
-        else:
-            error = None
+            result, error = call_handler(rt, data, attrs)
         finally:
             if slots is not None:
                 slots.release()
@@ -283,29 +290,3 @@ class Endpoints:
         self._answered_at = time.monotonic()
         self._answer_error(HttpError(504, "Timeout", "the function ran longer than %d ms (FUNCTION_TIMEOUT_MS)"
                                      % self.runtime.config.timeout_ms, close=True))
-
-
-def not_json(value, pointer="", depth=0):
-    """What in a handler's result JSON cannot carry, for the error message: ": NaN at /x", ": a set at /tags"
-    (where as a JSON Pointer); "-serialisable" when it cannot be told. Only called once the encoder has failed."""
-    if isinstance(value, float):
-        if value != value or value in (float("inf"), float("-inf")):
-            what = "NaN" if value != value else "Infinity" if value > 0 else "-Infinity"
-            return ": %s at %s" % (what, pointer) if pointer else ": " + what
-        return None
-    if value is None or isinstance(value, (str, int)):
-        return None
-    if depth > 200:
-        return "-serialisable"
-    if isinstance(value, dict):
-        items = value.items()
-    elif isinstance(value, (list, tuple)):
-        items = enumerate(value)
-    else:
-        return ": %s %s%s" % ("an" if type(value).__name__[:1] in "aeiou" else "a", type(value).__name__,
-                              " at " + pointer if pointer else "")
-    for key, item in items:
-        found = not_json(item, pointer + "/" + str(key).replace("~", "~0").replace("/", "~1"), depth + 1)
-        if found:
-            return found
-    return None if depth else "-serialisable"
