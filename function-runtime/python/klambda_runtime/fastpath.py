@@ -13,6 +13,9 @@ from .invocation import call_handler, record_invocation
 from .telemetry import log, trace
 
 
+TIMEOUT = object()  # the handler ran past its deadline: answered 504
+
+
 def post(rt, request_class, headers, body):
     """(answer bytes, close the connection after it) for POST / with plain JSON or a valid binary CloudEvent whose
     data is a JSON object, on a ready runtime; None for anything else, before anything is done."""
@@ -48,7 +51,7 @@ def post(rt, request_class, headers, body):
     try:
         result, error = call_handler(rt, data, attrs)
         if time.monotonic() >= deadline:  # the 504 goes out now that the handler has returned
-            error = "timeout"
+            error = TIMEOUT
         elif error is None:
             try:
                 payload = rt.encode_result(result)
@@ -86,7 +89,7 @@ def _error_answer(request_class, headers, mode, attrs, close, error):
     request.close_connection = close
     request.hdrs = headers
     request._mode, request._attrs, request._answered, request._answered_at = mode, attrs, False, None
-    if error == "timeout":
+    if error is TIMEOUT:
         request.answer_timeout()
         status, code = 504, "Timeout"
     else:

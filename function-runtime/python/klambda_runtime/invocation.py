@@ -285,7 +285,8 @@ class Endpoints:
             self.close_connection = True
 
     def answer_timeout(self):
-        """Called by the watchdog thread: answers 504 while the handler still runs, and closes the connection."""
+        """Answers 504 and closes the connection: from the watchdog thread while the handler still runs (worker), or on
+        the event loop once a handler past its deadline has returned."""
         self.close_connection = True
         self._answered_at = time.monotonic()
         self._answer_error(HttpError(504, "Timeout", "the function ran longer than %d ms (FUNCTION_TIMEOUT_MS)"
