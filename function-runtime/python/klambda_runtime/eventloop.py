@@ -1,4 +1,4 @@
-"""FUNCTION_EXECUTION=event-loop: every connection on one selectors loop, each handler called on the loop.
+"""FUNCTION_EXECUTION=event-loop: every connection on one epoll (selectors) loop, each handler called on the loop.
 
 No thread hand-off per request (~2.3x the requests per second of worker mode): for handlers that never block,
 since one that does stalls every connection. An ordinary request is parsed straight from the buffer, and the usual
@@ -6,12 +6,12 @@ POST / answered, by fastpath; any other is framed in memory (framing.request_end
 same code as worker mode (`_MemoryRequest`).
 """
 import io
-import selectors
 import socket
 import time
 
 from .fastpath import memory_request, parsed_request, post
 from .framing import MAX_DRAIN_EXTRA_BYTES, MAX_LINE, AnswerBuffer, request_end
+from .poller import READ, WRITE, Poller
 from .telemetry import log, trace
 from .worker import RequestHandler
 
@@ -19,7 +19,8 @@ from .worker import RequestHandler
 class _Connection:
     """An event-loop connection: bytes received and not yet parsed, bytes to send, when it was last active."""
 
-    __slots__ = ("sock", "inbuf", "out", "last_active", "closing", "continue_sent", "linger_until", "discarded")
+    __slots__ = ("sock", "inbuf", "out", "last_active", "closing", "continue_sent", "linger_until", "discarded",
+                 "writing")
 
     def __init__(self, sock):
         self.sock = sock
@@ -30,6 +31,7 @@ class _Connection:
         self.continue_sent = False
         self.linger_until = None
         self.discarded = 0
+        self.writing = False  # registered for writing (an answer is still going out), not for reading
 
 
 class _MemoryRequest(RequestHandler):
@@ -61,7 +63,7 @@ class EventLoopServer:
         self.listener.listen(128)
         self.listener.setblocking(False)
         self.server_address = self.listener.getsockname()
-        self.selector = selectors.DefaultSelector()
+        self.poller = Poller()
         self.wake_r, self.wake_w = socket.socketpair()
         self.wake_r.setblocking(False)
         self.stopping = False
@@ -81,33 +83,34 @@ class EventLoopServer:
             self._close(conn)
         for sock in (self.listener, self.wake_r, self.wake_w):
             sock.close()
-        self.selector.close()
+        self.poller.close()
 
     def serve_forever(self, poll_interval=0.5):
         rt = self.runtime
         idle_s = rt.config.idle_ms / 1000.0
         idle_every = min(5.0, max(0.05, idle_s / 4))
         next_idle_check = time.monotonic() + idle_every
-        self.selector.register(self.listener, selectors.EVENT_READ, None)
-        self.selector.register(self.wake_r, selectors.EVENT_READ, None)
-        select, receive, monotonic = self.selector.select, self._receive, time.monotonic
-        readable, writable = selectors.EVENT_READ, selectors.EVENT_WRITE
+        poller, connections = self.poller, self.connections
+        poller.register(self.listener)
+        poller.register(self.wake_r)
+        listener_fd, wake_fd = self.listener.fileno(), self.wake_r.fileno()
+        receive, monotonic = self._receive, time.monotonic
         while not self.stopping:
-            for key, events in select(max(0.0, min(poll_interval, next_idle_check - monotonic()))):
-                conn = key.data
+            for fd, _ in poller.poll(max(0.0, min(poll_interval, next_idle_check - monotonic()))):
+                conn = connections.get(fd)
                 if conn is None:
-                    if key.fileobj is self.listener:
+                    if fd == listener_fd:
                         self._accept()
-                    else:
+                    elif fd == wake_fd:
                         try:
                             self.wake_r.recv(64)
                         except OSError:
                             pass
                 else:
                     try:
-                        if events & writable:
+                        if conn.writing:
                             self._send_pending(conn)
-                        if events & readable and conn.sock.fileno() >= 0:
+                        elif conn.sock.fileno() >= 0:
                             receive(conn)
                     except Exception as e:
                         if not isinstance(e, (ConnectionError, TimeoutError)):
@@ -121,9 +124,10 @@ class EventLoopServer:
                     if conn.linger_until is not None and now >= conn.linger_until \
                             or not conn.out and now - conn.last_active >= idle_s:
                         self._close(conn)
-        self.selector.unregister(self.listener)
+        poller.unregister(self.listener)
 
     def _accept(self):
+        poller = self.poller
         for _ in range(64):
             try:
                 sock, _ = self.listener.accept()
@@ -135,7 +139,7 @@ class EventLoopServer:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             conn = _Connection(sock)
             self.connections[sock.fileno()] = conn
-            self.selector.register(sock, selectors.EVENT_READ, conn)
+            poller.register(sock)
 
     def _receive(self, conn):
         try:
@@ -204,7 +208,8 @@ class EventLoopServer:
             if sent == len(data):
                 return
             data = data[sent:]
-            self.selector.modify(conn.sock, selectors.EVENT_WRITE, conn)  # no more requests until this is out
+            self.poller.modify(conn.sock, WRITE)  # no more requests until this is out
+            conn.writing = True
         conn.out += data
 
     def _send_pending(self, conn):
@@ -214,10 +219,11 @@ class EventLoopServer:
             return
         del conn.out[:sent]
         if not conn.out:
+            self.poller.modify(conn.sock, READ)  # also while lingering after the last answer: reads, not a busy loop
+            conn.writing = False
             if conn.closing:
                 self._finish(conn)
                 return
-            self.selector.modify(conn.sock, selectors.EVENT_READ, conn)
             self._process(conn)  # requests that came while the answer was going out
 
     def _finish(self, conn):
@@ -248,10 +254,7 @@ class EventLoopServer:
         if fd < 0:
             return
         self.connections.pop(fd, None)
-        try:
-            self.selector.unregister(conn.sock)
-        except (KeyError, ValueError):
-            pass
+        self.poller.unregister(conn.sock)
         try:
             conn.sock.close()
         except OSError:
