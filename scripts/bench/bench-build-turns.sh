@@ -3,7 +3,7 @@
 # runs scripts/bench/bench-build.sh (single files only: DEPS_N=0) in the baseline checkout and in this one, taking
 # turns (base, new, base, new, ...), then prints each turn's p50/p99 with the load average, the medians and the ratio.
 # The baseline checkout runs this checkout's bench-build.sh and bench_build.py (the driver, not the code measured).
-# REGISTRY_STORAGE=tmpfs|disk is handed on (see bench-build.sh).
+# BENCH_REGISTRY_ON=tmpfs|disk is handed on (see bench-build.sh).
 set -euo pipefail
 BASE=${1:?baseline checkout}; NEW=${2:?new checkout}; TURNS=${3:-2}; N=${4:-200}
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -12,7 +12,7 @@ RESULTS=$(mktemp)
 for turn in $(seq 1 "$TURNS"); do
   for which in base new; do
     dir=$BASE; [ "$which" = new ] && dir=$NEW
-    out=$(cd "$dir" && N=$N DEPS_N=0 BENCH_OUT=$(mktemp) REGISTRY_STORAGE=${REGISTRY_STORAGE:-} \
+    out=$(cd "$dir" && N=$N DEPS_N=0 BENCH_OUT=$(mktemp) BENCH_REGISTRY_ON=${BENCH_REGISTRY_ON:-} \
       scripts/bench/bench-build.sh 2>&1 | grep '^builds:' || true)
     load=$(cut -d' ' -f1 /proc/loadavg)
     echo "turn $turn $which: $out (load $load)"

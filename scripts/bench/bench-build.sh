@@ -12,19 +12,19 @@ INDEX_PORT=${INDEX_PORT:-18077}
 OUT=${BENCH_OUT:-}           # where the results go (default BENCHMARKS.md; bench-build-turns.sh gives a scratch file)
 # The registry's storage: tmpfs (/dev/shm, the default where it exists) measures the builder; disk adds this machine's
 # file-system latency to every blob and manifest the registry writes (5-10 ms each here, see BENCHMARKS.md).
-REGISTRY_STORAGE=${REGISTRY_STORAGE:-$([ -d /dev/shm ] && echo tmpfs || echo disk)}
+export BENCH_REGISTRY_ON=${BENCH_REGISTRY_ON:-$([ -d /dev/shm ] && echo tmpfs || echo disk)}
 export KLAMBDA_REGISTRY_PORT=${KLAMBDA_REGISTRY_PORT:-5077} KLAMBDA_S3_PORT=${KLAMBDA_S3_PORT:-4577} BUILDER_PORT=${BUILDER_PORT:-8077}
 source "$(dirname "$0")/../dev/local-env.sh"
 RUN=$ROOT/.run/bench-build
 mkdir -p "$RUN"
 rm -rf "$RUN/registry" "$RUN/s3" "$RUN/builder-cache"
 SHM=""
-if [ "$REGISTRY_STORAGE" = tmpfs ]; then
+if [ "$BENCH_REGISTRY_ON" = tmpfs ]; then
   SHM=$(mktemp -d /dev/shm/klambda-bench-registry.XXXXXX)
   ln -s "$SHM" "$RUN/registry"
 fi
 trap 'stop_all >/dev/null; [ -z "$SHM" ] || rm -rf "$SHM"' EXIT
-say "registry storage: $REGISTRY_STORAGE"
+say "registry storage: $BENCH_REGISTRY_ON"
 
 build_builder
 start_registry

@@ -89,21 +89,25 @@ final class ImagePusher {
         try (RegistrySession session = access.open()) {
             CompletableFuture<BaseImage> baseImage = async("base image (cached, tag checked)",
                     () -> bases.get(base, new RegistryBaseImages(session)));
+            long started = System.nanoTime();
             Files.createDirectories(cacheDir);
             work = Files.createTempDirectory(cacheDir, "layer-");
             List<LayerBlob> layers = new ArrayList<>();
-            long started = System.nanoTime();
             for (ImageLayer layer : spec.layers()) {
                 if (layer instanceof ImageLayer.Files files) {
                     layers.add(LayerBlob.of(files, work.resolve(files.name())));
                 }
             }
             timing("function layer (tar, gzip, digest)", started);
+            long waited = System.nanoTime();
             BaseImage from = baseImage.join();
+            timing("waiting for the base image", waited);
             ImageAssembly.Assembled image = ImageAssembly.assemble(from.image(), layers, spec.environment(), spec.labels(),
                     JibImagePublisher.CREATION_TIME);
             String mountFrom = !from.isScratch() && from.registry().equals(target.getRegistry()) ? from.repository() : null;
+            long clientStarted = System.nanoTime();
             RegistryClient client = session.pushClient(target.getRegistry(), target.getRepository(), mountFrom);
+            timing("registry client", clientStarted);
             String repository = repositoryKey(target);
             CompletableFuture<Optional<ManifestAndDigest<?>>> existing = async("existing image check",
                     () -> client.checkManifest(target.getQualifier()).map(m -> (ManifestAndDigest<?>) m));
@@ -140,7 +144,9 @@ final class ImagePusher {
             }
             throw JibFailures.classify(spec.reference(), base, cause);
         } finally {
+            long cleanup = System.nanoTime();
             deleteQuietly(work);
+            timing("layer files removed", cleanup);
         }
     }
 
