@@ -75,9 +75,12 @@ def serve_event_loop(host, port):
                 buf = buf[end + 4 + length:]
             buffers[conn] = buf
             if out:
-                conn.setblocking(True)  # a baseline: a slow reader may hold the loop, the runtime does not let it
-                conn.sendall(b"".join(out))
-                conn.setblocking(False)
+                data = b"".join(out)
+                sent = conn.send(data)  # one send, as the runtime's loop: no blocking-mode switch per answer
+                if sent < len(data):  # a baseline: a slow reader may hold the loop, the runtime does not let it
+                    conn.setblocking(True)
+                    conn.sendall(data[sent:])
+                    conn.setblocking(False)
 
 
 class Handler(BaseHTTPRequestHandler):

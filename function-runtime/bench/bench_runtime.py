@@ -8,6 +8,8 @@ request) and the peak sampled under load. Java rows use the runtime's own JVM fl
 the bare app too. The bare servers do the trivial function's work in plain code of their stack (parse the JSON body,
 answer {"ok": true, "n": <n>}), and once more with a fixed answer and no JSON. Prints a Markdown table.
 BENCH_ONLY=python|java|node: one stack's rows (its bare servers and its runtime) only.
+BENCH_NODE_BEFORE=<function-runtime/node of another checkout>: that Node runtime as one more subject of the Node group,
+for a before/after comparison paired in the same run (its cold starts take turns with the others too).
 """
 import os
 import re
@@ -40,6 +42,7 @@ PYTHON = os.environ.get("BENCH_PYTHON") or ("/usr/bin/python3" if os.path.exists
 JAVA = shutil.which("java") or "java"
 # the node on PATH, or BENCH_NODE=/path/to/node (say, the line the runtime image uses)
 NODE = os.environ.get("BENCH_NODE") or shutil.which("node") or "node"
+NODE_BEFORE = os.environ.get("BENCH_NODE_BEFORE", "")
 PY_BARE = "Python bare (stdlib ThreadingHTTPServer, the trivial function in plain code)"
 PY_BARE_FIXED = "Python bare (stdlib ThreadingHTTPServer, fixed answer, no JSON)"
 PY_BARE_LOOP = "Python bare (stdlib selectors loop, the trivial function in plain code)"
@@ -53,6 +56,7 @@ RUNTIME_EL = "Java runtime (Quarkus), %s, FUNCTION_EXECUTION=event-loop"
 NODE_BARE = "Node bare (http module, the trivial function in plain code)"
 NODE_BARE_FIXED = "Node bare (http module, fixed answer, no JSON)"
 NODE_RUNTIME = "Node runtime (klambda_runtime.js)"
+NODE_RUNTIME_BEFORE = "Node runtime, before (BENCH_NODE_BEFORE)"
 
 
 def jvm_flags():
@@ -154,6 +158,15 @@ def cold_start_ms(cmd, env):
             time.sleep(0.001)
     finally:
         stop(proc)
+
+
+def exit_ms(cmd):
+    """(wall ms, CPU ms) of a command that exits by itself, exec -> exit: an interpreter's own start and stop."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return (time.perf_counter() - t0) * 1000, (usage.ru_utime + usage.ru_stime) * 1000
 
 
 def rss_kb(pid):
@@ -265,6 +278,8 @@ def main():
     shutil.copytree(os.path.join(FR, "python", "klambda_runtime"), os.path.join(work, "klambda_runtime"),
                     ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(os.path.join(FR, "node"), os.path.join(work, "node-runtime"))
+    if NODE_BEFORE:
+        shutil.copytree(NODE_BEFORE, os.path.join(work, "node-runtime-before"))
     shutil.copy(os.path.join(FR, "bench", "bare_server.js"), os.path.join(work, "bare_server.js"))
     runtime_jar = os.path.join(work, "runtime-app", "quarkus-run.jar")
     bare_jar = os.path.join(work, "bare-app", "quarkus-run.jar")
@@ -340,7 +355,8 @@ def main():
         (NODE_BARE, node_bare, {}),
         (NODE_BARE_FIXED, node_bare, fixed),
         (NODE_RUNTIME, [NODE, os.path.join(work, "node-runtime", "klambda_runtime.js")], nenv),
-    ])
+    ] + ([(NODE_RUNTIME_BEFORE, [NODE, os.path.join(work, "node-runtime-before", "klambda_runtime.js")], nenv)]
+         if NODE_BEFORE else []))
     cold_only = [
         ("Java bare (Quarkus route), no CDS archive", java(JAVA, [], bare_jar), {}),
         ("Java runtime (Quarkus), no CDS archive", java(JAVA, [], runtime_jar), jenv),
@@ -352,9 +368,12 @@ def main():
     # a variant (execution mode, fixed answer) starts exactly as its default: cold starts for the others, taking turns
     cold_subjects = [s for g in groups for s in g if s[2] not in (worker, jenv_el, fixed, bare_loop, penv_el)] + cold_only
     colds = {name: [] for name, _, _ in cold_subjects}
+    node_floor = []  # `node -e 0`, taking turns with the cold starts: the floor no Node server starts under
     for _ in range(COLD_RUNS):
         for name, cmd, env in cold_subjects:
             colds[name].append(cold_start_ms(cmd, env))
+        if wanted(NODE_BARE):
+            node_floor.append(exit_ms([NODE, "-e", "0"]))
     sys.stderr.write("bench-runtime: cold starts done\n")
     results = {}
     for group in groups:
@@ -395,6 +414,12 @@ def main():
                     r["idle"], r["peak"]))
             else:
                 print("| %s | %s | | | | | | |" % (name, cold))
+    if node_floor:
+        floor = statistics.median(w for w, _ in node_floor)
+        print("\nNode itself, `node -e 0` (exec -> exit, taking turns with the cold starts): %.0f ms (CPU %.0f ms); "
+              "cold start / that: runtime %.2fx, bare server %.2fx" % (
+                  floor, statistics.median(c for _, c in node_floor), results[NODE_RUNTIME]["cold"] / floor,
+                  results[NODE_BARE]["cold"] / floor))
     ratios = []
 
     def ratio(label, bare, runtime):
@@ -424,6 +449,8 @@ def main():
               % jdk, BARE_FIXED % jdk, RUNTIME_EL % jdk)
     ratio("Node, runtime / bare http server", NODE_BARE, NODE_RUNTIME)
     ratio("Node, runtime / bare http server with a fixed answer", NODE_BARE_FIXED, NODE_RUNTIME)
+    ratio("Node, runtime before (BENCH_NODE_BEFORE) / bare http server", NODE_BARE, NODE_RUNTIME_BEFORE)
+    ratio("Node, runtime / runtime before (BENCH_NODE_BEFORE)", NODE_RUNTIME_BEFORE, NODE_RUNTIME)
     print("\nRatios runtime/bare:\n" + "\n".join("- " + r for r in ratios))
     shutil.rmtree(work, ignore_errors=True)
 

@@ -9,7 +9,7 @@
  */
 const path = require('path');
 const { Config, ConfigError } = require('./lib/config');
-const { log, flush, describe } = require('./lib/log');
+const { log, flush, describe, invocationLogger } = require('./lib/log');
 const { Metrics } = require('./lib/metrics');
 const { Slots } = require('./lib/slots');
 const { createServer } = require('./lib/server');
@@ -21,7 +21,7 @@ const SIGNALS = { SIGTERM: 15, SIGINT: 2 }; // their numbers in the draining lin
 class Runtime {
   constructor(config) {
     this.config = config;
-    this.functionJson = JSON.stringify(config.functionId);
+    this.logInvocation = invocationLogger(config.functionId); // the line every invocation writes
     this.metrics = new Metrics(config.functionId, () => this.active);
     this.slots = new Slots(config.concurrency);
     this.handler = null;
@@ -105,7 +105,7 @@ function serve(config) {
       exit(1);
       return;
     }
-    const coldStart = performance.now() / 1000; // performance.timeOrigin is the process's start
+    const coldStart = process.uptime(); // seconds since the process started
     rt.metrics.coldStartSeconds = coldStart;
     rt.ready = true;
     log({ level: 'info', msg: 'ready', function: config.functionId, runtime: 'node', node: process.version,

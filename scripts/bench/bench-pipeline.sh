@@ -24,4 +24,4 @@ start_local_cluster
 start_deployer
 start_s3_notifying
 python3 "$ROOT/scripts/bench/bench_pipeline.py" "http://127.0.0.1:$S3_PORT/$BUCKET" "http://127.0.0.1:$BROKER_PORT" \
-  "$RUNS" "$BURST" "$ROOT/BENCHMARKS.md" "make bench-pipeline RUNS=$RUNS BURST=$BURST"
+  "$RUNS" "$BURST" "$ROOT/BENCHMARKS.md" "make bench-pipeline RUNS=$RUNS BURST=$BURST" "$RUN"

@@ -57,16 +57,34 @@ function unquote(value) {
   }
 }
 
+/** True when one of the header names (Node's rawHeaders: name, value, ...) starts with ce-, in any case. */
+function hasCeHeader(raw) {
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i];
+    // (c | 32) lower-cases an ASCII letter: 99 c, 101 e; 45 -
+    if (name.length > 3 && name.charCodeAt(2) === 45 && (name.charCodeAt(0) | 32) === 99
+        && (name.charCodeAt(1) | 32) === 101) {
+      return true;
+    }
+  }
+  return false;
+}
+
 /**
- * The attributes of a binary-mode event (ce-* headers, names lower case, values decoded), or null when none. Node joins a
- * repeated header with ", ": `distinct()` (the request's headersDistinct) tells a header sent twice, 400 InvalidEvent.
+ * The attributes of a binary-mode event (ce-* headers, names lower case, values decoded) of request `req`, or null when
+ * it has none (told from its raw header names first: most requests have none). Node joins a repeated header with ", ":
+ * the request's headersDistinct tells a header sent twice, 400 InvalidEvent.
  */
-function binaryAttributes(headers, distinct) {
+function binaryAttributes(req) {
+  if (!hasCeHeader(req.rawHeaders)) {
+    return null;
+  }
+  const headers = req.headers;
   let attrs = null;
   for (const name in headers) {
     if (name.length > 3 && name.charCodeAt(0) === 99 && name.startsWith('ce-')) {
       const value = headers[name];
-      if (distinct !== undefined && value.includes(', ') && distinct()[name].length > 1) {
+      if (value.includes(', ') && req.headersDistinct[name].length > 1) {
         throw new HttpError(400, 'InvalidEvent', `the header ${name} appears more than once`);
       }
       if (attrs === null) {

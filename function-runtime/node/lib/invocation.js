@@ -2,10 +2,11 @@
 // One POST /: read the body (bounded), read the event from it (request.js), wait for a concurrency slot, call the
 // handler (a returned Promise is awaited, until the request's deadline), answer in the request's mode, count it, log it.
 const { HttpError, errorBody } = require('./errors');
+const clock = require('./clock');
 const { toJson } = require('./json');
 const { readEvent } = require('./request');
 const ce = require('./cloudevents');
-const { log, logInvocation, describe } = require('./log');
+const { log, describe } = require('./log');
 const { kReceiving, kPending, afterAnswers } = require('./sockets');
 
 const JSON_TYPE = 'application/json';
@@ -34,7 +35,7 @@ class Invocation {
     this.req = req;
     this.res = res;
     this.socket = req.socket;
-    this.t0 = performance.now();
+    this.t0 = clock.now();
     this.deadline = this.t0 + rt.config.timeoutMs;
     this.mode = 'plain';
     this.attrs = null;
@@ -43,6 +44,7 @@ class Invocation {
     this.timer = null;
     this.body = null;
     this.size = 0;
+    this.done = false; // answered and settled: counted out of the runtime's in-flight requests
   }
 
   /** Starts reading the body, or answers at once when the request cannot be served. */
@@ -115,7 +117,7 @@ class Invocation {
     this.body = null;
     let data;
     try {
-      data = readEvent(this, this.req.headers, body, () => this.req.headersDistinct);
+      data = readEvent(this, this.req, body);
     } catch (e) {
       this.fail(e instanceof HttpError ? e : this.runtimeFailure(e));
       return;
@@ -147,7 +149,7 @@ class Invocation {
       return;
     }
     if (result !== null && typeof result === 'object' && typeof result.then === 'function') {
-      this.timer = setTimeout(() => this.timedOut(), Math.max(0, this.deadline - performance.now()));
+      this.timer = setTimeout(() => this.timedOut(), Math.max(0, this.deadline - clock.now()));
       Promise.resolve(result).then((value) => {
         this.settled();
         this.succeed(value);
@@ -158,11 +160,7 @@ class Invocation {
       return;
     }
     this.settled();
-    if (performance.now() >= this.deadline) {
-      this.timedOut(); // a handler that blocked the event loop past the deadline: answered when it returned
-    } else {
-      this.succeed(result);
-    }
+    this.succeed(result, true);
   }
 
   settled() {
@@ -193,7 +191,12 @@ class Invocation {
     this.fail(new HttpError(500, 'FunctionError', 'the function threw ' + exception));
   }
 
-  succeed(result) {
+  /**
+   * Answers 200 with the result. `sync`: the handler returned it without a Promise, so no timer watched the deadline; a
+   * handler that blocked the event loop past it is answered 504 now (one clock reading serves that check and the
+   * answer's duration).
+   */
+  succeed(result, sync = false) {
     if (this.answered) {
       return; // answered 504 already
     }
@@ -201,17 +204,27 @@ class Invocation {
     try {
       payload = toJson(result); // throws NotJson only
     } catch (e) {
+      if (sync && clock.now() >= this.deadline) {
+        this.timedOut();
+        return;
+      }
       log({ level: 'error', msg: 'result not JSON', function: this.rt.config.functionId, exception: e.message.slice(0, 500) });
       this.fail(new HttpError(500, 'FunctionError', e.message.slice(0, 300)));
       return;
     }
+    const now = clock.now();
+    if (sync && now >= this.deadline) {
+      this.timedOut();
+      return;
+    }
     const config = this.rt.config;
     if (this.mode === 'binary') {
-      this.send(200, JSON_TYPE, payload, ce.responseHeaders(ce.SUCCESS_TYPE, config, this.attrs), null, false);
+      this.send(200, JSON_TYPE, payload, ce.responseHeaders(ce.SUCCESS_TYPE, config, this.attrs), null, false, now);
     } else if (this.mode === 'structured') {
-      this.send(200, CE_JSON_TYPE, ce.structuredResponse(ce.SUCCESS_TYPE, payload, config, this.attrs), null, null, false);
+      this.send(200, CE_JSON_TYPE, ce.structuredResponse(ce.SUCCESS_TYPE, payload, config, this.attrs), null, null, false,
+        now);
     } else {
-      this.send(200, JSON_TYPE, payload, null, null, false);
+      this.send(200, JSON_TYPE, payload, null, null, false, now);
     }
   }
 
@@ -238,10 +251,13 @@ class Invocation {
     }
   }
 
-  /** Writes the one answer (in order after the answers before it on the connection), then counts and logs it. */
-  send(status, contentType, body, ceHeaders, code, close) {
+  /**
+   * Writes the one answer (in order after the answers before it on the connection), then counts and logs it; `now` is
+   * the clock time (clock.js) the answer is timed at.
+   */
+  send(status, contentType, body, ceHeaders, code, close, now = clock.now()) {
     this.answered = true;
-    const seconds = (performance.now() - this.t0) / 1000;
+    const seconds = (now - this.t0) / 1000;
     const socket = this.socket;
     const headers = ['Content-Type', contentType, 'Content-Length', Buffer.byteLength(body)];
     if (ceHeaders !== null) {
@@ -266,7 +282,7 @@ class Invocation {
     const rt = this.rt;
     const cold = rt.metrics.record(seconds, code);
     const type = this.attrs === null || this.attrs.type === undefined ? null : this.attrs.type;
-    logInvocation(rt.functionJson, this.mode, this.eventId(), type, status, Math.round(seconds * 1e6) / 1000, cold, code);
+    rt.logInvocation(this.mode, this.eventId(), type, status, Math.round(seconds * 1e6), cold, code);
   }
 
   eventId() {

@@ -7,6 +7,7 @@ const { HttpError } = require('./errors');
 const MAX_DEPTH = 1000;
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
+const REPLACEMENT = '\uFFFD';
 
 /**
  * True when the document nests deeper than MAX_DEPTH. JSON.parse itself copes with any depth, but the value would
@@ -46,11 +47,14 @@ function parseJson(buf) {
   if (tooDeep(buf)) {
     throw invalid(`nested deeper than ${MAX_DEPTH} levels`);
   }
-  if (!isUtf8(buf)) {
+  const text = buf.toString('utf8');
+  // decoding replaces every malformed sequence with U+FFFD: only a text that has one can come from bytes that are not
+  // UTF-8 (or from a U+FFFD sent as such), so the bytes are checked only then
+  if (text.includes(REPLACEMENT) && !isUtf8(buf)) {
     throw invalid('not UTF-8');
   }
   try {
-    return JSON.parse(buf.toString('utf8'));
+    return JSON.parse(text);
   } catch (e) {
     throw invalid(e.message);
   }

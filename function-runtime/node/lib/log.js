@@ -5,7 +5,8 @@ const fs = require('fs');
 
 const INTERVAL_MS = 50;
 const MAX_LINES = 256;
-let lines = [];
+let pending = ''; // the queued lines, joined as they come (cheaper than an array joined at the write)
+let queued = 0;
 let timer = null;
 let second = -1;
 let secondText = '';
@@ -23,8 +24,8 @@ function timestamp() {
 }
 
 function queue(line) {
-  lines.push(line);
-  if (lines.length >= MAX_LINES) {
+  pending += line;
+  if (++queued >= MAX_LINES) {
     flush(); // under load: a write per MAX_LINES lines, before they live long enough to be promoted in the heap
   } else if (timer === null) {
     timer = setTimeout(flush, INTERVAL_MS);
@@ -37,11 +38,12 @@ function flush() {
     clearTimeout(timer);
     timer = null;
   }
-  if (lines.length === 0) {
+  if (queued === 0) {
     return;
   }
-  const text = lines.join('');
-  lines = [];
+  const text = pending;
+  pending = '';
+  queued = 0;
   let written = writeSome(text);
   if (written === text.length || written < 0) {
     return;
@@ -75,17 +77,44 @@ function log(record, now = false) {
   }
 }
 
+/** Milliseconds with up to three decimals, from whole microseconds: what String(micros / 1000) writes, without a double. */
+function millis(micros) {
+  const ms = Math.floor(micros / 1000);
+  let fraction = micros - ms * 1000;
+  if (fraction === 0) {
+    return '' + ms;
+  }
+  let digits = 3;
+  while (fraction % 10 === 0) {
+    fraction /= 10;
+    digits--;
+  }
+  const pad = fraction < 10 ? digits - 1 : fraction < 100 ? digits - 2 : 0;
+  return ms + (pad === 2 ? '.00' : pad === 1 ? '.0' : '.') + fraction;
+}
+
 /**
- * The line of one invocation, written by hand (it is logged for every request): the fields and order of
- * {level, msg, function, mode, eventId, eventType, status, durationMs, coldStart[, error], ts}. `functionJson` is the
- * function id as JSON; eventId and eventType are whatever the event carried (null without one).
+ * The logger of invocation lines for function `functionId`, written by hand (a line is logged for every request, so
+ * its constant head is joined once per mode here): the fields and order of
+ * {level, msg, function, mode, eventId, eventType, status, durationMs, coldStart[, error], ts}. eventId and eventType
+ * are whatever the event carried (null without one); the duration is given in whole microseconds.
  */
-function logInvocation(functionJson, mode, eventId, eventType, status, durationMs, coldStart, error) {
-  queue('{"level":"info","msg":"invocation","function":' + functionJson + ',"mode":"' + mode
-    + '","eventId":' + (eventId === null ? 'null' : JSON.stringify(eventId))
-    + ',"eventType":' + (eventType === null ? 'null' : JSON.stringify(eventType))
-    + ',"status":' + status + ',"durationMs":' + durationMs + ',"coldStart":' + coldStart
-    + (error === null ? '' : ',"error":"' + error + '"') + ',"ts":"' + timestamp() + '"}\n');
+function invocationLogger(functionId) {
+  const head = '{"level":"info","msg":"invocation","function":' + JSON.stringify(functionId) + ',"mode":"';
+  const plain = head + 'plain","eventId":';
+  const binary = head + 'binary","eventId":';
+  const structured = head + 'structured","eventId":';
+  return (mode, eventId, eventType, status, micros, coldStart, error) => {
+    let line = mode === 'plain' ? plain : mode === 'binary' ? binary : structured;
+    if (eventId === null && eventType === null) {
+      line += 'null,"eventType":null,"status":';
+    } else {
+      line += (eventId === null ? 'null' : JSON.stringify(eventId)) + ',"eventType":'
+        + (eventType === null ? 'null' : JSON.stringify(eventType)) + ',"status":';
+    }
+    queue(line + status + ',"durationMs":' + millis(micros) + (coldStart ? ',"coldStart":true' : ',"coldStart":false')
+      + (error === null ? ',"ts":"' : ',"error":"' + error + '","ts":"') + timestamp() + '"}\n');
+  };
 }
 
 /** A thrown value as the log's `exception` and `trace` fields (a trace is never part of an answer). */
@@ -97,4 +126,4 @@ function describe(error) {
   return { exception: typeof error, trace: String(error) };
 }
 
-module.exports = { log, logInvocation, flush, describe };
+module.exports = { log, invocationLogger, millis, flush, describe };

@@ -26,10 +26,10 @@ function blank(buf) {
 /**
  * The event data (a JSON object) of a request with these headers and body. Sets `target.mode` (binary, structured or
  * plain) and `target.attrs` (the CloudEvent attributes, as soon as they are known: an error answer needs them).
- * Throws HttpError 400 InvalidJson / InvalidEvent. `distinct()` gives the headers as sent (a repeated one not joined).
+ * Throws HttpError 400 InvalidJson / InvalidEvent. `req` is the request (its headers), `body` its body.
  */
-function readEvent(target, headers, body, distinct) {
-  const contentType = headers['content-type'];
+function readEvent(target, req, body) {
+  const contentType = req.headers['content-type'];
   const lower = contentType === undefined || contentType === JSON_TYPE ? '' : contentType.toLowerCase();
   let data;
   if (lower.startsWith('application/cloudevents-batch')) {
@@ -38,7 +38,7 @@ function readEvent(target, headers, body, distinct) {
     target.mode = 'structured';
     data = ce.parseStructured(body, (attrs) => { target.attrs = attrs; }).data;
   } else {
-    const attrs = ce.binaryAttributes(headers, distinct);
+    const attrs = ce.binaryAttributes(req);
     if (attrs !== null) {
       target.mode = 'binary';
       target.attrs = attrs;

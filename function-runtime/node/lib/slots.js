@@ -1,6 +1,7 @@
 'use strict';
 // FUNCTION_CONCURRENCY: at most that many handler calls run at once (a call runs until its Promise settles). Excess
 // invocations wait in arrival order; one still waiting at its deadline is given up (the caller answers 503).
+const clock = require('./clock');
 
 /** Handler slots with a first-come queue of waiters, each with a deadline. */
 class Slots {
@@ -21,14 +22,14 @@ class Slots {
 
   /**
    * Waits for a slot: calls `start` when one frees up (the caller must then release() it), or `expired` instead if
-   * none does before `deadline` (a performance.now() time).
+   * none does before `deadline` (a clock.js time).
    */
   wait(deadline, start, expired) {
     const waiter = { start, timer: null, done: false };
     waiter.timer = setTimeout(() => {
       waiter.done = true;
       expired();
-    }, Math.max(0, deadline - performance.now()));
+    }, Math.max(0, deadline - clock.now()));
     this.waiting.push(waiter);
   }
 

@@ -15,6 +15,7 @@ Modules, by concern:
 - invocation:  the runtime's state (slots, timeouts, watchdog) and the endpoints (POST /, GET health and metrics)
 - worker:      FUNCTION_EXECUTION=worker, a thread per connection
 - eventloop:   FUNCTION_EXECUTION=event-loop, every connection on one selectors loop
+- fastpath:    the loop's ordinary requests parsed from its buffer, and the usual POST / answered in one function
 - app:         serve() and main(): start, load, serve, drain
 
 Cold start: http.server (with email, http.client, ssl) and urllib.parse are not imported: importing them took ~75 ms

@@ -51,7 +51,8 @@ def serve(config):
              "file": os.path.basename(path), "port": server.server_address[1], "execution": config.execution,
              "coldStartMs": round(runtime.metrics.cold_start_seconds * 1000, 1)})
 
-    threading.Thread(target=runtime.watchdog, name="klambda-watchdog", daemon=True).start()
+    if not runtime.on_loop:  # the event loop checks deadlines and idle connections itself
+        threading.Thread(target=runtime.watchdog, name="klambda-watchdog", daemon=True).start()
     threading.Thread(target=LOG.run, name="klambda-log", daemon=True).start()
     threading.Thread(target=load, name="klambda-load", daemon=True).start()
     server.serve_forever(poll_interval=0.5)  # the accept loop notices shutdown() within 0.5 s

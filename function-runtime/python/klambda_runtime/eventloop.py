@@ -1,15 +1,17 @@
-"""FUNCTION_EXECUTION=event-loop: every connection on one selectors loop, each handler called on the loop.
+"""FUNCTION_EXECUTION=event-loop: every connection on one epoll (selectors) loop, each handler called on the loop.
 
 No thread hand-off per request (~2.3x the requests per second of worker mode): for handlers that never block,
-since one that does stalls every connection. Requests are framed in memory (framing.request_end) and parsed and
-answered by the same code as worker mode (`_MemoryRequest`).
+since one that does stalls every connection. An ordinary request is parsed straight from the buffer, and the usual
+POST / answered, by fastpath; any other is framed in memory (framing.request_end) and parsed and answered by the
+same code as worker mode (`_MemoryRequest`).
 """
 import io
-import selectors
 import socket
 import time
 
-from .framing import MAX_DRAIN_EXTRA_BYTES, MAX_LINE, request_end
+from .fastpath import memory_request, parsed_request, post
+from .framing import MAX_DRAIN_EXTRA_BYTES, MAX_LINE, AnswerBuffer, request_end
+from .poller import READ, WRITE, Poller
 from .telemetry import log, trace
 from .worker import RequestHandler
 
@@ -17,7 +19,8 @@ from .worker import RequestHandler
 class _Connection:
     """An event-loop connection: bytes received and not yet parsed, bytes to send, when it was last active."""
 
-    __slots__ = ("sock", "inbuf", "out", "last_active", "closing", "continue_sent", "linger_until", "discarded")
+    __slots__ = ("sock", "inbuf", "out", "last_active", "closing", "continue_sent", "linger_until", "discarded",
+                 "writing")
 
     def __init__(self, sock):
         self.sock = sock
@@ -28,19 +31,21 @@ class _Connection:
         self.continue_sent = False
         self.linger_until = None
         self.discarded = 0
+        self.writing = False  # registered for writing (an answer is still going out), not for reading
 
 
 class _MemoryRequest(RequestHandler):
     """One request of an event-loop connection, parsed and answered by RequestHandler's own code, from and into
-    memory. The watchdog's 504 for a handler past its deadline lands here too, and goes out when the handler
-    returns (nothing can answer while it holds the loop)."""
+    memory. The deadline of a handler is checked when it returns: a 504 goes out then (nothing can answer while it
+    holds the loop)."""
+
+    rfile = None
 
     def __init__(self, sock, data, continue_sent):  # noqa: super().__init__ would serve a socket at once
         self.connection = sock
         self.rfile = io.BytesIO(data)
-        self.wfile = io.BytesIO()
+        self.wfile = AnswerBuffer()
         self.busy = False
-        self.last_active = time.monotonic()
         self.continue_sent = continue_sent
         self.close_connection = True
 
@@ -58,7 +63,7 @@ class EventLoopServer:
         self.listener.listen(128)
         self.listener.setblocking(False)
         self.server_address = self.listener.getsockname()
-        self.selector = selectors.DefaultSelector()
+        self.poller = Poller()
         self.wake_r, self.wake_w = socket.socketpair()
         self.wake_r.setblocking(False)
         self.stopping = False
@@ -78,46 +83,51 @@ class EventLoopServer:
             self._close(conn)
         for sock in (self.listener, self.wake_r, self.wake_w):
             sock.close()
-        self.selector.close()
+        self.poller.close()
 
     def serve_forever(self, poll_interval=0.5):
         rt = self.runtime
         idle_s = rt.config.idle_ms / 1000.0
         idle_every = min(5.0, max(0.05, idle_s / 4))
         next_idle_check = time.monotonic() + idle_every
-        self.selector.register(self.listener, selectors.EVENT_READ, None)
-        self.selector.register(self.wake_r, selectors.EVENT_READ, None)
+        poller, connections = self.poller, self.connections
+        poller.register(self.listener)
+        poller.register(self.wake_r)
+        listener_fd, wake_fd = self.listener.fileno(), self.wake_r.fileno()
+        receive, monotonic = self._receive, time.monotonic
         while not self.stopping:
-            for key, events in self.selector.select(max(0.0, min(poll_interval, next_idle_check - time.monotonic()))):
-                if key.fileobj is self.listener:
-                    self._accept()
-                elif key.fileobj is self.wake_r:
-                    try:
-                        self.wake_r.recv(64)
-                    except OSError:
-                        pass
+            for fd, _ in poller.poll(max(0.0, min(poll_interval, next_idle_check - monotonic()))):
+                conn = connections.get(fd)
+                if conn is None:
+                    if fd == listener_fd:
+                        self._accept()
+                    elif fd == wake_fd:
+                        try:
+                            self.wake_r.recv(64)
+                        except OSError:
+                            pass
                 else:
-                    conn = key.data
                     try:
-                        if events & selectors.EVENT_WRITE:
+                        if conn.writing:
                             self._send_pending(conn)
-                        if events & selectors.EVENT_READ and conn.sock.fileno() >= 0:
-                            self._receive(conn)
+                        elif conn.sock.fileno() >= 0:
+                            receive(conn)
                     except Exception as e:
                         if not isinstance(e, (ConnectionError, TimeoutError)):
                             log({"level": "error", "msg": "connection failed", "exception": type(e).__name__,
                                  "trace": trace()})
                         self._close(conn)
-            now = time.monotonic()
+            now = monotonic()
             if now >= next_idle_check:
                 next_idle_check = now + idle_every
                 for conn in list(self.connections.values()):
                     if conn.linger_until is not None and now >= conn.linger_until \
                             or not conn.out and now - conn.last_active >= idle_s:
                         self._close(conn)
-        self.selector.unregister(self.listener)
+        poller.unregister(self.listener)
 
     def _accept(self):
+        poller = self.poller
         for _ in range(64):
             try:
                 sock, _ = self.listener.accept()
@@ -129,11 +139,11 @@ class EventLoopServer:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             conn = _Connection(sock)
             self.connections[sock.fileno()] = conn
-            self.selector.register(sock, selectors.EVENT_READ, conn)
+            poller.register(sock)
 
     def _receive(self, conn):
         try:
-            data = conn.sock.recv(262144)
+            data = conn.sock.recv(65536)
         except (BlockingIOError, InterruptedError):
             return
         if not data:
@@ -150,21 +160,39 @@ class EventLoopServer:
 
     def _process(self, conn):
         """Answers the complete requests in the connection's buffer, in order, until an answer cannot go out at once."""
-        limit = self.runtime.config.max_body_bytes
+        rt, cls = self.runtime, self.request_class
+        limit = rt.config.max_body_bytes
         while conn.inbuf and not conn.closing and not conn.out:
-            end = request_end(conn.inbuf, limit)
-            if end is None:
-                if not conn.continue_sent and b"100-continue" in bytes(conn.inbuf[:MAX_LINE * 2]).lower():
+            buf = conn.inbuf
+            parsed = parsed_request(buf, limit)
+            if parsed is not None:
+                parts, headers, body, end = parsed
+                answer = post(rt, cls, headers, body) if parts[0] == "POST" and parts[1] == "/" else None
+                if answer is not None:  # the usual invocation, answered by fastpath.post
+                    del buf[:end]
+                    conn.continue_sent = False
+                    data, conn.closing = answer
+                    self._write(conn, data)
+                    conn.last_active = time.monotonic()
+                    continue
+                request = memory_request(cls, conn.sock, parts, headers, body, conn.continue_sent)
+            else:
+                end = request_end(buf, limit)
+                request = None if end is None else cls(conn.sock, bytes(buf[:end]), conn.continue_sent)
+            if request is None:
+                if not conn.continue_sent and b"100-continue" in bytes(buf[:MAX_LINE * 2]).lower():
                     self._write(conn, b"HTTP/1.1 100 Continue\r\n\r\n")
                     conn.continue_sent = True
                 return
-            request = self.request_class(conn.sock, bytes(conn.inbuf[:end]), conn.continue_sent)
-            del conn.inbuf[:end]
+            del buf[:end]
             conn.continue_sent = False
-            request.handle_one_request()
+            if request.body is None:
+                request.handle_one_request()
+            else:
+                request.dispatch(request.hdrs)
             if request.close_connection:
                 conn.closing = True
-            self._write(conn, request.wfile.getvalue())
+            self._write(conn, b"".join(request.wfile))
             conn.last_active = time.monotonic()  # idle counts from the answer: a slow handler is not idleness
         if conn.closing and not conn.out:
             self._finish(conn)
@@ -180,7 +208,8 @@ class EventLoopServer:
             if sent == len(data):
                 return
             data = data[sent:]
-            self.selector.modify(conn.sock, selectors.EVENT_WRITE, conn)  # no more requests until this is out
+            self.poller.modify(conn.sock, WRITE)  # no more requests until this is out
+            conn.writing = True
         conn.out += data
 
     def _send_pending(self, conn):
@@ -190,10 +219,11 @@ class EventLoopServer:
             return
         del conn.out[:sent]
         if not conn.out:
+            self.poller.modify(conn.sock, READ)  # also while lingering after the last answer: reads, not a busy loop
+            conn.writing = False
             if conn.closing:
                 self._finish(conn)
                 return
-            self.selector.modify(conn.sock, selectors.EVENT_READ, conn)
             self._process(conn)  # requests that came while the answer was going out
 
     def _finish(self, conn):
@@ -224,10 +254,7 @@ class EventLoopServer:
         if fd < 0:
             return
         self.connections.pop(fd, None)
-        try:
-            self.selector.unregister(conn.sock)
-        except (KeyError, ValueError):
-            pass
+        self.poller.unregister(conn.sock)
         try:
             conn.sock.close()
         except OSError:

@@ -13,6 +13,7 @@ from .errors import HttpError
 REASONS = {200: "OK", 400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed", 413: "Payload Too Large",
            414: "URI Too Long", 431: "Request Header Fields Too Large",
            500: "Internal Server Error", 501: "Not Implemented", 503: "Service Unavailable", 504: "Gateway Timeout"}
+_OK_JSON = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n"
 MAX_DRAIN_EXTRA_BYTES = 8 * 1024 * 1024
 MAX_LINE = 65536
 MAX_HEADERS = 100
@@ -43,10 +44,54 @@ def has_control_character(value):
     return any(c < " " and c != "\t" or c == "\x7f" for c in value)
 
 
+def add_field(headers, line):
+    """Adds one header line (latin-1 text, its line end included or not) to `headers`: None, or what is wrong with
+    it. No space around the name (a proxy could read "Transfer-Encoding :" differently), no control character."""
+    name, sep, value = line.partition(":")
+    if not sep or not name or name[0] in " \t" or name[-1] in " \t" or not name.isprintable():
+        return "malformed header line"
+    name = name.lower()
+    value = value.strip(" \t\r\n")
+    if not value.isprintable() and has_control_character(value):
+        return "a header value holds a control character"
+    if name in headers:
+        if name[:3] == "ce-":
+            headers[DUPLICATE_CE] = name
+        headers[name] += ", " + value
+    else:
+        headers[name] = value
+    return None
+
+
+class AnswerBuffer(list):
+    """What a request handler writes into memory (event-loop mode): the pieces, joined once; a list append a write."""
+
+    __slots__ = ()
+    write = list.append
+
+    def getvalue(self):
+        return b"".join(self)
+
+
+def http_answer(status, body, content_type="application/json", extra_headers=(), close=False):
+    """A whole answer, head and body, as the bytes of one write (no 40 ms delayed-ACK stall on keep-alive)."""
+    if status == 200 and content_type == "application/json" and not extra_headers and not close:
+        return _OK_JSON % len(body) + body  # the usual answer, its head made ahead
+    head = ["HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %d\r\n"
+            % (status, REASONS.get(status, "Error"), content_type, len(body))]
+    for name, value in extra_headers:
+        head.append("%s: %s\r\n" % (name, value))
+    if close:
+        head.append("Connection: close\r\n")
+    head.append("\r\n")
+    return "".join(head).encode("latin-1") + body
+
+
 class Http11:
     """Reads one request (line, headers; the body when the endpoint asks) and writes answers; dispatches to do_<METHOD>."""
 
     continue_sent = False  # the event loop answers Expect: 100-continue itself, before the body arrives
+    body = None  # the body, when the event loop framed the request itself (eventloop.parsed_request)
 
     def handle_one_request(self):
         """Reads one HTTP/1.1 request (a lean parser: http.server's email-based one costs a third of a request) and dispatches it."""
@@ -64,7 +109,6 @@ class Http11:
                 self.send_error(400, "malformed request line")
                 return
             self.command, self.path, self.request_version = parts
-            self.requestline = ""
             headers = {}
             while True:
                 raw = rfile.readline(MAX_LINE + 1)
@@ -73,51 +117,36 @@ class Http11:
                 if len(raw) > MAX_LINE or len(headers) >= MAX_HEADERS:
                     self.send_error(431, "request headers too large")
                     return
-                name, sep, value = raw.decode("latin-1").partition(":")
-                # no space around the name (a proxy could read "Transfer-Encoding :" differently), no control character
-                if not sep or not name or name[0] in " \t" or name[-1] in " \t" or not name.isprintable():
-                    self.send_error(400, "malformed header line")
+                error = add_field(headers, raw.decode("latin-1"))
+                if error:
+                    self.send_error(400, error)
                     return
-                name = name.lower()
-                value = value.strip(" \t\r\n")
-                if not value.isprintable() and has_control_character(value):
-                    self.send_error(400, "a header value holds a control character")
-                    return
-                if name in headers:
-                    if name[:3] == "ce-":
-                        headers[DUPLICATE_CE] = name
-                    headers[name] += ", " + value
-                else:
-                    headers[name] = value
-            self.hdrs = headers
-            connection = headers.get("connection", "").lower()
-            if self.request_version == "HTTP/1.0":
-                self.close_connection = "keep-alive" not in connection
-            else:
-                self.close_connection = "close" in connection
-            if headers.get("expect", "").lower() == "100-continue" and not self.continue_sent:
-                self.wfile.write(b"HTTP/1.1 100 Continue\r\n\r\n")
-            method = getattr(self, "do_" + self.command, None)
-            if method is None:
-                self.not_allowed()
-            else:
-                method()
+            self.dispatch(headers)
         except (TimeoutError, socket.timeout):  # the same class since 3.10
             self.close_connection = True
+
+    def dispatch(self, headers):
+        """Answers a request whose line and headers are parsed (`command`, `path`, `request_version`, `headers`)."""
+        self.hdrs = headers
+        connection = headers.get("connection", "").lower()
+        if self.request_version == "HTTP/1.0":
+            self.close_connection = "keep-alive" not in connection
+        else:
+            self.close_connection = "close" in connection
+        if headers.get("expect", "").lower() == "100-continue" and not self.continue_sent:
+            self.wfile.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+        method = getattr(self, "do_" + self.command, None)
+        if method is None:
+            self.not_allowed()
+        else:
+            method()
 
     # ---- answers: one write per response (no 40 ms delayed-ACK stall on keep-alive) ----
 
     def _send(self, status, body, content_type="application/json", extra_headers=(), close=False):
         if close or self.runtime.draining:
             self.close_connection = True
-        head = ["HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %d\r\n"
-                % (status, REASONS.get(status, "Error"), content_type, len(body))]
-        for name, value in extra_headers:
-            head.append("%s: %s\r\n" % (name, value))
-        if self.close_connection:
-            head.append("Connection: close\r\n")
-        head.append("\r\n")
-        self.wfile.write("".join(head).encode("latin-1") + body)
+        self.wfile.write(http_answer(status, body, content_type, extra_headers, self.close_connection))
 
     def send_error(self, code, message=None, explain=None):
         """Protocol errors (malformed request line or headers) answered as JSON; the connection is closed."""

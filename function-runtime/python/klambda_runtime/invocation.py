@@ -3,18 +3,16 @@
 `Endpoints` is a mixin for a request handler that also has framing.Http11: POST / invokes the function (in the
 request's CloudEvents mode), GET serves health and metrics, any other method on / is 405.
 """
-import json
 import threading
 import time
 
 from .cloudevents import (ERROR_TYPE, SUCCESS_TYPE, ce_headers, envelope_data, error_body, json_kind,
-                          missing_attributes, parse_envelope, parse_json, structured, unquote, validate_attributes)
+                          missing_attributes, not_json, parse_envelope, parse_json, structured, unquote,
+                          validate_attributes)
 from .errors import HttpError
 from .framing import DUPLICATE_CE
-from .telemetry import Metrics, log, trace
+from .telemetry import Metrics, ResultEncoder, encode_result, json_string, log, log_invocation, trace
 
-# json.dumps as it was, but NaN and the infinities are an error rather than the non-JSON NaN / Infinity
-_encode_result = json.JSONEncoder(allow_nan=False).encode
 
 
 class Runtime:
@@ -28,13 +26,18 @@ class Runtime:
         self.wants_attributes = False
         self.ready = False
         self.draining = False
-        self.slots = threading.BoundedSemaphore(config.concurrency)
+        # event-loop mode: one invocation at a time on the loop, its deadline checked when it returns (no slots, no
+        # watchdog); worker mode: slots for FUNCTION_CONCURRENCY, and the watchdog answers 504 while a handler runs
+        self.on_loop = config.execution == "event-loop"
+        self.slots = None if self.on_loop else threading.BoundedSemaphore(config.concurrency)
         self.active = 0
         self.running = {}  # key -> (deadline, request handler): invocations the watchdog may time out
         self.connections = {}  # key -> request handler: open connections, for the idle check
         self.invoked = threading.Event()  # wakes the watchdog when an invocation starts while it sleeps
         self.watchdog_idle = False
         self.timeout_s = config.timeout_ms / 1000.0
+        self.function_json = json_string(config.function_id)
+        self.encode_result = ResultEncoder() if self.on_loop else encode_result
 
     def begin(self):
         with self.metrics.lock:
@@ -90,6 +93,29 @@ class Runtime:
                         connection.close_idle()
 
 
+def call_handler(rt, data, attrs):
+    """Calls the function: (its result, None), or (None, the HttpError its exception is answered with)."""
+    try:
+        if rt.wants_attributes:
+            return rt.handler(data, dict(attrs) if attrs is not None else {}), None
+        return rt.handler(data), None
+    except ValueError as e:
+        return None, HttpError(400, "InvalidInput", str(e) or "invalid input")
+    except BaseException as e:  # noqa: B036 - a function's SystemExit is its failure, not ours
+        log({"level": "error", "msg": "function raised", "function": rt.config.function_id,
+             "eventId": (attrs or {}).get("id"), "exception": type(e).__name__, "trace": trace()})
+        return None, HttpError(500, "FunctionError", "the function raised %s" % type(e).__name__)
+
+
+def record_invocation(rt, seconds, status, code, mode, attrs):
+    """Counts one invocation in the metrics and queues its log line."""
+    cold = (rt.metrics.count if rt.on_loop else rt.metrics.record)(seconds, code if status != 200 else None)
+    if attrs is None:
+        log_invocation(rt.function_json, mode, None, None, status, seconds, cold, code)
+    else:
+        log_invocation(rt.function_json, mode, attrs.get("id"), attrs.get("type"), status, seconds, cold, code)
+
+
 class Endpoints:
     """POST / invokes the function; GET serves health and metrics; other methods on / are 405."""
 
@@ -128,7 +154,11 @@ class Endpoints:
             self._json(404, {"error": "NotFound", "message": "no such path: " + path[:200]}, close=True)
             return
         t0 = time.monotonic()
-        rt.begin()
+        on_loop = rt.on_loop
+        if on_loop:  # only the loop's thread counts and records: no lock
+            rt.active += 1
+        else:
+            rt.begin()
         self._mode = "plain"
         self._attrs = None
         self._answered = False
@@ -145,28 +175,25 @@ class Endpoints:
             status, code = 500, "RuntimeError"
             self._answer_error(HttpError(500, "RuntimeError", "the runtime failed; see its log"))
         finally:
-            rt.end()
+            if on_loop:
+                rt.active -= 1
+            else:
+                rt.end()
             self.busy = False
-        seconds = (self._answered_at or time.monotonic()) - t0
-        cold = rt.metrics.record(seconds, code if status != 200 else None)
-        attrs = self._attrs or {}
-        entry = {"level": "info", "msg": "invocation", "function": rt.config.function_id, "mode": self._mode,
-                 "eventId": attrs.get("id"), "eventType": attrs.get("type"), "status": status,
-                 "durationMs": round(seconds * 1000, 3), "coldStart": cold}
-        if status != 200:
-            entry["error"] = code
-        log(entry)
+        record_invocation(rt, (self._answered_at or time.monotonic()) - t0, status, code, self._mode, self._attrs)
 
     def _invoke(self, rt, t0):
         if not rt.ready:
             raise HttpError(503, "NotReady", "the function is still loading", close=True)
         headers = self.hdrs
-        body = self._read_body(headers, rt.config.max_body_bytes)
+        body = self.body  # the event loop frames a request itself, and has its body then
+        if body is None:
+            body = self._read_body(headers, rt.config.max_body_bytes)
         self.busy = True  # from here on the idle check leaves the connection alone (not while a body trickles in)
         content_type = headers.get("content-type", "").lower()
-        if content_type.startswith("application/cloudevents-batch"):
-            raise HttpError(400, "InvalidEvent", "batched CloudEvents are not supported")
-        if content_type.startswith("application/cloudevents"):
+        if content_type[:23] == "application/cloudevents":
+            if content_type.startswith("application/cloudevents-batch"):
+                raise HttpError(400, "InvalidEvent", "batched CloudEvents are not supported")
             self._mode = "structured"
             envelope, attrs = parse_envelope(body)
             self._attrs = attrs
@@ -193,37 +220,32 @@ class Endpoints:
         if not isinstance(data, dict):
             raise HttpError(400, "InvalidEvent", "the event data must be a JSON object, got %s" % json_kind(data))
 
-        # bounded concurrency: wait for a slot until the deadline, else 503
         deadline = t0 + rt.timeout_s
-        if not rt.slots.acquire(timeout=max(0.0, deadline - time.monotonic())):
-            raise HttpError(503, "Overloaded", "all %d invocation slots stayed busy for %d ms"
-                            % (rt.config.concurrency, rt.config.timeout_ms))
-        key = id(self)
-        rt.running[key] = (deadline, self)
-        if rt.watchdog_idle:
-            rt.invoked.set()
+        slots = rt.slots
+        if slots is not None:  # bounded concurrency: wait for a slot until the deadline, else 503
+            if not slots.acquire(timeout=max(0.0, deadline - time.monotonic())):
+                raise HttpError(503, "Overloaded", "all %d invocation slots stayed busy for %d ms"
+                                % (rt.config.concurrency, rt.config.timeout_ms))
+            key = id(self)
+            rt.running[key] = (deadline, self)
+            if rt.watchdog_idle:
+                rt.invoked.set()
         try:
-            if rt.wants_attributes:
-                result = rt.handler(data, dict(attrs) if attrs is not None else {})
-            else:
-                result = rt.handler(data)
-        except ValueError as e:
-            error = HttpError(400, "InvalidInput", str(e) or "invalid input")
-        except BaseException as e:  # noqa: B036 - a function's SystemExit is its failure, not ours
-            log({"level": "error", "msg": "function raised", "function": rt.config.function_id,
-                 "eventId": (attrs or {}).get("id"), "exception": type(e).__name__, "trace": trace()})
-            error = HttpError(500, "FunctionError", "the function raised %s" % type(e).__name__)
-        else:
-            error = None
+            result, error = call_handler(rt, data, attrs)
         finally:
-            rt.slots.release()
-        if rt.running.pop(key, None) is None:  # the watchdog answered 504 already
+            if slots is not None:
+                slots.release()
+        if slots is None:
+            if time.monotonic() >= deadline:  # on the loop: the 504 goes out now that the handler has returned
+                self.answer_timeout()
+                return 504, "Timeout"
+        elif rt.running.pop(key, None) is None:  # the watchdog answered 504 already
             self._answered = True
             return 504, "Timeout"
         if error is not None:
             raise error
         try:
-            payload = _encode_result(result).encode()
+            payload = rt.encode_result(result)
         except (TypeError, ValueError, RecursionError) as e:
             log({"level": "error", "msg": "result not JSON", "function": rt.config.function_id, "exception": str(e)})
             raise HttpError(500, "FunctionError", "the function returned a value that is not JSON%s"
@@ -263,34 +285,9 @@ class Endpoints:
             self.close_connection = True
 
     def answer_timeout(self):
-        """Called by the watchdog thread: answers 504 while the handler still runs, and closes the connection."""
+        """Answers 504 and closes the connection: from the watchdog thread while the handler still runs (worker), or on
+        the event loop once a handler past its deadline has returned."""
         self.close_connection = True
         self._answered_at = time.monotonic()
         self._answer_error(HttpError(504, "Timeout", "the function ran longer than %d ms (FUNCTION_TIMEOUT_MS)"
                                      % self.runtime.config.timeout_ms, close=True))
-
-
-def not_json(value, pointer="", depth=0):
-    """What in a handler's result JSON cannot carry, for the error message: ": NaN at /x", ": a set at /tags"
-    (where as a JSON Pointer); "-serialisable" when it cannot be told. Only called once the encoder has failed."""
-    if isinstance(value, float):
-        if value != value or value in (float("inf"), float("-inf")):
-            what = "NaN" if value != value else "Infinity" if value > 0 else "-Infinity"
-            return ": %s at %s" % (what, pointer) if pointer else ": " + what
-        return None
-    if value is None or isinstance(value, (str, int)):
-        return None
-    if depth > 200:
-        return "-serialisable"
-    if isinstance(value, dict):
-        items = value.items()
-    elif isinstance(value, (list, tuple)):
-        items = enumerate(value)
-    else:
-        return ": %s %s%s" % ("an" if type(value).__name__[:1] in "aeiou" else "a", type(value).__name__,
-                              " at " + pointer if pointer else "")
-    for key, item in items:
-        found = not_json(item, pointer + "/" + str(key).replace("~", "~0").replace("/", "~1"), depth + 1)
-        if found:
-            return found
-    return None if depth else "-serialisable"

@@ -39,17 +39,23 @@ def trace():
 
 
 _second_cache = [0, ""]
+_milli_cache = [0, ""]
 
 
 def now_rfc3339():
-    """The time now, RFC 3339 UTC with milliseconds; the formatted second is cached."""
+    """The time now, RFC 3339 UTC with milliseconds; the formatted second and millisecond are cached."""
     t = time.time()
+    milli = int(t * 1000)
+    if _milli_cache[0] == milli:
+        return _milli_cache[1]
     second = int(t)
     cache = _second_cache
     if cache[0] != second:
         cache[1] = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
         cache[0] = second
-    return "%s.%03dZ" % (cache[1], int((t - second) * 1000))
+    text = "%s.%03dZ" % (cache[1], int((t - second) * 1000))
+    _milli_cache[0], _milli_cache[1] = milli, text
+    return text
 
 
 class Metrics:
@@ -68,14 +74,17 @@ class Metrics:
 
     def record(self, seconds, code):
         """Counts one invocation; returns True for the first one of the process (the cold one)."""
-        index = bisect.bisect_left(DURATION_BUCKETS, seconds)
         with self.lock:
-            self.invocations += 1
-            self.buckets[index] += 1
-            self.duration_sum += seconds
-            if code is not None:
-                self.errors[code] = self.errors.get(code, 0) + 1
-            cold, self.cold = self.cold, False
+            return self.count(seconds, code)
+
+    def count(self, seconds, code):
+        """record() without the lock, for the one thread that records and renders (event-loop mode)."""
+        self.invocations += 1
+        self.buckets[bisect.bisect_left(DURATION_BUCKETS, seconds)] += 1
+        self.duration_sum += seconds
+        if code is not None:
+            self.errors[code] = self.errors.get(code, 0) + 1
+        cold, self.cold = self.cold, False
         return cold
 
     def render(self):
@@ -122,10 +131,12 @@ class LogWriter:
         self.fd = fd
         self.lock = threading.Lock()
         self.queued = threading.Event()
+        self.pending = False  # `queued` is set (a plain attribute: Event.is_set is a call)
 
     def add(self, line):
         self.lines.append(line)
-        if not self.queued.is_set():
+        if not self.pending:
+            self.pending = True
             self.queued.set()
 
     def run(self):
@@ -133,6 +144,7 @@ class LogWriter:
             self.queued.wait()
             time.sleep(self.interval)  # gather the lines of the requests of the next moment into one write
             self.queued.clear()
+            self.pending = False  # after clear(): a line added in between is in the flush below
             self.flush()
 
     def flush(self):
@@ -152,6 +164,61 @@ class LogWriter:
 
 LOG = LogWriter()
 _encode = json.JSONEncoder(separators=(",", ":")).encode
+json_string = json.encoder.encode_basestring_ascii  # a str as a JSON string, as _encode writes it
+_INVOCATION = ('{"level":"info","msg":"invocation","function":%s,"mode":"%s","eventId":%s,"eventType":%s,'
+               '"status":%d,"durationMs":%r,"coldStart":%s%s,"ts":"%s"}\n')
+
+
+def log_invocation(function_json, mode, event_id, event_type, status, seconds, cold, code):
+    """Queues the line of one invocation: what log() writes for {level, msg, function, mode, eventId, eventType,
+    status, durationMs, coldStart, error (unless 200)}, formatted from a template (a third of the cost)."""
+    LOG.lines.append(_INVOCATION % (
+        function_json, mode,
+        "null" if event_id is None else json_string(event_id) if type(event_id) is str else _encode(event_id),
+        "null" if event_type is None else json_string(event_type) if type(event_type) is str else _encode(event_type),
+        status, round(seconds * 1000, 3), "true" if cold else "false",
+        "" if status == 200 else ',"error":' + json_string(code), now_rfc3339()))
+    if not LOG.pending:
+        LOG.pending = True
+        LOG.queued.set()
+
+
+class ResultEncoder:
+    """json.dumps(value, allow_nan=False) as bytes (NaN and the infinities are an error, never the non-JSON NaN),
+    for one thread (the event loop): the C encoder made once, not per call as JSONEncoder.encode does; made anew
+    after a failure, whose half-finished cycle markers it would keep. Threads share no encoder: its cycle markers
+    would see one thread's object in another's."""
+
+    def __init__(self):
+        self.encoder = None
+
+    def __call__(self, value):
+        if type(value) is str:
+            return json_string(value).encode()
+        encoder = self.encoder
+        if encoder is None:
+            encoder = self.encoder = self.make()
+        try:
+            return "".join(encoder(value, 0)).encode()
+        except BaseException:
+            self.encoder = None
+            raise
+
+    @staticmethod
+    def make():
+        e = json.JSONEncoder(allow_nan=False)
+        if json.encoder.c_make_encoder is None:
+            return lambda value, _: e.iterencode(value)
+        return json.encoder.c_make_encoder({}, e.default, json_string, None, e.key_separator, e.item_separator,
+                                           False, False, False)
+
+
+_encode_result = json.JSONEncoder(allow_nan=False).encode
+
+
+def encode_result(value):
+    """json.dumps(value, allow_nan=False) as bytes, safe from any thread (a new C encoder per call)."""
+    return _encode_result(value).encode()
 
 
 def log(record, now=False):

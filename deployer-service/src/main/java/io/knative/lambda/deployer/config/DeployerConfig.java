@@ -53,6 +53,15 @@ public interface DeployerConfig {
     @WithDefault("120s")
     Duration readyTimeout();
 
+    /**
+     * Watch as plain HTTP streams without a WebSocket upgrade first ({@code KLAMBDA_HTTP_WATCHES}): for an API server
+     * that serves watches only as streams, as local mode's local cluster does. Off: fabric8's default (WebSocket, then
+     * HTTP when the upgrade is refused).
+     */
+    @WithName("http-watches")
+    @WithDefault("false")
+    boolean httpWatches();
+
     /** How many times a 409 conflict is re-read and retried before answering 503. */
     @WithName("conflict-retries")
     @WithDefault("5")

@@ -43,6 +43,7 @@ public final class Deployer {
     private final KnativeObjects objects;
     private final SettingsResolver resolver;
     private final Clock clock;
+    private final KnownServices known = new KnownServices();
 
     public Deployer(FunctionCluster cluster, DeployerSettings settings, Clock clock) {
         this.cluster = Objects.requireNonNull(cluster, "cluster");
@@ -59,7 +60,7 @@ public final class Deployer {
 
     /**
      * Rolls out {@code build}: create or update the Service (no write when the spec hash is unchanged and
-     * traffic is not pinned), create or update the Trigger, wait for Ready, claim and return the outcome.
+     * traffic is not pinned; a name not seen before is created without a read first, see {@link KnownServices}), create or update the Trigger, wait for Ready, claim and return the outcome.
      *
      * @throws ClusterUnavailableException when the API fails or conflicts persist: answer 503
      */
@@ -149,6 +150,7 @@ public final class Deployer {
         boolean triggerDeleted = trigger.isPresent() && ours(trigger.get().getMetadata().getLabels(), key.scope())
                 && cluster.deleteTrigger(name);
         boolean serviceDeleted = service.isPresent() && cluster.deleteService(name);
+        known.remove(name);
         LOG.infof("function %s removed (service deleted: %s, trigger deleted: %s)", name, serviceDeleted, triggerDeleted);
         return new DeployOutcome.Deleted(new FunctionDeleted(key.id(), name, settings.namespace()));
     }
@@ -253,12 +255,24 @@ public final class Deployer {
     private Applied<Service> applyService(Service desired, String scope) {
         String name = desired.getMetadata().getName();
         String hash = annotations(desired).get(Labels.SPEC_HASH);
+        if (!known.contains(name)) {
+            try {
+                Service created = cluster.createService(desired);
+                known.add(name);
+                return new Applied<>(created, true, true);
+            } catch (ConflictException exists) {
+                LOG.debugf("Service %s exists already; reading it", name);
+            }
+        }
         for (int attempt = 0; attempt <= settings.conflictRetries(); attempt++) {
             Optional<Service> existing = cluster.getService(name);
             try {
                 if (existing.isEmpty()) {
-                    return new Applied<>(cluster.createService(desired), true, true);
+                    Service created = cluster.createService(desired);
+                    known.add(name);
+                    return new Applied<>(created, true, true);
                 }
+                known.add(name);
                 Service current = existing.get();
                 if (!ours(current.getMetadata().getLabels(), scope)) {
                     throw new NameTakenException("Service", name, settings.namespace(), current.getMetadata().getLabels());

@@ -148,6 +148,46 @@ class DeployerTest {
         assertThat(cluster.getTrigger("parser-gone")).isEmpty();
     }
 
+    @Test
+    void aNewFunctionIsCreatedWithoutReadingItsServiceFirstAndAnUpdateReadsFirst() {
+        readyOnWrite("parser-fresh");
+
+        assertThat(deployer.deploy(TestBuilds.build("fresh", TestBuilds.digest('a')), "e1"))
+                .isInstanceOf(DeployOutcome.Completed.class);
+        assertThat(cluster.serviceReads).as("reads of a Service never seen before").isZero();
+
+        assertThat(deployer.deploy(TestBuilds.build("fresh", TestBuilds.digest('b')), "e2"))
+                .isInstanceOf(DeployOutcome.Completed.class);
+        assertThat(cluster.serviceReads).as("an update reads, then writes").isEqualTo(1);
+        assertThat(cluster.serviceWrites).as("create, claim, update, claim").isEqualTo(4);
+    }
+
+    @Test
+    void aServiceThatExistsUnseenIsReadAfterTheRefusedCreateAndUpdated() {
+        readyOnWrite("parser-elder");
+        Deployer earlier = new Deployer(cluster, deployer.settings(), Clock.systemUTC()); // before a restart
+        earlier.deploy(TestBuilds.build("elder", TestBuilds.digest('a')), "e1");
+
+        DeployOutcome outcome = deployer.deploy(TestBuilds.build("elder", TestBuilds.digest('b')), "e2");
+
+        assertThat(outcome).isInstanceOfSatisfying(DeployOutcome.Completed.class,
+                c -> assertThat(c.event().revision()).isEqualTo("parser-elder-00002"));
+        assertThat(cluster.getService("parser-elder").orElseThrow().getSpec().getTemplate().getSpec().getContainers().get(0)
+                .getImage()).endsWith(TestBuilds.digest('b'));
+    }
+
+    @Test
+    void aNameTakenBySomethingElseIsRefusedAlsoWhenCreatingFirst() {
+        Deployer other = new Deployer(cluster, DeployerSettings.defaults("knative-lambda", "knative-lambda"), Clock.systemUTC());
+        readyOnWrite("parser-taken");
+        other.deploy(TestBuilds.build("team-a", "parser", "taken", TestBuilds.digest('a'), java.util.Map.of()), "e1");
+
+        DeployOutcome outcome = deployer.deploy(TestBuilds.build("taken", TestBuilds.digest('b')), "e2");
+
+        assertThat(outcome).isInstanceOfSatisfying(DeployOutcome.Failed.class,
+                f -> assertThat(f.event().reason()).isEqualTo("NameTaken"));
+    }
+
     /** Knative finds {@code revision} ready: the Service becomes Ready for {@code generation}, serving it. */
     private void ready(String name, long generation, String revision) {
         cluster.revisionReady(name, revision);

@@ -39,6 +39,7 @@ public final class InMemoryFunctionCluster implements FunctionCluster {
     private int conflictsToInject;
     private int waiters;
     int serviceWrites;
+    int serviceReads;
 
     public InMemoryFunctionCluster() {
         ControllerLoop.watching(store, new ServingController(new StoreServingObjects(store), runner, "example.com",
@@ -74,6 +75,9 @@ public final class InMemoryFunctionCluster implements FunctionCluster {
 
     @Override
     public Optional<Service> getService(String name) {
+        synchronized (this) {
+            serviceReads++;
+        }
         return store.get(ResourceType.SERVICES, NAMESPACE, name).map(o -> Json.object(o, Service.class));
     }
 

@@ -84,6 +84,7 @@ public final class FunctionProcess {
     private static FunctionProcess awaitReady(FunctionProcess started, Path log, Duration readyTimeout,
             java.util.function.Supplier<String> exited) throws IOException {
         long deadline = System.nanoTime() + readyTimeout.toNanos();
+        long pause = 2; // ms: doubled up to 20, so a function ready in 60 ms is seen within a few ms, not up to 20
         while (System.nanoTime() < deadline) {
             if (!started.process.isAlive()) {
                 throw new IOException(exited.get() + ": " + tail(log));
@@ -92,7 +93,8 @@ public final class FunctionProcess {
                 return started;
             }
             try {
-                Thread.sleep(20);
+                Thread.sleep(pause);
+                pause = Math.min(20, pause * 2);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 started.stop();

@@ -10,8 +10,14 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
 import java.util.zip.GZIPInputStream;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -28,6 +34,13 @@ public final class OciImagePuller {
     private static final String ACCEPT = "application/vnd.oci.image.manifest.v1+json,"
             + "application/vnd.docker.distribution.manifest.v2+json";
     private static final long MAX_LAYER_BYTES = 64L * 1024 * 1024;
+
+    /** Threads that fetch layers beside the config (bounded; daemon, so that they never hold the JVM up). */
+    private static final Executor FETCHERS = Executors.newFixedThreadPool(4, r -> {
+        Thread t = new Thread(r, "image-layer-fetch");
+        t.setDaemon(true);
+        return t;
+    });
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final ObjectMapper mapper;
@@ -57,6 +70,9 @@ public final class OciImagePuller {
     public PulledFunction pull(String image, Path target) throws ImagePullException {
         Reference ref = Reference.parse(image);
         JsonNode manifest = json(get(ref, "/manifests/" + ref.reference(), ACCEPT), image, "manifest");
+        // the config and the layers are fetched at once: one round trip to the registry instead of one each
+        List<CompletableFuture<byte[]>> layers = new ArrayList<>();
+        manifest.path("layers").forEach(layer -> layers.add(getAsync(ref, "/blobs/" + layer.path("digest").asText())));
         JsonNode config = json(get(ref, "/blobs/" + manifest.path("config").path("digest").asText(), "*/*"), image, "config");
         Map<String, String> env = new LinkedHashMap<>();
         config.path("config").path("Env").forEach(e -> {
@@ -76,8 +92,9 @@ public final class OciImagePuller {
         }
         try {
             Files.createDirectories(target);
+            int index = 0;
             for (JsonNode layer : manifest.path("layers")) {
-                byte[] blob = get(ref, "/blobs/" + layer.path("digest").asText(), "*/*");
+                byte[] blob = await(layers.get(index++), ref);
                 String mediaType = layer.path("mediaType").asText("");
                 InputStream tar = mediaType.endsWith("gzip") || isGzip(blob)
                         ? new GZIPInputStream(new ByteArrayInputStream(blob)) : new ByteArrayInputStream(blob);
@@ -115,6 +132,27 @@ public final class OciImagePuller {
 
     private static boolean isGzip(byte[] b) {
         return b.length > 2 && (b[0] & 0xff) == 0x1f && (b[1] & 0xff) == 0x8b;
+    }
+
+    private CompletableFuture<byte[]> getAsync(Reference ref, String path) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return get(ref, path, "*/*");
+            } catch (ImagePullException e) {
+                throw new CompletionException(e);
+            }
+        }, FETCHERS);
+    }
+
+    private static byte[] await(CompletableFuture<byte[]> blob, Reference ref) throws ImagePullException {
+        try {
+            return blob.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof ImagePullException pull) {
+                throw pull;
+            }
+            throw new ImagePullException(ref.image(), "a layer could not be fetched: " + e.getCause(), e.getCause());
+        }
     }
 
     private byte[] get(Reference ref, String path, String accept) throws ImagePullException {

@@ -224,11 +224,16 @@ public final class ProcessRevisionRunner implements RevisionRunner {
         RevisionState state;
         FunctionProcess process = null;
         try {
+            long began = System.nanoTime();
             Files.createDirectories(dir);
             OciImagePuller.PulledFunction pulled = puller.pull(container.getImage(), dir.resolve("function"));
+            long pulledAt = System.nanoTime();
             process = launcher.launch(service, name, container.getImage(), pulled.environment(), container.getEnv(),
                     pulled.functionDir(), dir.resolve("function.log"));
             state = new RevisionState.Ready(process.url());
+            LOG.log(System.Logger.Level.INFO, name + " ready (pid " + process.pid() + "): pulled and unpacked in "
+                    + (pulledAt - began) / 1_000_000 + " ms, started and answering in " + (System.nanoTime() - pulledAt)
+                    / 1_000_000 + " ms");
         } catch (ImagePullException e) {
             state = new RevisionState.Failed("ContainerMissing", e.getMessage());
         } catch (IOException e) {
