@@ -73,6 +73,26 @@ public final class FunctionProcess {
     }
 
     /**
+     * As {@link #start}, but by a {@link SpareSandbox}: the function's files (unpacked in {@code functionDir}) are handed
+     * over to it, then its environment with the same placement variables.
+     */
+    static FunctionProcess startSpare(String revision, String image, SpareSandbox spare, Map<String, String> environment,
+            Path functionDir, Path log, Duration readyTimeout) throws IOException {
+        int port = freePort();
+        Map<String, String> env = new java.util.HashMap<>(environment);
+        try {
+            env.putAll(placement(port, spare.handOver(functionDir, log)));
+            spare.become(env);
+        } catch (IOException e) {
+            spare.discard();
+            throw new IOException("cannot hand " + revision + " to a spare sandbox: " + e.getMessage(), e);
+        }
+        Process process = spare.process();
+        return awaitReady(new FunctionProcess(revision, image, port, process.toHandle(), functionDir, process), log, readyTimeout,
+                () -> "the runtime exited with " + process.exitValue());
+    }
+
+    /**
      * Where a runtime listens and finds its function: loopback, the given port, the unpacked function layer. The
      * QUARKUS_HTTP_* pair too: the Java runtime (Quarkus) reads them before PORT/HOST.
      */
