@@ -19,6 +19,9 @@ import sys
 from klambda_runtime import app, telemetry
 
 
+SPARE_READY = b"spare ready\n"
+
+
 def valid_env(env):
     """Whether env is a map of strings to strings."""
     return isinstance(env, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in env.items())
@@ -38,9 +41,10 @@ def become(env):
 
 
 def spare():
-    """A spare: the runtime imported, it waits for one JSON line {"env": {...}} on stdin (the local cluster writes it
-    once it has put the function's files in this sandbox's function folder), then serves that function. End of input
-    first: the local cluster stopped needing it; exit 0."""
+    """A spare: the runtime imported, it says "spare ready" on stdout (its sandbox is set up: the local cluster may
+    now move a function's files into its folder), waits for one JSON line {"env": {...}} on stdin (written once the
+    files are there), then serves that function. End of input first: the local cluster stopped needing it; exit 0."""
+    os.write(1, SPARE_READY)
     line = sys.stdin.buffer.readline(1 << 20)
     if not line.strip():
         return 0

@@ -19,6 +19,11 @@ class SpareTest(unittest.TestCase):
     def test_a_spare_whose_input_ends_exits_quietly(self):
         self.assertEqual(spare(b""), (0, ""))
 
+    def test_a_spare_says_it_is_ready_before_it_reads_its_function(self):
+        done = subprocess.run([sys.executable, "-u", LOCAL, "--spare"], input=b"", capture_output=True, timeout=30,
+                              env={"PATH": "/usr/bin:/bin", "PYTHONDONTWRITEBYTECODE": "1"})
+        self.assertEqual(done.stdout, b"spare ready\n")
+
     def test_a_spare_handed_a_line_that_is_not_json_exits_2_and_says_so(self):
         code, err = spare(b"not json\n")
         self.assertEqual(code, 2)

@@ -55,7 +55,7 @@ public final class FunctionProcess {
         builder.environment().putAll(placement(port, functionDir));
         Process process = builder.start();
         return awaitReady(new FunctionProcess(revision, image, port, process.toHandle(), functionDir, process), log, readyTimeout,
-                () -> "the runtime exited with " + process.exitValue());
+                () -> exitOf(process));
     }
 
     /**
@@ -89,7 +89,17 @@ public final class FunctionProcess {
         }
         Process process = spare.process();
         return awaitReady(new FunctionProcess(revision, image, port, process.toHandle(), functionDir, process), log, readyTimeout,
-                () -> "the runtime exited with " + process.exitValue());
+                () -> exitOf(process));
+    }
+
+    /** "the runtime exited with N", once the JDK has reaped it (its handle may report the exit first). */
+    private static String exitOf(Process process) {
+        try {
+            process.waitFor(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return process.isAlive() ? "the runtime exited" : "the runtime exited with " + process.exitValue();
     }
 
     /**

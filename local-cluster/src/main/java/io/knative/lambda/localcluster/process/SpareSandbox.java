@@ -47,6 +47,18 @@ final class SpareSandbox {
         return process.isAlive();
     }
 
+    /**
+     * Its sandbox is set up and the runtime imported: it said so ({@code spare ready}, its first output). Before that
+     * its folder must not move: bwrap has not bound it yet.
+     */
+    boolean ready() {
+        try {
+            return process.isAlive() && Files.size(root.resolve("function.log")) > 0;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     /** The sandbox's process (bwrap's). */
     Process process() {
         return process;
@@ -55,11 +67,14 @@ final class SpareSandbox {
     /**
      * Makes this spare's sandbox hold the function unpacked in {@code functionDir}: its entries move into the spare's
      * folder, which then takes {@code functionDir}'s place (a rename: the sandbox's bind mount follows the folder), and
-     * the spare's output file becomes {@code log}. Returns the folder's path as the sandbox sees it (its
+     * the spare's output file, emptied of its {@code spare ready}, becomes {@code log} (the spare appends to it: its next
+     * line starts the file). Returns the folder's path as the sandbox sees it (its
      * {@code FUNCTION_DIR}).
      */
     Path handOver(Path functionDir, Path log) throws IOException {
         Path own = root.resolve("function");
+        Files.newByteChannel(root.resolve("function.log"), java.nio.file.StandardOpenOption.WRITE,
+                java.nio.file.StandardOpenOption.TRUNCATE_EXISTING).close();
         try (var entries = Files.list(functionDir)) {
             for (Path entry : entries.toList()) {
                 Files.move(entry, own.resolve(entry.getFileName()), StandardCopyOption.ATOMIC_MOVE);
@@ -70,6 +85,16 @@ final class SpareSandbox {
         Files.move(root.resolve("function.log"), log, StandardCopyOption.ATOMIC_MOVE);
         Files.delete(root);
         return own;
+    }
+
+    /** What it wrote (the start of its output file), to say why it ended. */
+    String output() {
+        try {
+            String text = Files.readString(root.resolve("function.log"));
+            return text.length() > 1000 ? text.substring(0, 1000) : text;
+        } catch (IOException e) {
+            return "(no output)";
+        }
     }
 
     /** Hands the spare its function's environment: it loads the function and serves. */

@@ -51,27 +51,33 @@ final class SpareSandboxes implements AutoCloseable {
     }
 
     /**
-     * The spare, if one is up (its interpreter may still be importing the runtime: it reads its function when it is
-     * done); the next one starts meanwhile. Empty when none is up yet, or the last one exited.
+     * The spare, if one is ready (its sandbox set up, the runtime imported); the next one starts meanwhile. Empty when
+     * none is ready yet (the one starting stays for a later function), or the last one exited (replaced).
      */
     Optional<SpareSandbox> take() {
-        SpareSandbox taken;
+        SpareSandbox taken = null;
+        SpareSandbox exited = null;
         synchronized (this) {
-            taken = spare;
-            spare = null;
+            if (spare != null && spare.ready()) {
+                taken = spare;
+                spare = null;
+            } else if (spare != null && !spare.alive()) {
+                exited = spare;
+                spare = null;
+            }
+        }
+        if (exited != null) {
+            LOG.log(System.Logger.Level.WARNING, "a spare Python sandbox exited before it was used: "
+                    + exited.output());
+            exited.discard();
         }
         refill();
-        if (taken != null && !taken.alive()) {
-            LOG.log(System.Logger.Level.WARNING, "a spare Python sandbox had exited (" + taken.process().exitValue() + ")");
-            taken.discard();
-            return Optional.empty();
-        }
         return Optional.ofNullable(taken);
     }
 
-    /** Whether a spare is up. */
+    /** Whether a spare is ready. */
     synchronized boolean ready() {
-        return spare != null && spare.alive();
+        return spare != null && spare.ready();
     }
 
     private synchronized void refill() {
