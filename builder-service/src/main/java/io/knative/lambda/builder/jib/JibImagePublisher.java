@@ -43,7 +43,7 @@ import io.knative.lambda.events.FailureReason;
  * dependency layers are mounted into each function's repository from there: a different function with the same
  * dependencies pushes no dependency bytes, and a code-only rebuild pushes only the code layer, config and manifest.
  */
-public final class JibImagePublisher implements ImagePublisher {
+public final class JibImagePublisher implements ImagePublisher, AutoCloseable {
 
     /** The creation time of every function image: fixed, for reproducible digests. */
     public static final Instant CREATION_TIME = Instant.EPOCH;
@@ -64,6 +64,7 @@ public final class JibImagePublisher implements ImagePublisher {
     private final Path cacheDir;
     private final ExecutorService executor;
     private final SeededLayers seeded;
+    private final RegistryAccess access;
     private final ImagePusher pusher;
     /** Dependency base images known to be in the registry, with the digest of each of their blobs. */
     private final Map<String, Map<String, String>> dependencyBases = new ConcurrentHashMap<>();
@@ -78,7 +79,14 @@ public final class JibImagePublisher implements ImagePublisher {
         this.cacheDir = cacheDir;
         this.executor = executor;
         this.seeded = new SeededLayers(cacheDir.resolve("application"));
-        this.pusher = new ImagePusher(new RegistryAccess(options), cacheDir, executor);
+        this.access = new RegistryAccess(options);
+        this.pusher = new ImagePusher(access, cacheDir, executor);
+    }
+
+    /** Closes the registry connection pools; builds after this fail. */
+    @Override
+    public void close() throws IOException {
+        access.close();
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.knative.lambda.builder.jib;
 
+import java.io.IOException;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -10,21 +11,27 @@ import com.google.cloud.tools.jib.global.JibSystemProperties;
 
 /**
  * What the builder has learnt about its registries, kept between builds: which answer only on plain HTTP and which
- * want bearer tokens (the others need no ping before each build). Every build's requests go through the process's
- * connection pools ({@link SharedTransports}, set up with the first publisher). A build opens a {@link RegistrySession} on it;
- * {@link #forget} drops it all when a build that relied on it failed, so the next attempt learns afresh.
+ * want bearer tokens (the others need no ping before each build). Every build's requests go through its connection
+ * pools ({@link SharedTransports}, every wait bounded). A build opens a {@link RegistrySession} on it; {@link #forget}
+ * drops what was learnt when a build that relied on it failed, so the next attempt learns afresh.
  */
-final class RegistryAccess {
+final class RegistryAccess implements AutoCloseable {
 
     static final String USER_AGENT = "knative-lambda-builder";
 
     private final RegistryOptions options;
-    private final SharedTransports transports = SharedTransports.POOLS;
+    private final SharedTransports transports;
     private final Set<String> plainHttpHosts = ConcurrentHashMap.newKeySet();
     private final Map<String, Boolean> bearerByRegistry = new ConcurrentHashMap<>();
 
     RegistryAccess(RegistryOptions options) {
         this.options = options;
+        this.transports = new SharedTransports(options.timeouts());
+    }
+
+    /** How long a build may wait on the registry. */
+    RegistryTimeouts timeouts() {
+        return options.timeouts();
     }
 
     /** A session for one build: one HTTP client, closed with it. */
@@ -54,8 +61,16 @@ final class RegistryAccess {
         return !plainHttpHosts.isEmpty() || !bearerByRegistry.isEmpty();
     }
 
+    /** Forgets what was learnt and closes the idle kept-alive connections (they may lead to a registry that restarted). */
     void forget() {
         plainHttpHosts.clear();
         bearerByRegistry.clear();
+        transports.closeIdle();
+    }
+
+    /** Closes the connection pools. */
+    @Override
+    public void close() throws IOException {
+        transports.close();
     }
 }
