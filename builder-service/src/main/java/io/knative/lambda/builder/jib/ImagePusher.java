@@ -36,7 +36,8 @@ import io.knative.lambda.events.FailureReason;
  * ({@link RegistryAccess}), and every blob at once: the base's layers mounted from the base's repository (or skipped
  * when known to be there), the function layer and the configuration pushed unless the registry has them, beside the
  * check whether the image is already there; then the manifest, unless the registry holds that exact image. A build
- * that relied on anything learnt before and failed is tried once more with it forgotten.
+ * that relied on anything learnt before and failed is tried once more with it forgotten. Each attempt waits for its
+ * requests no longer than {@link RegistryTimeouts#push} ({@link PushDeadline}).
  */
 final class ImagePusher {
 
@@ -86,6 +87,7 @@ final class ImagePusher {
     private PublishedImage attempt(ImageSpec spec, ImageReference target, String base, Map<String, String> blobDigests)
             throws BuildException {
         Path work = null;
+        PushDeadline deadline = new PushDeadline(access.timeouts().push(), spec.reference());
         try (RegistrySession session = access.open()) {
             CompletableFuture<BaseImage> baseImage = async("base image (cached, tag checked)",
                     () -> bases.get(base, new RegistryBaseImages(session)));
@@ -100,7 +102,7 @@ final class ImagePusher {
             }
             timing("function layer (tar, gzip, digest)", started);
             long waited = System.nanoTime();
-            BaseImage from = baseImage.join();
+            BaseImage from = deadline.await(baseImage);
             timing("waiting for the base image", waited);
             ImageAssembly.Assembled image = ImageAssembly.assemble(from.image(), layers, spec.environment(), spec.labels(),
                     JibImagePublisher.CREATION_TIME);
@@ -123,8 +125,8 @@ final class ImagePusher {
             }
             blobs.add(async("config push", () -> ensure(client, repository, image.configDescriptor().getDigest(),
                     Blobs.from(out -> out.write(image.config()), true), null)));
-            CompletableFuture.allOf(blobs.toArray(CompletableFuture[]::new)).join();
-            boolean there = existing.join().map(m -> m.getDigest().equals(image.digest())).orElse(false);
+            deadline.await(CompletableFuture.allOf(blobs.toArray(CompletableFuture[]::new)));
+            boolean there = deadline.await(existing).map(m -> m.getDigest().equals(image.digest())).orElse(false);
             if (!there) {
                 long manifestStarted = System.nanoTime();
                 client.pushManifest(image.manifest(), target.getQualifier());
