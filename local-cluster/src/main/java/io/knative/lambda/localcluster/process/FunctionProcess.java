@@ -2,7 +2,6 @@ package io.knative.lambda.localcluster.process;
 
 import java.io.IOException;
 import java.net.HttpURLConnection;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,6 +11,8 @@ import java.util.concurrent.TimeUnit;
 
 /** One revision of a function running as a host process with its runtime, on a loopback port. */
 public final class FunctionProcess {
+
+    private static final FunctionPorts PORTS = FunctionPorts.belowEphemeralRange();
 
     private final String revision;
     private final String image;
@@ -221,9 +222,7 @@ public final class FunctionProcess {
     }
 
     private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
+        return PORTS.next();
     }
 
     private static String tail(Path log) {
