@@ -37,7 +37,11 @@ final class FunctionPorts {
     static FunctionPorts belowEphemeralRange() {
         int ephemeralStart = 32_768;
         try {
-            String[] range = Files.readString(RANGE).trim().split("\\s+");
+            // read as a stream: /proc files have no size, and Files.readString returned a part of this one
+            String[] range;
+            try (var in = Files.newInputStream(RANGE)) {
+                range = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).trim().split("\\s+");
+            }
             ephemeralStart = Integer.parseInt(range[0]);
         } catch (IOException | RuntimeException e) {
             // not Linux, or unreadable: Linux's default range
