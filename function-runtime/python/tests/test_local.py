@@ -1,5 +1,8 @@
-"""Local mode's starter, klambda_local.py: a spare that is handed nothing or a bad request exits, saying why."""
+"""Local mode's starter, klambda_local.py: a spare that is handed nothing or a bad request exits, saying why; a
+function whose port is taken says which address it could not listen on."""
+import json
 import os
+import socket
 import subprocess
 import sys
 import unittest
@@ -37,6 +40,20 @@ class SpareTest(unittest.TestCase):
     def test_a_spare_handed_an_invalid_setting_exits_as_the_runtime_does(self):
         code, err = spare(b'{"env": {"FUNCTION_ID": "fn", "PORT": "not-a-port"}}\n')
         self.assertEqual(code, 2, err)
+
+
+    def test_a_function_whose_port_is_taken_says_which_address_and_exits_1(self):
+        with socket.socket() as taken:
+            taken.bind(("127.0.0.1", 0))
+            taken.listen(1)
+            port = taken.getsockname()[1]
+            done = subprocess.run([sys.executable, "-u", LOCAL], capture_output=True, timeout=30,
+                                  env={"PATH": "/usr/bin:/bin", "PYTHONDONTWRITEBYTECODE": "1", "FUNCTION_ID": "fn",
+                                       "HOST": "127.0.0.1", "PORT": str(port), "FUNCTION_DIR": "/nonexistent"})
+        self.assertEqual(done.returncode, 1)
+        line = json.loads(done.stdout.decode().strip().splitlines()[-1])
+        self.assertEqual((line["msg"], line["address"]), ("cannot listen", "127.0.0.1:%d" % port))
+        self.assertNotIn(b"Traceback", done.stdout + done.stderr)
 
 
 if __name__ == "__main__":
