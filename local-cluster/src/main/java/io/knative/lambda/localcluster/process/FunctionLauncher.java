@@ -74,6 +74,30 @@ public final class FunctionLauncher implements AutoCloseable {
         env.put("K_REVISION", revision);
         String runtime = env.getOrDefault("FUNCTION_RUNTIME", "python");
         LOG.log(System.Logger.Level.INFO, "starting " + revision + " (" + image + ", " + runtime + " runtime)");
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return start(revision, image, runtime, env, functionDir, log);
+            } catch (IOException e) {
+                if (attempt == PORT_ATTEMPTS || !portTaken(e)) {
+                    throw e;
+                }
+                LOG.log(System.Logger.Level.WARNING, revision + "'s port was taken before it listened; starting it again on"
+                        + " another port");
+            }
+        }
+    }
+
+    /** How often a function whose port was taken between its choice and its bind is started on another one. */
+    private static final int PORT_ATTEMPTS = 3;
+
+    /** The runtime said its port was taken (EADDRINUSE, in each runtime's words), in the end of its log. */
+    private static boolean portTaken(IOException e) {
+        String message = String.valueOf(e.getMessage());
+        return message.contains("Address already in use") || message.contains("EADDRINUSE");
+    }
+
+    private FunctionProcess start(String revision, String image, String runtime, Map<String, String> env, Path functionDir,
+            Path log) throws IOException {
         if (runtimes.forked(runtime) && !sandbox.enabled() && !forkServerUnavailable) {
             try {
                 return FunctionProcess.startForked(revision, image, forkServer, env, functionDir, log, startTimeout);
