@@ -3,9 +3,12 @@
 
     python3 -u klambda_local.py                       serves one function, as the image's entry point does
     python3 -u klambda_local.py --fork-server SOCKET  forks a function per request on a Unix socket (below)
+    python3 -u klambda_local.py --spare               waits, runtime imported, for one function's environment on stdin
 
 It imports the runtime package (klambda_runtime, in the same folder) once; a forked function then skips exec, the
-interpreter's start and every import: on two cores ~10 ms instead of ~100 ms of CPU per function.
+interpreter's start and every import: on two cores ~10 ms instead of ~100 ms of CPU per function. In the sandbox,
+where a fork would share one sandbox between functions, the local cluster keeps a spare instead: an interpreter
+started in a sandbox of its own, beside an empty function folder, that becomes the next function (--spare).
 """
 import json
 import os
@@ -14,6 +17,48 @@ import socket
 import sys
 
 from klambda_runtime import app, telemetry
+
+
+SPARE_READY = b"spare ready\n"
+
+
+def valid_env(env):
+    """Whether env is a map of strings to strings."""
+    return isinstance(env, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in env.items())
+
+
+def become(env):
+    """Turns this process, runtime imported, into the function of exactly env: serves as `app.main()` does."""
+    os.environ.clear()
+    os.environ.update(env)
+    try:  # `ps -o comm` / `top` show the function, not a fork server or a spare (Linux only)
+        with open("/proc/self/comm", "w") as comm:
+            comm.write(("fn-" + env.get("FUNCTION_ID", "function"))[:15])
+    except OSError:
+        pass
+    telemetry.mark_forked()
+    return app.main()
+
+
+def spare():
+    """A spare: the runtime imported, it says "spare ready" on stdout (its sandbox is set up: the local cluster may
+    now move a function's files into its folder), waits for one JSON line {"env": {...}} on stdin (written once the
+    files are there), then serves that function. End of input first: the local cluster stopped needing it; exit 0."""
+    os.write(1, SPARE_READY)
+    line = sys.stdin.buffer.readline(1 << 20)
+    if not line.strip():
+        return 0
+    try:
+        env = json.loads(line)["env"]
+        if not valid_env(env):
+            raise ValueError("env must map strings to strings")
+    except (ValueError, KeyError, TypeError) as e:
+        sys.stderr.write("klambda_local.py --spare: a bad request (%s: %s)\n" % (type(e).__name__, e))
+        return 2
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.close(null)
+    return become(env)
 
 
 def fork_server(path):
@@ -52,8 +97,7 @@ def fork_server(path):
                 conn.settimeout(10)
                 request = json.loads(conn.makefile("rb").readline(1 << 20))
                 env, log_path = request["env"], request["log"]
-                if not isinstance(env, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in env.items()) \
-                        or not isinstance(log_path, str) or not log_path:
+                if not valid_env(env) or not isinstance(log_path, str) or not log_path:
                     raise ValueError("env must map strings to strings and log must be a path")
                 log_fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
             except (ValueError, KeyError, TypeError, OSError) as e:
@@ -77,15 +121,7 @@ def fork_server(path):
                     null = os.open(os.devnull, os.O_RDONLY)
                     os.dup2(null, 0)
                     os.close(null)
-                    os.environ.clear()
-                    os.environ.update(env)
-                    try:  # `ps -o comm` / `top` show the function, not a second fork server (Linux only)
-                        with open("/proc/self/comm", "w") as comm:
-                            comm.write(("fn-" + env.get("FUNCTION_ID", "function"))[:15])
-                    except OSError:
-                        pass
-                    telemetry.mark_forked()
-                    code = app.main()
+                    code = become(env)
                 except BaseException:  # noqa: B036 - whatever happens, the child must not return into the server loop
                     try:
                         os.write(2, telemetry.trace().encode("utf-8", "replace"))
@@ -103,8 +139,10 @@ def fork_server(path):
 if __name__ == "__main__":
     if len(sys.argv) == 3 and sys.argv[1] == "--fork-server":
         fork_server(sys.argv[2])
+    elif len(sys.argv) == 2 and sys.argv[1] == "--spare":
+        sys.exit(spare())
     elif len(sys.argv) == 1:
         sys.exit(app.main())
     else:
-        sys.stderr.write("usage: klambda_local.py [--fork-server SOCKET]\n")
+        sys.stderr.write("usage: klambda_local.py [--fork-server SOCKET | --spare]\n")
         sys.exit(2)

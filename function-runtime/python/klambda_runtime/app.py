@@ -16,10 +16,15 @@ from .worker import RequestHandler, Server
 def serve(config):
     """Binds, loads the function, serves until SIGTERM/SIGINT, drains in-flight requests; returns the exit code."""
     runtime = Runtime(config)
-    if config.execution == "event-loop":
-        server = EventLoopServer((config.host, config.port), runtime)
-    else:
-        server = Server((config.host, config.port), type("Handler", (RequestHandler,), {"runtime": runtime}))
+    try:
+        if config.execution == "event-loop":
+            server = EventLoopServer((config.host, config.port), runtime)
+        else:
+            server = Server((config.host, config.port), type("Handler", (RequestHandler,), {"runtime": runtime}))
+    except OSError as e:  # the port is taken, or the address is not this machine's: one clear line, not a traceback
+        log({"level": "error", "msg": "cannot listen", "function": config.function_id,
+             "address": "%s:%d" % (config.host, config.port), "message": e.strerror or str(e)}, now=True)
+        return 1
     started = process_start_time()
     exit_code = [0]
 

@@ -1,5 +1,6 @@
 package io.knative.lambda.builder.config;
 
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -43,6 +44,7 @@ import io.knative.lambda.builder.core.DefaultFunctionPackager;
 import io.knative.lambda.builder.core.JavaSourceCompiler;
 import io.knative.lambda.builder.jib.JibImagePublisher;
 import io.knative.lambda.builder.jib.RegistryOptions;
+import io.knative.lambda.builder.jib.RegistryTimeouts;
 import io.knative.lambda.builder.s3.S3SourceStore;
 import io.knative.lambda.events.FunctionRuntime;
 
@@ -75,9 +77,19 @@ public class BuilderBeans {
         }
     });
 
+    /** The image publisher of {@link #buildService}: its registry connection pools are closed with the beans. */
+    private volatile JibImagePublisher publisher;
+
     @PreDestroy
     void stop() {
         jibExecutor.shutdownNow();
+        if (publisher != null) {
+            try {
+                publisher.close();
+            } catch (IOException e) {
+                LOG.debugf("registry connection pools closed with an error: %s", e.getMessage());
+            }
+        }
     }
 
     @Produces
@@ -104,7 +116,7 @@ public class BuilderBeans {
             throw new IllegalArgumentException("klambda.build.max-concurrent must be at least 1");
         }
         RegistryOptions registry = new RegistryOptions(config.registryInsecure(), config.registryUsername(),
-                config.registryPassword());
+                config.registryPassword(), new RegistryTimeouts(config.registryTimeout(), config.registryPushTimeout()));
         BuildSettings settings = new BuildSettings(config.registry(), bases, config.s3().maxObjectSize().asLongValue(),
                 config.build().maxConcurrent(), config.build().queueTimeout());
         LOG.infof("builder: registry=%s %s, python base=%s, java base=%s, node base=%s, max-concurrent=%d,"
@@ -117,8 +129,9 @@ public class BuilderBeans {
         List<DependencyInstaller> installers = dependencyInstallers(config, nodeTools);
         ArchiveLimits archiveLimits = new ArchiveLimits(config.archive().maxEntries(),
                 config.archive().maxUnpackedSize().asLongValue(), config.archive().maxCompressionRatio());
+        publisher = new JibImagePublisher(registry, config.build().cacheDir(), jibExecutor);
         return new BuildService(store, new UploadReader(archiveLimits), new DefaultFunctionPackager(javaCompiler, Optional.of(nodeChecker)),
-                installers, new JibImagePublisher(registry, config.build().cacheDir(), jibExecutor), settings,
+                installers, publisher, settings,
                 Clock.systemUTC());
     }
 

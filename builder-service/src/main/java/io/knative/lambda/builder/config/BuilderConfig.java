@@ -39,6 +39,16 @@ public interface BuilderConfig {
     @WithName("registry-password")
     Optional<String> registryPassword();
 
+    /** Connect, read and connection-pool wait of each registry request ({@code KLAMBDA_REGISTRY_TIMEOUT}). */
+    @WithName("registry-timeout")
+    @WithDefault("20s")
+    Duration registryTimeout();
+
+    /** Longest one attempt at a function image waits on the registry ({@code KLAMBDA_REGISTRY_PUSH_TIMEOUT}). */
+    @WithName("registry-push-timeout")
+    @WithDefault("5m")
+    Duration registryPushTimeout();
+
     /** The runtime base images. */
     Runtime runtime();
 

@@ -39,6 +39,7 @@ public final class BuildService {
     private final FunctionPackager packager;
     private final Map<FunctionRuntime, DependencyInstaller> installers;
     private final ImagePublisher publisher;
+    private static final System.Logger STEPS = System.getLogger(BuildService.class.getName());
     private final BuildSettings settings;
     private final Clock clock;
     private final Semaphore slots;
@@ -86,7 +87,9 @@ public final class BuildService {
     }
 
     private BuildOutcome buildFunction(BuildRequest request, FunctionKey key, long started) throws BuildException {
+        long fetchStarted = System.nanoTime();
         SourceObject object = sources.fetch(request.bucket(), request.key(), request.versionId(), settings.maxSourceBytes());
+        timing("source fetch (S3)", fetchStarted);
         FunctionSource source = reader.read(key, object);
         FunctionRuntime runtime = RuntimeSelector.select(key, source, object.metadata());
         String baseImage = settings.baseImages().get(runtime.id());
@@ -126,7 +129,9 @@ public final class BuildService {
         dependencies.ifPresent(d -> layers.add(d.blob()));
         layers.add(new ImageLayer.Files(CODE_LAYER, pack.files()));
         String repository = settings.registry() + "/" + key.serviceName();
+        long publishStarted = System.nanoTime();
         PublishedImage image = publisher.publish(new ImageSpec(repository, sourceSha, baseImage, layers, env, labels));
+        timing("image publish", publishStarted);
 
         List<BuildCompleted.BuiltLayer> built = new ArrayList<>();
         built.add(new BuildCompleted.BuiltLayer(CODE_LAYER, image.layerDigests().get(CODE_LAYER), !image.pushed()));
@@ -155,5 +160,13 @@ public final class BuildService {
 
     private static boolean isBlank(String s) {
         return s == null || s.isBlank();
+    }
+
+    /** A build step's time at DEBUG ({@code io.knative.lambda.builder.core}): where a slow build spends its time. */
+    private static void timing(String step, long startedNanos) {
+        if (STEPS.isLoggable(System.Logger.Level.DEBUG)) {
+            STEPS.log(System.Logger.Level.DEBUG, "build step ''{0}'' took {1} ms", step,
+                    (System.nanoTime() - startedNanos) / 1_000_000);
+        }
     }
 }

@@ -6,6 +6,9 @@ import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.util.Optional;
 
+import org.apache.http.conn.ConnectTimeoutException;
+import org.apache.http.conn.ConnectionPoolTimeoutException;
+
 import com.google.cloud.tools.jib.api.InsecureRegistryException;
 import com.google.cloud.tools.jib.api.RegistryAuthenticationFailedException;
 
@@ -57,7 +60,10 @@ final class JibFailures {
         if (cause(failure, UnknownHostException.class).isPresent()) {
             return "unknown host";
         }
-        if (cause(failure, SocketTimeoutException.class).isPresent()) {
+        if (cause(failure, ConnectionPoolTimeoutException.class).isPresent()) {
+            return "timed out waiting for a free connection to the registry";
+        }
+        if (cause(failure, SocketTimeoutException.class).isPresent() || cause(failure, ConnectTimeoutException.class).isPresent()) {
             return "timed out";
         }
         return rootMessage(failure);

@@ -2,22 +2,17 @@ package io.knative.lambda.builder.jib;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.stream.Stream;
 
 import com.google.cloud.tools.jib.api.Containerizer;
 import com.google.cloud.tools.jib.api.InvalidImageReferenceException;
@@ -25,9 +20,6 @@ import com.google.cloud.tools.jib.api.Jib;
 import com.google.cloud.tools.jib.api.JibContainer;
 import com.google.cloud.tools.jib.api.JibContainerBuilder;
 import com.google.cloud.tools.jib.api.RegistryImage;
-import com.google.cloud.tools.jib.api.buildplan.AbsoluteUnixPath;
-import com.google.cloud.tools.jib.api.buildplan.FileEntriesLayer;
-import com.google.cloud.tools.jib.api.buildplan.FilePermissions;
 import com.google.cloud.tools.jib.event.events.TimerEvent;
 
 import io.knative.lambda.builder.core.BaseImageNotFoundException;
@@ -41,15 +33,17 @@ import io.knative.lambda.events.FailureReason;
 
 /**
  * Builds function images with Jib Core: no Docker daemon, no user code run. Reproducible: fixed creation and file
- * times, sorted entries, so the same spec gives the same digest; with Jib's {@code jib.skipExistingImages} an image
- * the registry already holds is not pushed again, and Jib pushes a layer only where the registry lacks it.
+ * times, sorted entries, so the same spec gives the same digest. A function image is pushed by {@link ImagePusher}
+ * with Jib Core's registry client (base image kept in memory, blobs in parallel, nothing pushed that the registry
+ * has, no manifest pushed for an image already there), assembled exactly as Jib's {@code containerize()} assembles it.
  *
- * <p>Prebuilt blobs (the dependency layer) go into a <em>dependency base image</em> first: the runtime base plus those
- * blobs, pushed once to {@code <registry path>/dependencies:<hash of base and blobs>}. Function images are built
- * from it, so Jib mounts its layers into each function's repository from there: a different function with the same
+ * <p>Prebuilt blobs (the dependency layer) go into a <em>dependency base image</em> first, with Jib's
+ * {@code containerize()}: the runtime base plus those blobs, pushed once to
+ * {@code <registry path>/dependencies:<hash of base and blobs>}. Function images are built from it, so their
+ * dependency layers are mounted into each function's repository from there: a different function with the same
  * dependencies pushes no dependency bytes, and a code-only rebuild pushes only the code layer, config and manifest.
  */
-public final class JibImagePublisher implements ImagePublisher {
+public final class JibImagePublisher implements ImagePublisher, AutoCloseable {
 
     /** The creation time of every function image: fixed, for reproducible digests. */
     public static final Instant CREATION_TIME = Instant.EPOCH;
@@ -70,6 +64,8 @@ public final class JibImagePublisher implements ImagePublisher {
     private final Path cacheDir;
     private final ExecutorService executor;
     private final SeededLayers seeded;
+    private final RegistryAccess access;
+    private final ImagePusher pusher;
     /** Dependency base images known to be in the registry, with the digest of each of their blobs. */
     private final Map<String, Map<String, String>> dependencyBases = new ConcurrentHashMap<>();
 
@@ -83,6 +79,14 @@ public final class JibImagePublisher implements ImagePublisher {
         this.cacheDir = cacheDir;
         this.executor = executor;
         this.seeded = new SeededLayers(cacheDir.resolve("application"));
+        this.access = new RegistryAccess(options);
+        this.pusher = new ImagePusher(access, cacheDir, executor);
+    }
+
+    /** Closes the registry connection pools; builds after this fail. */
+    @Override
+    public void close() throws IOException {
+        access.close();
     }
 
     @Override
@@ -101,37 +105,9 @@ public final class JibImagePublisher implements ImagePublisher {
         }
     }
 
-    /** Builds and pushes {@code spec}'s image from {@code base}, adding only its in-memory layers. */
+    /** Pushes {@code spec}'s image on {@code base}: Jib Core's registry client, see {@link ImagePusher}. */
     private PublishedImage publishOn(ImageSpec spec, String base, Map<String, String> blobDigests) throws BuildException {
-        Path work = null;
-        try {
-            Files.createDirectories(cacheDir);
-            work = Files.createTempDirectory(cacheDir, "layer-");
-            JibContainerBuilder builder = base(base).setCreationTime(CREATION_TIME);
-            List<FileEntriesLayer> built = new ArrayList<>();
-            for (ImageLayer layer : spec.layers()) {
-                if (layer instanceof ImageLayer.Files files) {
-                    FileEntriesLayer entries = layer(files, work.resolve(files.name()));
-                    built.add(entries);
-                    builder.addFileEntriesLayer(entries);
-                }
-            }
-            spec.environment().forEach(builder::addEnvironmentVariable);
-            spec.labels().forEach(builder::addLabel);
-            JibContainer container = containerize(builder, spec.reference(), base);
-            Map<String, String> digests = new LinkedHashMap<>(blobDigests);
-            for (FileEntriesLayer layer : built) {
-                String digest = seeded.digestOf(layer);
-                if (digest != null) {
-                    digests.put(layer.getName(), digest);
-                }
-            }
-            return new PublishedImage(spec.repository(), container.getDigest().toString(), container.isImagePushed(), digests);
-        } catch (IOException e) {
-            throw JibFailures.classify(spec.reference(), base, e);
-        } finally {
-            deleteQuietly(work);
-        }
+        return pusher.publish(spec, base, blobDigests);
     }
 
     /** The dependency base image of {@code blobs} on {@code spec}'s runtime base, pushed unless known to be there. */
@@ -215,37 +191,11 @@ public final class JibImagePublisher implements ImagePublisher {
         return image;
     }
 
-    private static FileEntriesLayer layer(ImageLayer.Files files, Path work) throws IOException {
-        FileEntriesLayer.Builder layer = FileEntriesLayer.builder().setName(files.name());
-        FilePermissions permissions = FilePermissions.fromOctalString("644");
-        for (Map.Entry<String, byte[]> file : new TreeMap<>(files.files()).entrySet()) {
-            Path local = work.resolve(file.getKey().substring(1)).normalize();
-            if (!local.startsWith(work)) {
-                throw new IOException("layer path escapes the layer: " + file.getKey());
-            }
-            Files.createDirectories(local.getParent());
-            Files.write(local, file.getValue());
-            layer.addEntry(local, AbsoluteUnixPath.get(file.getKey()), permissions, FILE_TIME);
-        }
-        return layer.build();
-    }
-
     private static String sha256(String text) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is part of every JRE", e);
-        }
-    }
-
-    private static void deleteQuietly(Path dir) {
-        if (dir == null) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
-            // scratch space; the next build does not depend on it
         }
     }
 }

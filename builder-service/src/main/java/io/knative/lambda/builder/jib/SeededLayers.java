@@ -24,7 +24,7 @@ import io.knative.lambda.builder.core.ImageLayer;
  * Hands Jib layers it did not build: a prebuilt blob is written into Jib's application layer cache under a stand-in
  * entry (one file entry naming the blob), so that Jib finds the layer there and uses it as it is, never building a tar
  * from the stand-in. The same gzip as Jib's own (the JDK's default) gives the blob's own digest; the digest Jib ends up
- * with is what {@link #layer} reports. Also says the digest of a layer Jib built itself, from the same cache.
+ * with is what {@link #layer} reports.
  */
 final class SeededLayers {
 
@@ -58,11 +58,6 @@ final class SeededLayers {
         }
         return new Seeded(FileEntriesLayer.builder().setName(blob.name()).setEntries(standIn).build(),
                 layer.getDigest().toString());
-    }
-
-    /** The digest of a layer Jib built from {@code layer}'s entries, or {@code null} when its cache does not hold it. */
-    String digestOf(FileEntriesLayer layer) throws IOException {
-        return retrieve(cache(), ImmutableList.copyOf(layer.getEntries())).map(c -> c.getDigest().toString()).orElse(null);
     }
 
     private Cache cache() throws IOException {

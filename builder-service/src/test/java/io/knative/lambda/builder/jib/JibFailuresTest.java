@@ -12,6 +12,8 @@ import java.util.concurrent.ExecutionException;
 
 import javax.net.ssl.SSLException;
 
+import org.apache.http.conn.ConnectTimeoutException;
+import org.apache.http.conn.ConnectionPoolTimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -146,6 +148,18 @@ class JibFailuresTest {
         assertThat(JibFailures.classify(TARGET, BASE, fromJib(new UnknownHostException("registry.invalid"))))
                 .hasMessageEndingWith(": unknown host");
         assertThat(JibFailures.classify(TARGET, BASE, fromJib(new SocketTimeoutException("Read timed out"))))
+                .hasMessageEndingWith(": timed out");
+    }
+
+    @Test
+    void noFreeConnectionToTheRegistryInTimeIsUnavailableAndRetried() {
+        BuildException e = JibFailures.classify(TARGET, BASE,
+                new ConnectionPoolTimeoutException("Timeout waiting for connection from pool"));
+
+        assertThat(e).isInstanceOf(RegistryUnavailableException.class)
+                .hasMessage("registry unavailable for " + TARGET + ": timed out waiting for a free connection to the registry");
+        assertThat(e.retryable()).isTrue();
+        assertThat(JibFailures.classify(TARGET, BASE, fromJib(new ConnectTimeoutException("Connect to 127.0.0.1:5000 timed out"))))
                 .hasMessageEndingWith(": timed out");
     }
 

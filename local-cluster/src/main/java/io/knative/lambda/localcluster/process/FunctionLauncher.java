@@ -15,9 +15,11 @@ import io.fabric8.kubernetes.api.model.EnvVar;
  * environment, the container's, Knative's {@code K_SERVICE}/{@code K_REVISION}), never the local cluster's own (the
  * operator's credentials, the platform's settings); the runtime named by {@code FUNCTION_RUNTIME} (Python by default; Node.js functions find their {@code node_modules} layer in the unpacked
  * {@code /function})
- * started with the command of {@link LocalRuntimes} inside the {@link Sandbox}. Without a sandbox, Python functions are
- * forked by the {@link PythonForkServer} when it works (a fork would share one sandbox), else each starts an
- * interpreter of its own. All of the command line of local mode's functions is here.
+ * started with the command of {@link LocalRuntimes} inside the {@link Sandbox}. Python functions start from an
+ * interpreter that has imported the runtime already (unless {@code KLAMBDA_LOCAL_PYTHON_FORK_SERVER=false}): without a
+ * sandbox forked by the {@link PythonForkServer} when it works (a fork would share one sandbox), in the sandbox a
+ * {@link SpareSandboxes spare}; else each starts an interpreter of its own. All of the command line of local mode's
+ * functions is here.
  */
 public final class FunctionLauncher implements AutoCloseable {
 
@@ -29,6 +31,7 @@ public final class FunctionLauncher implements AutoCloseable {
     private final LocalRuntimes runtimes;
     private final Sandbox sandbox;
     private final PythonForkServer forkServer;
+    private final SpareSandboxes spares;
     private final Duration startTimeout;
     private volatile boolean forkServerUnavailable;
 
@@ -40,6 +43,8 @@ public final class FunctionLauncher implements AutoCloseable {
         this.runtimes = runtimes;
         this.sandbox = sandbox;
         this.forkServer = new PythonForkServer(runtimes.python(), workDir);
+        this.spares = sandbox.enabled() && runtimes.pythonForkServer()
+                ? new SpareSandboxes(runtimes.python(), sandbox, workDir) : null;
         this.startTimeout = startTimeout;
     }
 
@@ -69,12 +74,43 @@ public final class FunctionLauncher implements AutoCloseable {
         env.put("K_REVISION", revision);
         String runtime = env.getOrDefault("FUNCTION_RUNTIME", "python");
         LOG.log(System.Logger.Level.INFO, "starting " + revision + " (" + image + ", " + runtime + " runtime)");
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return start(revision, image, runtime, env, functionDir, log);
+            } catch (IOException e) {
+                if (attempt == PORT_ATTEMPTS || !portTaken(e)) {
+                    throw e;
+                }
+                LOG.log(System.Logger.Level.WARNING, revision + "'s port was taken before it listened; starting it again on"
+                        + " another port");
+            }
+        }
+    }
+
+    /** How often a function whose port was taken between its choice and its bind is started on another one. */
+    private static final int PORT_ATTEMPTS = 3;
+
+    /** The runtime said its port was taken (EADDRINUSE, in each runtime's words), in the end of its log. */
+    private static boolean portTaken(IOException e) {
+        String message = String.valueOf(e.getMessage());
+        return message.contains("Address already in use") || message.contains("EADDRINUSE");
+    }
+
+    private FunctionProcess start(String revision, String image, String runtime, Map<String, String> env, Path functionDir,
+            Path log) throws IOException {
         if (runtimes.forked(runtime) && !sandbox.enabled() && !forkServerUnavailable) {
             try {
                 return FunctionProcess.startForked(revision, image, forkServer, env, functionDir, log, startTimeout);
             } catch (PythonForkServer.UnavailableException e) {
                 forkServerUnavailable = true;
                 LOG.log(System.Logger.Level.WARNING, e.getMessage() + "; Python functions start their own interpreter from now on");
+            }
+        }
+        if (spares != null && runtimes.forked(runtime) && warmStartFits(env, log)) {
+            var spare = spares.take();
+            if (spare.isPresent()) {
+                LOG.log(System.Logger.Level.DEBUG, revision + " starts in a spare sandbox");
+                return FunctionProcess.startSpare(revision, image, spare.get(), env, functionDir, log, startTimeout);
             }
         }
         // the dependency layer local mode unpacked beside the function (FUNCTION_DEPS_DIR) is the function's own too
@@ -85,9 +121,26 @@ public final class FunctionLauncher implements AutoCloseable {
                 functionDir, log, startTimeout);
     }
 
-    /** Stops the fork server (the functions it forked are stopped by their owners). */
+    /**
+     * Whether a spare sandbox can become this function: one without a dependency layer (its sandbox shows the function's
+     * folder only), no {@code PYTHON*} variable (read when an interpreter starts), and a first start (no log yet).
+     */
+    private static boolean warmStartFits(Map<String, String> env, Path log) {
+        return !env.containsKey("FUNCTION_DEPS_DIR") && env.keySet().stream().noneMatch(k -> k.startsWith("PYTHON"))
+                && !Files.exists(log);
+    }
+
+    /** Whether a spare sandbox is up, waiting for the next Python function. */
+    boolean spareReady() {
+        return spares != null && spares.ready();
+    }
+
+    /** Stops the fork server and the spare sandbox (the functions they started are stopped by their owners). */
     @Override
     public void close() {
         forkServer.close();
+        if (spares != null) {
+            spares.close();
+        }
     }
 }

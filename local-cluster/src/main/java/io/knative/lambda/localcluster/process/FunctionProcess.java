@@ -2,7 +2,6 @@ package io.knative.lambda.localcluster.process;
 
 import java.io.IOException;
 import java.net.HttpURLConnection;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,6 +11,8 @@ import java.util.concurrent.TimeUnit;
 
 /** One revision of a function running as a host process with its runtime, on a loopback port. */
 public final class FunctionProcess {
+
+    private static final FunctionPorts PORTS = FunctionPorts.belowEphemeralRange();
 
     private final String revision;
     private final String image;
@@ -55,7 +56,7 @@ public final class FunctionProcess {
         builder.environment().putAll(placement(port, functionDir));
         Process process = builder.start();
         return awaitReady(new FunctionProcess(revision, image, port, process.toHandle(), functionDir, process), log, readyTimeout,
-                () -> "the runtime exited with " + process.exitValue());
+                () -> exitOf(process));
     }
 
     /**
@@ -70,6 +71,36 @@ public final class FunctionProcess {
         ProcessHandle process = forkServer.spawn(env, log);
         return awaitReady(new FunctionProcess(revision, image, port, process, functionDir, null), log, readyTimeout,
                 () -> "the runtime exited");
+    }
+
+    /**
+     * As {@link #start}, but by a {@link SpareSandbox}: the function's files (unpacked in {@code functionDir}) are handed
+     * over to it, then its environment with the same placement variables.
+     */
+    static FunctionProcess startSpare(String revision, String image, SpareSandbox spare, Map<String, String> environment,
+            Path functionDir, Path log, Duration readyTimeout) throws IOException {
+        int port = freePort();
+        Map<String, String> env = new java.util.HashMap<>(environment);
+        try {
+            env.putAll(placement(port, spare.handOver(functionDir, log)));
+            spare.become(env);
+        } catch (IOException e) {
+            spare.discard();
+            throw new IOException("cannot hand " + revision + " to a spare sandbox: " + e.getMessage(), e);
+        }
+        Process process = spare.process();
+        return awaitReady(new FunctionProcess(revision, image, port, process.toHandle(), functionDir, process), log, readyTimeout,
+                () -> exitOf(process));
+    }
+
+    /** "the runtime exited with N", once the JDK has reaped it (its handle may report the exit first). */
+    private static String exitOf(Process process) {
+        try {
+            process.waitFor(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return process.isAlive() ? "the runtime exited" : "the runtime exited with " + process.exitValue();
     }
 
     /**
@@ -191,9 +222,7 @@ public final class FunctionProcess {
     }
 
     private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
+        return PORTS.next();
     }
 
     private static String tail(Path log) {
