@@ -248,6 +248,9 @@ class Handler(BaseHTTPRequestHandler):
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
+        # said, not only done: an HTTP/1.0 answer without it was reused by Java's HttpClient, whose next request on the
+        # closed connection failed ("header parser received no bytes", ToolServerRefusalsIT once in a few runs)
+        self.send_header("Connection", "close")
         self.end_headers()
         self.wfile.write(data)
 
