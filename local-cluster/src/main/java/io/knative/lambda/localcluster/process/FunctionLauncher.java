@@ -82,7 +82,7 @@ public final class FunctionLauncher implements AutoCloseable {
                     throw e;
                 }
                 LOG.log(System.Logger.Level.WARNING, revision + "'s port was taken before it listened; starting it again on"
-                        + " another port");
+                        + " another port: " + e.getMessage());
             }
         }
     }

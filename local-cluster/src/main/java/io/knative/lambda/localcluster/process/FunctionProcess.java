@@ -118,7 +118,11 @@ public final class FunctionProcess {
         long pause = 2; // ms: doubled up to 20, so a function ready in 60 ms is seen within a few ms, not up to 20
         while (System.nanoTime() < deadline) {
             if (!started.process.isAlive()) {
-                throw new IOException(exited.get() + ": " + tail(log));
+                String tail = tail(log);
+                if (tail.contains("Address already in use") || tail.contains("EADDRINUSE")) {
+                    tail += " (port " + started.port + " held by: " + FunctionPorts.holders(started.port) + ")";
+                }
+                throw new IOException(exited.get() + ": " + tail);
             }
             if (started.ready()) {
                 return started;

@@ -38,6 +38,21 @@ class FunctionPortsTest {
     }
 
     @Test
+    void aPortAnOpenConnectionIsBoundToIsNotHandedOut() throws IOException {
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                java.net.Socket client = new java.net.Socket()) {
+            client.bind(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            client.connect(server.getLocalSocketAddress());
+            int clientPort = client.getLocalPort();
+
+            assertThat(FunctionPorts.boundPorts()).as("read without opening a socket").contains(server.getLocalPort(),
+                    clientPort);
+            assertThatThrownBy(new FunctionPorts(clientPort, clientPort)::next).isInstanceOf(IOException.class)
+                    .hasMessageContaining("no free loopback port");
+        }
+    }
+
+    @Test
     void anEmptyRangeIsRefused() {
         assertThatThrownBy(() -> new FunctionPorts(20_000, 19_999)).isInstanceOf(IllegalArgumentException.class);
     }
