@@ -8,8 +8,13 @@ public final class RegistryUnauthorizedException extends BuildException {
     private final String image;
 
     public RegistryUnauthorizedException(String image, Throwable cause) {
-        super(FailureReason.REGISTRY_UNAUTHORIZED, "the registry refused the credentials for " + image
+        this(image, "the registry refused the credentials for " + image
                 + " (KLAMBDA_REGISTRY_USERNAME / KLAMBDA_REGISTRY_PASSWORD)", cause);
+    }
+
+    /** Refused for the reason {@code message} says (say, credentials never sent over plain HTTP). */
+    public RegistryUnauthorizedException(String image, String message, Throwable cause) {
+        super(FailureReason.REGISTRY_UNAUTHORIZED, message, cause);
         this.image = image;
     }
 

@@ -11,6 +11,7 @@ import org.apache.http.conn.ConnectionPoolTimeoutException;
 
 import com.google.cloud.tools.jib.api.InsecureRegistryException;
 import com.google.cloud.tools.jib.api.RegistryAuthenticationFailedException;
+import com.google.cloud.tools.jib.registry.RegistryCredentialsNotSentException;
 
 import io.knative.lambda.builder.core.BaseImageNotFoundException;
 import io.knative.lambda.builder.core.BuildException;
@@ -18,8 +19,8 @@ import io.knative.lambda.builder.core.RegistryUnauthorizedException;
 import io.knative.lambda.builder.core.RegistryUnavailableException;
 
 /**
- * Maps a failed Jib build to the platform's reason: refused credentials and a missing base image are
- * permanent ({@code build.failed}); anything else is the registry being unavailable, which is retried.
+ * Maps a failed Jib build to the platform's reason: refused credentials (or credentials a plain-HTTP registry wants)
+ * and a missing base image are permanent ({@code build.failed}); anything else is the registry being unavailable, which is retried.
  * Pure: it reads only the exception chain.
  */
 final class JibFailures {
@@ -39,6 +40,12 @@ final class JibFailures {
                 .or(() -> cause(failure, RegistryAuthenticationFailedException.class));
         if (unauthorized.isPresent()) {
             return new RegistryUnauthorizedException(reference, unauthorized.get());
+        }
+        Optional<Throwable> overHttp = cause(failure, RegistryCredentialsNotSentException.class);
+        if (overHttp.isPresent()) { // a 401 or 403 on plain HTTP: asking again changes nothing
+            return new RegistryUnauthorizedException(reference, "the registry wants credentials for " + reference
+                    + ", and the builder sends none over plain HTTP (KLAMBDA_REGISTRY_INSECURE=true): serve the registry"
+                    + " over HTTPS, or let it accept pushes without credentials", overHttp.get());
         }
         String text = messages(failure);
         if (!SCRATCH.equals(baseImage) && text.contains(repositoryOf(baseImage))

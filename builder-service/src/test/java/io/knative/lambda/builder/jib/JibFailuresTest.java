@@ -47,6 +47,23 @@ class JibFailuresTest {
     }
 
     @Test
+    void aPlainHttpRegistryThatWantsCredentialsIsRegistryUnauthorizedAndNotRetried() throws Exception {
+        // Jib's own exception for a 401/403 over HTTP, where it never sends credentials (its constructor is not public)
+        var constructor = com.google.cloud.tools.jib.registry.RegistryCredentialsNotSentException.class
+                .getDeclaredConstructor(String.class, String.class);
+        constructor.setAccessible(true);
+        RegistryException notSent = constructor.newInstance("127.0.0.1:5000", "functions/parser-p-1");
+
+        BuildException e = JibFailures.classify(TARGET, BASE, fromJib(notSent));
+
+        assertThat(e).isInstanceOf(RegistryUnauthorizedException.class).hasCause(notSent)
+                .hasMessageContaining("wants credentials for " + TARGET).hasMessageContaining("plain HTTP")
+                .hasMessageContaining("HTTPS");
+        assertThat(e.reason().code()).isEqualTo("RegistryUnauthorized");
+        assertThat(e.retryable()).isFalse();
+    }
+
+    @Test
     void refusedCredentialsAreRegistryUnauthorizedAndNotRetried() {
         var refused = new com.google.cloud.tools.jib.api.RegistryUnauthorizedException("127.0.0.1:5000",
                 "functions/parser-p-1", null);

@@ -30,6 +30,7 @@ import com.google.cloud.tools.jib.http.Response;
 import io.knative.lambda.builder.core.BuildException;
 import io.knative.lambda.builder.core.ImageSpec;
 import io.knative.lambda.builder.core.PublishedImage;
+import io.knative.lambda.builder.core.RegistryUnauthorizedException;
 import io.knative.lambda.builder.core.RegistryUnavailableException;
 import io.knative.lambda.builder.jib.RegistryFront.Mode;
 import io.knative.lambda.testsupport.RegistryReader;
@@ -104,9 +105,11 @@ class RegistryFaultsIT {
             }
             front.set(Mode.UNAUTHORIZED);
             for (BuildException e : failAtOnce(publisher, front, "unauthorized")) {
-                // a plain-HTTP registry that wants credentials: Jib sends none over HTTP, and says so
-                assertThat(e).hasMessageContaining("Required credentials for " + front.host() + "/functions/parser-unauthorized-")
-                        .hasMessageEndingWith(" were not sent because the connection was over HTTP");
+                // a plain-HTTP registry that wants credentials: Jib sends none over HTTP; asking again changes nothing
+                assertThat(e).isInstanceOf(RegistryUnauthorizedException.class)
+                        .hasMessageContaining("wants credentials for " + front.host() + "/functions/parser-unauthorized-")
+                        .hasMessageContaining("sends none over plain HTTP");
+                assertThat(e.retryable()).isFalse();
             }
             front.set(Mode.SILENT);
             for (BuildException e : failAtOnce(publisher, front, "silent")) {
