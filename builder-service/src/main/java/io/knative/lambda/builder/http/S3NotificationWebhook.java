@@ -173,10 +173,7 @@ public class S3NotificationWebhook {
     /** The OIDC token for the sink, when Knative's SinkBinding mounted one (it is refreshed in place). */
     private Optional<String> sinkToken() {
         try {
-            String token = java.nio.file.Files.readString(webhook.sinkTokenFile()).trim();
-            return token.isEmpty() ? Optional.empty() : Optional.of(token);
-        } catch (java.nio.file.NoSuchFileException e) {
-            return Optional.empty();
+            return SinkClient.token(webhook.sinkTokenFile());
         } catch (IOException e) {
             LOG.warnf("cannot read the sink token %s: %s", webhook.sinkTokenFile(), e.getMessage());
             return Optional.empty();

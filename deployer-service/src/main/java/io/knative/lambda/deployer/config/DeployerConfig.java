@@ -145,6 +145,14 @@ public interface DeployerConfig {
         @WithName("max-request-interval")
         @WithDefault("1h")
         Duration maxRequestInterval();
+
+        /**
+         * The OIDC token sent to {@code K_SINK} (the broker) as {@code Authorization: Bearer}, re-read at every send:
+         * where Knative's SinkBinding mounts it when sender identity is on. Absent file: no token is sent. Never logged.
+         */
+        @WithName("sink-token-file")
+        @WithDefault("/oidc/token")
+        java.nio.file.Path sinkTokenFile();
     }
 
     /** A reference to an addressable in the functions' namespace. */

@@ -71,7 +71,7 @@ public class ReconcileLoop {
         SinkClient sink = new SinkClient(config.s3().timeout());
         Reconciler reconciler = new Reconciler(bucket, cluster, removals, (type, id, subject, data) -> sink.send(
                 config.sink().get(), Map.of("id", id, "type", type, "source", Reconciler.SOURCE, "subject", subject),
-                json(data)), settings, Clock.systemUTC());
+                json(data), sinkToken(r)), settings, Clock.systemUTC());
         timer = Executors.newSingleThreadScheduledExecutor(t -> {
             Thread thread = new Thread(t, "reconciler");
             thread.setDaemon(true);
@@ -97,6 +97,16 @@ public class ReconcileLoop {
             }
         } catch (RuntimeException e) {
             LOG.errorf(e, "reconcile pass failed");
+        }
+    }
+
+    /** The OIDC token for the broker, when the SinkBinding mounted one; none (and a warning) when unreadable. */
+    private static String sinkToken(DeployerConfig.Reconcile r) {
+        try {
+            return SinkClient.token(r.sinkTokenFile()).orElse(null);
+        } catch (java.io.IOException e) {
+            LOG.warnf("cannot read the sink token %s: %s", r.sinkTokenFile(), e.getMessage());
+            return null;
         }
     }
 

@@ -5,8 +5,13 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Sends one CloudEvent in binary mode to a sink (a broker ingress: {@code K_SINK}), attribute headers
@@ -31,6 +36,21 @@ public final class SinkClient {
      */
     public String send(URI sink, Map<String, String> attributes, String json) {
         return send(sink, attributes, json, null);
+    }
+
+    /**
+     * The OIDC token Knative's SinkBinding mounts for a sender when sender identity is on, read from {@code file} at
+     * each send (it is rotated); empty when the file is absent or empty (identity off: no token is sent).
+     *
+     * @throws IOException when the file exists and cannot be read
+     */
+    public static Optional<String> token(Path file) throws IOException {
+        try {
+            String token = Files.readString(file, StandardCharsets.US_ASCII).trim();
+            return token.isEmpty() ? Optional.empty() : Optional.of(token);
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
     }
 
     /**
