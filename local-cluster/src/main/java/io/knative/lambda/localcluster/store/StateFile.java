@@ -123,12 +123,16 @@ public final class StateFile implements AutoCloseable {
                 + replayed + " change(s) from its journal (resourceVersion " + store.resourceVersion() + ")");
     }
 
-    /** The journal's complete lines; a last line cut short by a kill, and what follows it, are left out. */
+    /**
+     * The journal's complete lines. A line cut short (by a kill, or a write that failed halfway: its change is written
+     * again whole on the next line, as it was never taken off the queue) is left out, and the lines after it are read.
+     */
     private static List<JsonNode> journalLines(Path journal) throws IOException {
         List<JsonNode> out = new ArrayList<>();
         if (!Files.exists(journal)) {
             return out;
         }
+        int cut = 0;
         for (String line : Files.readAllLines(journal, StandardCharsets.UTF_8)) {
             if (line.isBlank()) {
                 continue;
@@ -136,10 +140,12 @@ public final class StateFile implements AutoCloseable {
             try {
                 out.add(JSON.readTree(line));
             } catch (JsonProcessingException e) {
-                LOG.log(System.Logger.Level.WARNING, "the journal " + journal + " ends in a line cut short; the changes"
-                        + " before it are reloaded");
-                break;
+                cut++;
             }
+        }
+        if (cut > 0) {
+            LOG.log(System.Logger.Level.WARNING, "the journal " + journal + " holds " + cut + " line(s) cut short, left"
+                    + " out; the other changes are reloaded");
         }
         return out;
     }
@@ -198,8 +204,9 @@ public final class StateFile implements AutoCloseable {
         if (out != null) {
             out.close();
         }
+        Files.write(journal, new byte[0]); // emptied, then appended to: every line goes after the last one on disk
         out = Files.newBufferedWriter(journal, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
+                StandardOpenOption.APPEND);
         journalLines = 0;
     }
 

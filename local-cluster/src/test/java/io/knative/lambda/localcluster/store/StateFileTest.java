@@ -112,6 +112,21 @@ class StateFileTest {
     }
 
     @Test
+    void aLineCutShortInTheMiddleIsLeftOutAndTheChangesAfterItAreKept() throws IOException {
+        ObjectStore store = new ObjectStore(Clock.systemUTC());
+        StateFile.open(store, file());
+        store.create(ResourceType.SERVICES, "ns", service("before", "img"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> journalLines() == 1);
+        // a write that failed halfway: the change is written again whole after it
+        Files.writeString(StateFile.journalOf(file()), "{\"rv\":2,\"type\":\"ADDED\",\"resou\n",
+                StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+        store.create(ResourceType.SERVICES, "ns", service("after", "img"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> journalLines() == 3);
+
+        assertThat(names(reopened())).containsExactly("ns/after", "ns/before");
+    }
+
+    @Test
     void aSnapshotWrittenBeforeTheJournalExistedStillLoads() throws IOException {
         ObjectNode old = service("old", "img");
         old.with("metadata").put("namespace", "ns");
