@@ -6,10 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.Set;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** Function ports: free, outside the kernel's ephemeral range, never the same one twice in a row, a taken one skipped. */
 class FunctionPortsTest {
@@ -50,6 +53,20 @@ class FunctionPortsTest {
             assertThatThrownBy(new FunctionPorts(clientPort, clientPort)::next).isInstanceOf(IOException.class)
                     .hasMessageContaining("no free loopback port");
         }
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "   0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1 |8080",
+        "  12: 00000000000000000000000001000000:4E21 00000000000000000000000000000000:0000 0A 0 |20001",
+        "   3: 0100007F:FFFF 0100007F:9C40 01 |65535",
+        "   4: 0100007F:1F9 |-1",
+        "   5: 0100007F 0100007F |-1",
+        "   6: 0100007F:1G90 00000000:0000 |-1",
+    })
+    void aRowsLocalPortIsReadFromItsBytes(String row, int port) {
+        byte[] text = ("header\n" + row + "\n").getBytes(StandardCharsets.US_ASCII);
+        assertThat(FunctionPorts.localPort(text, 7, text.length - 1)).isEqualTo(port);
     }
 
     @Test
