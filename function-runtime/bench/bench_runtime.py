@@ -10,6 +10,9 @@ answer {"ok": true, "n": <n>}), and once more with a fixed answer and no JSON. P
 BENCH_ONLY=python|java|node: one stack's rows (its bare servers and its runtime) only.
 BENCH_NODE_BEFORE=<function-runtime/node of another checkout>: that Node runtime as one more subject of the Node group,
 for a before/after comparison paired in the same run (its cold starts take turns with the others too).
+Every subject starts with the environment a function gets (local mode's, the image's: PATH, HOME, LANG), not this
+shell's: a variable of the machine's own is not the runtime's (NODE_EXTRA_CA_CERTS, set on some machines, makes every
+Node start read and parse that many certificates: ~45 ms here).
 """
 import os
 import re
@@ -113,8 +116,12 @@ def post_status(port):
         return -1
 
 
+# a function's environment: built from nothing, as local mode (FunctionLauncher.BASE) and the runtime images build it
+BASE_ENV = {"PATH": os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin"), "HOME": "/tmp", "LANG": "C.UTF-8"}
+
+
 def start(cmd, env, port):
-    full = dict(os.environ, HOST="127.0.0.1", PORT=str(port), **env)
+    full = dict(BASE_ENV, HOST="127.0.0.1", PORT=str(port), **env)
     return subprocess.Popen(cmd, env=full, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
@@ -163,7 +170,7 @@ def cold_start_ms(cmd, env):
 def exit_ms(cmd):
     """(wall ms, CPU ms) of a command that exits by itself, exec -> exit: an interpreter's own start and stop."""
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(cmd, env=BASE_ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
     return (time.perf_counter() - t0) * 1000, (usage.ru_utime + usage.ru_stime) * 1000
