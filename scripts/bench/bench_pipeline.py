@@ -94,6 +94,16 @@ def cpu_seconds(run_dir):
     return totals
 
 
+def machine_busy():
+    """(busy, total) jiffies of all cores so far, from /proc/stat; None where it cannot be read."""
+    try:
+        with open("/proc/stat") as f:
+            fields = [int(x) for x in f.readline().split()[1:]]
+        return sum(fields) - fields[3] - fields[4], sum(fields)  # idle and iowait are not busy
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def main(s3, broker, runs, burst, benchmarks, command, run_dir=""):
     upload_until_answer(s3, broker)  # warm-up: JIT, consumer groups, first image
     seq = [upload_until_answer(s3, broker) * 1000 for _ in range(runs)]
@@ -107,6 +117,7 @@ def main(s3, broker, runs, burst, benchmarks, command, run_dir=""):
     ids = [f"burst-{uuid.uuid4().hex[:12]}" for _ in range(burst)]
     failures = []
     cpu_before = cpu_seconds(run_dir) if run_dir else {}
+    busy_before = machine_busy()
     t0 = time.perf_counter()
     uploaders = [threading.Thread(target=upload, args=(s3, f"global/bench/{fid}", source(fid))) for fid in ids]
     for t in uploaders:
@@ -133,7 +144,15 @@ def main(s3, broker, runs, burst, benchmarks, command, run_dir=""):
         time.sleep(0.1)
     failures += [f"{fid}: not answering after 600 s" for fid in pending]
     total = max(answered.values()) if answered else float("nan")
+    busy_after = machine_busy()
     print(f"burst: {burst} uploads at once, all answering after {total:.1f} s, {len(failures)} failed")
+    if answered:  # when the functions came up: a long tail is waiting, not CPU
+        done = sorted(answered.values())
+        print("  answering: " + ", ".join(f"{q} % after {done[max(0, -(-q * len(done) // 100) - 1)]:.1f} s"
+                                          for q in (10, 25, 50, 75, 90, 100)))
+    if busy_before and busy_after:
+        (b0, t0_), (b1, t1_) = busy_before, busy_after
+        print(f"  the machine's cores were busy {100 * (b1 - b0) / max(t1_ - t0_, 1):.0f} % of the burst (all processes)")
     for f in failures[:5]:
         print("  failure:", f)
     cpu = cpu_seconds(run_dir) if run_dir else {}
