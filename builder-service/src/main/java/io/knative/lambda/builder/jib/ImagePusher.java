@@ -60,7 +60,10 @@ final class ImagePusher {
         this.executor = executor;
     }
 
-    /** Pushes {@code spec}'s in-memory layers on {@code base}; {@code blobDigests} are the base's dependency layers. */
+    /**
+     * Pushes {@code spec}'s layers (files built here, prebuilt blobs as they are) on {@code base}; {@code blobDigests}
+     * are the dependency layers the base already holds, reported with the image's own.
+     */
     PublishedImage publish(ImageSpec spec, String base, Map<String, String> blobDigests) throws BuildException {
         ImageReference target;
         try {
@@ -96,9 +99,8 @@ final class ImagePusher {
             work = Files.createTempDirectory(cacheDir, "layer-");
             List<LayerBlob> layers = new ArrayList<>();
             for (ImageLayer layer : spec.layers()) {
-                if (layer instanceof ImageLayer.Files files) {
-                    layers.add(LayerBlob.of(files, work.resolve(files.name())));
-                }
+                layers.add(layer instanceof ImageLayer.Files files ? LayerBlob.of(files, work.resolve(files.name()))
+                        : LayerBlob.of((ImageLayer.Blob) layer));
             }
             timing("function layer (tar, gzip, digest)", started);
             long waited = System.nanoTime();

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.DigestException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -26,16 +27,17 @@ import com.google.common.collect.ImmutableList;
 import io.knative.lambda.builder.core.ImageLayer;
 
 /**
- * A function layer built in memory, exactly as Jib builds an application layer: Jib's reproducible tar (sorted
- * entries, fixed times and owners, parent folders added) gzipped as Jib's cache gzips it, so the digest is the one
- * Jib's own build gave for the same files.
+ * A layer to push: the function's files built in memory exactly as Jib builds an application layer (Jib's
+ * reproducible tar: sorted entries, fixed times and owners, parent folders added; gzipped as Jib's cache gzips it, so
+ * the digest is the one Jib's own build gave for the same files), or a prebuilt blob of the dependency cache, read
+ * from its file when pushed.
  *
- * @param name       {@code code}: how the build reports it
- * @param gzipped    the blob as pushed
+ * @param name       {@code code} or {@code dependencies}: how the build reports it
  * @param descriptor its digest and size
  * @param diffId     digest of the uncompressed tar
+ * @param blob       the bytes as pushed
  */
-record LayerBlob(String name, byte[] gzipped, BlobDescriptor descriptor, DescriptorDigest diffId) {
+record LayerBlob(String name, BlobDescriptor descriptor, DescriptorDigest diffId, Blob blob) {
 
     private static final FilePermissions FILE = FilePermissions.fromOctalString("644");
 
@@ -58,11 +60,19 @@ record LayerBlob(String name, byte[] gzipped, BlobDescriptor descriptor, Descrip
             diffId = Digests.computeDigest(tar::writeTo, gzip).getDigest();
         }
         byte[] bytes = gzipped.toByteArray();
-        return new LayerBlob(files.name(), bytes, Digests.computeDigest(new ByteArrayInputStream(bytes)), diffId);
+        return new LayerBlob(files.name(), Digests.computeDigest(new ByteArrayInputStream(bytes)), diffId,
+                Blobs.from(out -> out.write(bytes), true));
     }
 
-    /** The blob, to push. */
-    Blob blob() {
-        return Blobs.from(out -> out.write(gzipped), true);
+    /** A prebuilt blob as it is: its digests and size as the dependency cache recorded them, its bytes from its file. */
+    static LayerBlob of(ImageLayer.Blob prebuilt) throws IOException {
+        try {
+            return new LayerBlob(prebuilt.name(), new BlobDescriptor(prebuilt.size(),
+                    DescriptorDigest.fromDigest(prebuilt.digest())), DescriptorDigest.fromDigest(prebuilt.diffId()),
+                    Blobs.from(prebuilt.path()));
+        } catch (DigestException e) {
+            throw new IOException("layer " + prebuilt.name() + " at " + prebuilt.path() + " has no valid digest: "
+                    + e.getMessage(), e);
+        }
     }
 }

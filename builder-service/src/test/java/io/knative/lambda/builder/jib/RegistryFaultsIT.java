@@ -3,6 +3,7 @@ package io.knative.lambda.builder.jib;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import java.io.IOException;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,16 +23,19 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import com.google.cloud.tools.jib.http.FailoverHttpClient;
 import com.google.cloud.tools.jib.http.Request;
 import com.google.cloud.tools.jib.http.Response;
 
 import io.knative.lambda.builder.core.BuildException;
+import io.knative.lambda.builder.core.ImageLayer;
 import io.knative.lambda.builder.core.ImageSpec;
 import io.knative.lambda.builder.core.PublishedImage;
 import io.knative.lambda.builder.core.RegistryUnauthorizedException;
 import io.knative.lambda.builder.core.RegistryUnavailableException;
+import io.knative.lambda.builder.deps.LayerBlobs;
 import io.knative.lambda.builder.jib.RegistryFront.Mode;
 import io.knative.lambda.testsupport.RegistryReader;
 import io.knative.lambda.testsupport.RegistryServer;
@@ -40,7 +44,8 @@ import io.knative.lambda.testsupport.RegistryServer;
  * A registry that fails (stopped, refusing the builder with 401, accepting connections and never answering) ends a
  * build at once with the reason, never holds it, and leaves the builder's kept-alive connections free for the build
  * after it. Before, a build that met a stopped registry sat in Jib's own retries of each request for about a minute,
- * logging nothing above DEBUG ({@link SharedTransports}).
+ * logging nothing above DEBUG ({@link SharedTransports}). A dependency base image meets it the same way: it was pushed
+ * with Jib's {@code containerize()}, whose own client waited 20 s a request and retried.
  */
 class RegistryFaultsIT {
 
@@ -125,6 +130,32 @@ class RegistryFaultsIT {
     }
 
     @Test
+    void aDependencyBaseImageMeetsAFailingRegistryAsAFunctionImageDoesAndIsPushedOnceItIsBack(@TempDir Path deps)
+            throws Exception {
+        try (RegistryFront front = new RegistryFront(registry.port()); JibImagePublisher publisher = publisher(SHORT)) {
+            completes(build(publisher, withDependency(front.host(), "deps-warm", deps))); // plain HTTP learnt
+
+            front.set(Mode.SILENT);
+            BuildException silent = fails(build(publisher, withDependency(front.host(), "deps-silent", deps)));
+            front.set(Mode.DOWN);
+            BuildException down = fails(build(publisher, withDependency(front.host(), "deps-down", deps)));
+            front.set(Mode.FORWARD);
+
+            // Jib's containerize() pushed dependency bases before: its own client waited 20 s a request and retried
+            assertThat(silent).isInstanceOf(RegistryUnavailableException.class).hasMessageContaining("timed out");
+            assertThat(silent.retryable()).isTrue();
+            assertThat(down).isInstanceOf(RegistryUnavailableException.class).hasMessageEndingWith(": connection refused");
+            ImageSpec again = withDependency(front.host(), "deps-silent", deps);
+            ImageLayer.Blob dependency = (ImageLayer.Blob) again.layers().get(0);
+            PublishedImage after = completes(build(publisher, again));
+            assertThat(after.layerDigests()).containsEntry("dependencies", dependency.digest());
+            RegistryReader reader = new RegistryReader(registry.host());
+            assertThat(reader.manifestDigest("functions/parser-deps-silent", "t1")).isEqualTo(after.digest());
+            assertThat(registry.blobDigests()).as("the dependency blob, pushed as it is").contains(dependency.digest());
+        }
+    }
+
+    @Test
     void aRequestThatFindsEveryConnectionTakenGivesUpAfterTheTimeoutAndThePoolServesAgainOnceTheyAreBack()
             throws Exception {
         try (SharedTransports pools = new SharedTransports(SHORT)) {
@@ -173,6 +204,18 @@ class RegistryFaultsIT {
     private static ImageSpec spec(String registryHost, String name) {
         return new ImageSpec(registryHost + "/functions/parser-" + name, "t1", "scratch",
                 Map.of("/function/parser.py", ("def handler(e):\n    return '" + name + "'\n").getBytes(StandardCharsets.UTF_8)),
+                Map.of("FUNCTION_FILE", "parser.py"), Map.of());
+    }
+
+    /** A function whose dependency layer (a prebuilt blob of its own, one package) goes into a dependency base first. */
+    private static ImageSpec withDependency(String registryHost, String name, Path work) throws IOException {
+        Path tree = Files.createDirectories(work.resolve(name + "-tree/pkg_" + name.replace('-', '_')));
+        Files.writeString(tree.resolve("__init__.py"), "NAME = '" + name + "'\n");
+        ImageLayer.Blob dependency = LayerBlobs.write("dependencies", tree.getParent(), "function-deps",
+                work.resolve(name + ".tar.gz"));
+        ImageLayer.Files code = new ImageLayer.Files("code", Map.of("/function/parser.py",
+                ("import pkg_" + name.replace('-', '_') + "\ndef handler(e):\n    return 1\n").getBytes(StandardCharsets.UTF_8)));
+        return new ImageSpec(registryHost + "/functions/parser-" + name, "t1", "scratch", List.of(dependency, code),
                 Map.of("FUNCTION_FILE", "parser.py"), Map.of());
     }
 
