@@ -33,13 +33,26 @@ public final class FunctionLauncher implements AutoCloseable {
     private final PythonForkServer forkServer;
     private final SpareSandboxes spares;
     private final Duration startTimeout;
+    private final Ports ports;
     private volatile boolean forkServerUnavailable;
+
+    /** Where each start's port comes from: {@link FunctionPorts#SHARED}, free when handed out. */
+    @FunctionalInterface
+    interface Ports {
+        int next() throws IOException;
+    }
 
     /**
      * @param workDir      where the fork server's socket and log go
      * @param startTimeout how long a function may take to answer its readiness probe
      */
     public FunctionLauncher(LocalRuntimes runtimes, Sandbox sandbox, Path workDir, Duration startTimeout) {
+        this(runtimes, sandbox, workDir, startTimeout, FunctionPorts.SHARED);
+    }
+
+    /** As above, with the ports taken from {@code ports}. */
+    FunctionLauncher(LocalRuntimes runtimes, Sandbox sandbox, Path workDir, Duration startTimeout, Ports ports) {
+        this.ports = ports;
         this.runtimes = runtimes;
         this.sandbox = sandbox;
         this.forkServer = new PythonForkServer(runtimes.python(), workDir);
@@ -76,7 +89,7 @@ public final class FunctionLauncher implements AutoCloseable {
         LOG.log(System.Logger.Level.INFO, "starting " + revision + " (" + image + ", " + runtime + " runtime)");
         for (int attempt = 1; ; attempt++) {
             try {
-                return start(revision, image, runtime, env, functionDir, log);
+                return start(revision, image, ports.next(), runtime, env, functionDir, log);
             } catch (IOException e) {
                 if (attempt == PORT_ATTEMPTS || !portTaken(e)) {
                     throw e;
@@ -96,11 +109,11 @@ public final class FunctionLauncher implements AutoCloseable {
         return message.contains("Address already in use") || message.contains("EADDRINUSE");
     }
 
-    private FunctionProcess start(String revision, String image, String runtime, Map<String, String> env, Path functionDir,
-            Path log) throws IOException {
+    private FunctionProcess start(String revision, String image, int port, String runtime, Map<String, String> env,
+            Path functionDir, Path log) throws IOException {
         if (runtimes.forked(runtime) && !sandbox.enabled() && !forkServerUnavailable) {
             try {
-                return FunctionProcess.startForked(revision, image, forkServer, env, functionDir, log, startTimeout);
+                return FunctionProcess.startForked(revision, image, port, forkServer, env, functionDir, log, startTimeout);
             } catch (PythonForkServer.UnavailableException e) {
                 forkServerUnavailable = true;
                 LOG.log(System.Logger.Level.WARNING, e.getMessage() + "; Python functions start their own interpreter from now on");
@@ -110,14 +123,14 @@ public final class FunctionLauncher implements AutoCloseable {
             var spare = spares.take();
             if (spare.isPresent()) {
                 LOG.log(System.Logger.Level.DEBUG, revision + " starts in a spare sandbox");
-                return FunctionProcess.startSpare(revision, image, spare.get(), env, functionDir, log, startTimeout);
+                return FunctionProcess.startSpare(revision, image, port, spare.get(), env, functionDir, log, startTimeout);
             }
         }
         // the dependency layer local mode unpacked beside the function (FUNCTION_DEPS_DIR) is the function's own too
         String deps = env.get("FUNCTION_DEPS_DIR");
         List<Path> alsoReadOnly = deps != null && deps.startsWith("/") && Files.isDirectory(Path.of(deps))
                 ? List.of(Path.of(deps)) : List.of();
-        return FunctionProcess.start(revision, image, sandbox.wrap(runtimes.command(runtime), functionDir, alsoReadOnly), env,
+        return FunctionProcess.start(revision, image, port, sandbox.wrap(runtimes.command(runtime), functionDir, alsoReadOnly), env,
                 functionDir, log, startTimeout);
     }
 

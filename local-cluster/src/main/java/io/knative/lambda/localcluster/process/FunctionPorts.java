@@ -19,7 +19,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * the function's bind (a port 0 bind would pick from that range: under load a function failed "Address already in
  * use"). Handed out in turn, so that two functions starting at once never get the same one.
  */
-final class FunctionPorts {
+final class FunctionPorts implements FunctionLauncher.Ports {
+
+    /** The ports of every function this JVM starts: one sequence, so that no two starts are handed the same port. */
+    static final FunctionPorts SHARED = belowEphemeralRange();
 
     private static final Path RANGE = Path.of("/proc/sys/net/ipv4/ip_local_port_range");
     private static final int LOWEST = 20_000;
@@ -60,7 +63,8 @@ final class FunctionPorts {
      * descriptor until it closes them before its exec), and that copy made the function's bind fail "Address already
      * in use" (a spare sandbox starting beside a function). Where {@code /proc/net/tcp} cannot be read, a probe it is.
      */
-    int next() throws IOException {
+    @Override
+    public int next() throws IOException {
         Set<Integer> bound = boundPorts();
         for (int tried = 0; tried < count; tried++) {
             int port = first + Math.floorMod(next.getAndIncrement(), count);

@@ -12,7 +12,6 @@ import java.util.concurrent.TimeUnit;
 /** One revision of a function running as a host process with its runtime, on a loopback port. */
 public final class FunctionProcess {
 
-    private static final FunctionPorts PORTS = FunctionPorts.belowEphemeralRange();
 
     private final String revision;
     private final String image;
@@ -46,9 +45,8 @@ public final class FunctionProcess {
      *
      * @throws IOException when it cannot start or is not ready in time; the message has the end of its log
      */
-    public static FunctionProcess start(String revision, String image, List<String> command, Map<String, String> environment,
-            Path functionDir, Path log, Duration readyTimeout) throws IOException {
-        int port = freePort();
+    public static FunctionProcess start(String revision, String image, int port, List<String> command,
+            Map<String, String> environment, Path functionDir, Path log, Duration readyTimeout) throws IOException {
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         builder.environment().clear();
@@ -63,9 +61,8 @@ public final class FunctionProcess {
      * As {@link #start}, but forked by the Python runtime's fork server (no exec, no interpreter start), with exactly
      * {@code environment} and the same placement variables.
      */
-    public static FunctionProcess startForked(String revision, String image, PythonForkServer forkServer,
+    public static FunctionProcess startForked(String revision, String image, int port, PythonForkServer forkServer,
             Map<String, String> environment, Path functionDir, Path log, Duration readyTimeout) throws IOException {
-        int port = freePort();
         Map<String, String> env = new java.util.HashMap<>(environment);
         env.putAll(placement(port, functionDir));
         ProcessHandle process = forkServer.spawn(env, log);
@@ -77,9 +74,8 @@ public final class FunctionProcess {
      * As {@link #start}, but by a {@link SpareSandbox}: the function's files (unpacked in {@code functionDir}) are handed
      * over to it, then its environment with the same placement variables.
      */
-    static FunctionProcess startSpare(String revision, String image, SpareSandbox spare, Map<String, String> environment,
-            Path functionDir, Path log, Duration readyTimeout) throws IOException {
-        int port = freePort();
+    static FunctionProcess startSpare(String revision, String image, int port, SpareSandbox spare,
+            Map<String, String> environment, Path functionDir, Path log, Duration readyTimeout) throws IOException {
         Map<String, String> env = new java.util.HashMap<>(environment);
         try {
             env.putAll(placement(port, spare.handOver(functionDir, log)));
@@ -223,10 +219,6 @@ public final class FunctionProcess {
             Thread.currentThread().interrupt();
             return false;
         }
-    }
-
-    private static int freePort() throws IOException {
-        return PORTS.next();
     }
 
     private static String tail(Path log) {

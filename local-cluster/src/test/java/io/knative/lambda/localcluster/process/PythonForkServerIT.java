@@ -57,9 +57,9 @@ class PythonForkServerIT {
 
     @Test
     void aForkedFunctionAnswersWithItsOwnEnvironmentAndStopsOnRequest() throws Exception {
-        FunctionProcess a = FunctionProcess.startForked("a-00001", "img", server, Map.of("GREETING", "hello a", "FUNCTION_ID", "a"),
+        FunctionProcess a = FunctionProcess.startForked("a-00001", "img", FunctionPorts.SHARED.next(), server, Map.of("GREETING", "hello a", "FUNCTION_ID", "a"),
                 functionDir("a"), work.resolve("a.log"), Duration.ofSeconds(30));
-        FunctionProcess b = FunctionProcess.startForked("b-00001", "img", server, Map.of("GREETING", "hello b", "FUNCTION_ID", "b"),
+        FunctionProcess b = FunctionProcess.startForked("b-00001", "img", FunctionPorts.SHARED.next(), server, Map.of("GREETING", "hello b", "FUNCTION_ID", "b"),
                 functionDir("b"), work.resolve("b.log"), Duration.ofSeconds(30));
 
         assertThat(post(a)).contains("\"answer\": \"hello a\"").contains("\"got\": {\"k\": 1}");
@@ -78,7 +78,7 @@ class PythonForkServerIT {
         Path dir = Files.createDirectories(work.resolve("broken"));
         Files.writeString(dir.resolve("broken.py"), "def handler(event:\n");
 
-        assertThatThrownBy(() -> FunctionProcess.startForked("broken-00001", "img", server, Map.of(), dir,
+        assertThatThrownBy(() -> FunctionProcess.startForked("broken-00001", "img", FunctionPorts.SHARED.next(), server, Map.of(), dir,
                 work.resolve("broken.log"), Duration.ofSeconds(30)))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("the runtime exited")
@@ -87,13 +87,13 @@ class PythonForkServerIT {
 
     @Test
     void aServerThatDiedIsStartedAgain() throws Exception {
-        FunctionProcess first = FunctionProcess.startForked("c-00001", "img", server, Map.of(), functionDir("c"),
+        FunctionProcess first = FunctionProcess.startForked("c-00001", "img", FunctionPorts.SHARED.next(), server, Map.of(), functionDir("c"),
                 work.resolve("c.log"), Duration.ofSeconds(30));
         ProcessHandle forkServer = ProcessHandle.of(first.pid()).orElseThrow().parent().orElseThrow();
         forkServer.destroyForcibly();
         await().atMost(Duration.ofSeconds(10)).until(() -> !forkServer.isAlive());
 
-        FunctionProcess second = FunctionProcess.startForked("d-00001", "img", server, Map.of(), functionDir("d"),
+        FunctionProcess second = FunctionProcess.startForked("d-00001", "img", FunctionPorts.SHARED.next(), server, Map.of(), functionDir("d"),
                 work.resolve("d.log"), Duration.ofSeconds(30));
         assertThat(post(second)).contains("\"got\"");
         first.stop();
