@@ -101,29 +101,29 @@ class StateFileTest {
 
     @Test
     void aLastLineCutShortByAKillIsLeftOutAndTheChangesBeforeItAreKept() throws IOException {
-        ObjectStore store = new ObjectStore(Clock.systemUTC());
-        StateFile.open(store, file());
-        store.create(ResourceType.SERVICES, "ns", service("kept", "img"));
-        await().atMost(Duration.ofSeconds(5)).until(() -> journalLines() == 1);
-        Files.writeString(StateFile.journalOf(file()), "{\"rv\":99,\"type\":\"ADDED\",\"resource\":\"services\",\"obj",
-                StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+        journaledThenCut("kept", "{\"rv\":99,\"type\":\"ADDED\",\"resource\":\"services\",\"obj");
 
         assertThat(names(reopened())).containsExactly("ns/kept");
     }
 
     @Test
     void aLineCutShortInTheMiddleIsLeftOutAndTheChangesAfterItAreKept() throws IOException {
-        ObjectStore store = new ObjectStore(Clock.systemUTC());
-        StateFile.open(store, file());
-        store.create(ResourceType.SERVICES, "ns", service("before", "img"));
-        await().atMost(Duration.ofSeconds(5)).until(() -> journalLines() == 1);
         // a write that failed halfway: the change is written again whole after it
-        Files.writeString(StateFile.journalOf(file()), "{\"rv\":2,\"type\":\"ADDED\",\"resou\n",
-                StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+        ObjectStore store = journaledThenCut("before", "{\"rv\":2,\"type\":\"ADDED\",\"resou\n");
         store.create(ResourceType.SERVICES, "ns", service("after", "img"));
         await().atMost(Duration.ofSeconds(5)).until(() -> journalLines() == 3);
 
         assertThat(names(reopened())).containsExactly("ns/after", "ns/before");
+    }
+
+    /** A journaled store holding one Service, in the journal, then {@code cut} appended as a write cut short leaves it. */
+    private ObjectStore journaledThenCut(String service, String cut) throws IOException {
+        ObjectStore store = new ObjectStore(Clock.systemUTC());
+        StateFile.open(store, file());
+        store.create(ResourceType.SERVICES, "ns", service(service, "img"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> journalLines() == 1);
+        Files.writeString(StateFile.journalOf(file()), cut, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+        return store;
     }
 
     @Test
