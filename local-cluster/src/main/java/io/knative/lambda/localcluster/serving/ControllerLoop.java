@@ -6,14 +6,18 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 import io.knative.lambda.localcluster.store.ObjectStore;
 import io.knative.lambda.localcluster.store.ResourceType;
 
 /**
  * Runs the {@link ServingController} as Knative's controllers run: a work queue of Services to reconcile, fed by
- * the store's changes (a Service added or changed; a Revision deleted stops its instance) and by the runner (a
- * revision became ready or failed); one reconcile per Service at a time, a Service changed meanwhile is
- * reconciled again after, and a lost race ({@link ServingObjects.Conflict}) is retried.
+ * the store's changes (a Service added, or changed in a spec the controller has not observed yet; a Revision
+ * deleted stops its instance) and by the runner (a revision became ready or failed); one reconcile per Service at
+ * a time, a Service changed meanwhile is reconciled again after, and a lost race ({@link ServingObjects.Conflict})
+ * is retried. A change of only a Service's status (the controller's own writes) or metadata (a label or an
+ * annotation someone sets) reconciles nothing: the controller reads neither.
  */
 public final class ControllerLoop implements AutoCloseable {
 
@@ -40,13 +44,20 @@ public final class ControllerLoop implements AutoCloseable {
         ControllerLoop loop = new ControllerLoop(controller, threads);
         runner.onChange(loop::enqueue);
         loop.subscription = store.subscribe(store.resourceVersion(), e -> {
-            if (e.resource().equals(ResourceType.SERVICES) && !"DELETED".equals(e.type())) {
+            if (e.resource().equals(ResourceType.SERVICES) && !"DELETED".equals(e.type())
+                    && !("MODIFIED".equals(e.type()) && specObserved(e.object()))) {
                 loop.enqueue(e.namespace(), e.name());
             } else if (e.resource().equals(ResourceType.REVISIONS) && "DELETED".equals(e.type())) {
                 loop.workers.execute(() -> controller.revisionDeleted(e.namespace(), e.name()));
             }
         });
         return loop;
+    }
+
+    /** Whether the Service's status says the controller reconciled its current spec ({@code observedGeneration}). */
+    static boolean specObserved(JsonNode service) {
+        long generation = service.path("metadata").path("generation").asLong(-1);
+        return generation > 0 && generation == service.path("status").path("observedGeneration").asLong(-1);
     }
 
     /** Reconciles the Service soon (once, however often it is asked meanwhile). */

@@ -2,8 +2,8 @@ package io.knative.lambda.localcluster.store;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -21,10 +21,10 @@ public final class Selector implements Predicate<JsonNode> {
     private static final Pattern EXISTS = Pattern.compile("\\s*(!?)([^\\s!=,()]+)\\s*");
     private static final Set<String> FIELDS = Set.of("metadata.name", "metadata.namespace");
 
-    private final List<Predicate<Map<String, String>>> requirements;
+    private final List<Predicate<Function<String, String>>> requirements;
     private final boolean fields;
 
-    private Selector(List<Predicate<Map<String, String>>> requirements, boolean fields) {
+    private Selector(List<Predicate<Function<String, String>>> requirements, boolean fields) {
         this.requirements = requirements;
         this.fields = fields;
     }
@@ -46,7 +46,7 @@ public final class Selector implements Predicate<JsonNode> {
         if (expression == null || expression.isBlank()) {
             return new Selector(List.of(), fields);
         }
-        List<Predicate<Map<String, String>>> out = new ArrayList<>();
+        List<Predicate<Function<String, String>>> out = new ArrayList<>();
         for (String term : splitTerms(expression)) {
             Matcher m;
             if (!fields && (m = SET.matcher(term)).matches()) {
@@ -54,7 +54,7 @@ public final class Selector implements Predicate<JsonNode> {
                 Set<String> values = new java.util.HashSet<>(java.util.Arrays.stream(m.group(3).split(","))
                         .map(String::trim).filter(v -> !v.isEmpty()).toList());
                 boolean in = m.group(2).equals("in");
-                out.add(l -> in ? values.contains(l.get(key)) : !values.contains(l.get(key)));
+                out.add(l -> in == values.contains(l.apply(key)));
             } else if ((m = EQUALITY.matcher(term)).matches()) {
                 String key = m.group(1);
                 String value = m.group(3);
@@ -62,11 +62,11 @@ public final class Selector implements Predicate<JsonNode> {
                     throw ApiException.badRequest("field label not supported: " + key);
                 }
                 boolean equal = !m.group(2).equals("!=");
-                out.add(l -> equal == value.equals(l.get(key)));
+                out.add(l -> equal == value.equals(l.apply(key)));
             } else if (!fields && (m = EXISTS.matcher(term)).matches()) {
                 String key = m.group(2);
                 boolean present = m.group(1).isEmpty();
-                out.add(l -> present == l.containsKey(key));
+                out.add(l -> present == (l.apply(key) != null));
             } else {
                 throw ApiException.badRequest("unable to parse requirement: \"" + term.trim() + "\" in selector \""
                         + expression + "\"");
@@ -97,15 +97,13 @@ public final class Selector implements Predicate<JsonNode> {
         if (requirements.isEmpty()) {
             return true;
         }
-        Map<String, String> values = new java.util.HashMap<>();
         JsonNode metadata = object.path("metadata");
-        if (fields) {
-            values.put("metadata.name", metadata.path("name").asText());
-            values.put("metadata.namespace", metadata.path("namespace").asText());
-        } else {
-            metadata.path("labels").fields().forEachRemaining(e -> values.put(e.getKey(), e.getValue().asText()));
-        }
-        for (Predicate<Map<String, String>> r : requirements) {
+        Function<String, String> values = fields ? key -> metadata.path(key.substring("metadata.".length())).asText()
+                : key -> {
+                    JsonNode label = metadata.path("labels").get(key);
+                    return label == null ? null : label.asText();
+                };
+        for (Predicate<Function<String, String>> r : requirements) {
             if (!r.test(values)) {
                 return false;
             }
