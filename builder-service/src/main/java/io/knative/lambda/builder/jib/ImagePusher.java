@@ -102,7 +102,7 @@ final class ImagePusher {
                 layers.add(layer instanceof ImageLayer.Files files ? LayerBlob.of(files, work.resolve(files.name()))
                         : LayerBlob.of((ImageLayer.Blob) layer));
             }
-            timing("function layer (tar, gzip, digest)", started);
+            timing("layers (tar, gzip, digest; a prebuilt one read as it is)", started);
             long waited = System.nanoTime();
             BaseImage from = deadline.await(baseImage);
             timing("waiting for the base image", waited);
@@ -122,7 +122,7 @@ final class ImagePusher {
                         mountFrom)));
             }
             for (LayerBlob layer : layers) {
-                blobs.add(async("function layer push", () -> ensure(client, repository, layer.descriptor().getDigest(),
+                blobs.add(async("layer push (" + layer.name() + ")", () -> ensure(client, repository, layer.descriptor().getDigest(),
                         layer.blob(), null)));
             }
             blobs.add(async("config push", () -> ensure(client, repository, image.configDescriptor().getDigest(),
