@@ -29,7 +29,7 @@ public final class RegistryServer extends LocalProcess {
                     "log:",
                     "  level: warn",
                     "  accesslog:",
-                    "    disabled: true",
+                    "    disabled: false",
                     "storage:",
                     "  filesystem:",
                     "    rootdirectory: " + dir.resolve("data"),
@@ -82,6 +82,23 @@ public final class RegistryServer extends LocalProcess {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * How many requests the registry has answered whose method is {@code method} and whose path contains
+     * {@code pathPart}, from its access log (written before each answer is sent).
+     */
+    public long requests(String method, String pathPart) {
+        String prefix = "\"" + method + " /v2/";
+        return logText().lines().filter(l -> {
+            int at = l.indexOf(prefix);
+            return at >= 0 && l.indexOf(pathPart, at) > at && l.indexOf(pathPart, at) < l.indexOf(" HTTP/", at);
+        }).count();
+    }
+
+    /** How many blob uploads the registry completed (one {@code PUT …/blobs/uploads/…} each; a mount is none). */
+    public long blobUploads() {
+        return requests("PUT", "/blobs/uploads/");
     }
 
     /** How many blobs (layers, configs, manifests) the registry stores: grows only when something new is pushed. */

@@ -34,14 +34,18 @@ import io.knative.lambda.events.FailureReason;
  * Pushes a function image on a base with Jib Core's registry client, in as few round trips as the registry allows:
  * the base image from memory ({@link BaseImageCache}), no auth ping once the registry's kind is known
  * ({@link RegistryAccess}), and every blob at once: the base's layers mounted from the base's repository (or skipped
- * when known to be there), the function layer and the configuration pushed unless the registry has them, beside the
- * check whether the image is already there; then the manifest, unless the registry holds that exact image. A build
+ * when known to be there), the function layer and the configuration pushed unless the registry has them (asked with
+ * their upload's first request where they are small, {@link #checkedBy}), beside the check whether the image is
+ * already there; then the manifest, unless the registry holds that exact image. A build
  * that relied on anything learnt before and failed is tried once more with it forgotten. Each attempt waits for its
  * requests no longer than {@link RegistryTimeouts#push} ({@link PushDeadline}).
  */
 final class ImagePusher {
 
     private static final System.Logger LOG = System.getLogger(ImagePusher.class.getName());
+
+    /** Blobs up to this size are checked by a mount from the function's own repository ({@link #checkedBy}). */
+    static final long MOUNT_CHECK_MAX_BYTES = 1 << 20;
 
     private final RegistryAccess access;
     private final BaseImageCache bases = new BaseImageCache();
@@ -121,12 +125,13 @@ final class ImagePusher {
                 blobs.add(async("base layer mount", () -> ensure(client, repository, digest, baseBlob(session, from, digest),
                         mountFrom)));
             }
+            String itself = target.getRepository();
             for (LayerBlob layer : layers) {
                 blobs.add(async("layer push (" + layer.name() + ")", () -> ensure(client, repository, layer.descriptor().getDigest(),
-                        layer.blob(), null)));
+                        layer.blob(), checkedBy(itself, layer.descriptor().getSize()))));
             }
             blobs.add(async("config push", () -> ensure(client, repository, image.configDescriptor().getDigest(),
-                    Blobs.from(out -> out.write(image.config()), true), null)));
+                    Blobs.from(out -> out.write(image.config()), true), checkedBy(itself, image.config().length))));
             deadline.await(CompletableFuture.allOf(blobs.toArray(CompletableFuture[]::new)));
             boolean there = deadline.await(existing).map(m -> m.getDigest().equals(image.digest())).orElse(false);
             if (!there) {
@@ -154,7 +159,20 @@ final class ImagePusher {
         }
     }
 
-    /** Puts the blob into the repository unless known to be there: mounted from {@code mountFrom} when given. */
+    /**
+     * How a blob of the function's own is checked before its upload: one of at most {@link #MOUNT_CHECK_MAX_BYTES} is
+     * offered as a mount from the function's repository itself (answered 201 when the registry has it there, else the
+     * upload begins with that same request: one round trip fewer than a separate check), a larger one is checked first
+     * ({@code null}), so that a registry that cannot mount never receives it twice.
+     */
+    static String checkedBy(String repository, long size) {
+        return size <= MOUNT_CHECK_MAX_BYTES ? repository : null;
+    }
+
+    /**
+     * Puts the blob into the repository unless known to be there: mounted from {@code mountFrom} when given (the
+     * registry answers 201 when it could, or starts the upload), checked first and uploaded when not there otherwise.
+     */
     private Void ensure(RegistryClient client, String repository, DescriptorDigest digest, Blob blob, String mountFrom)
             throws IOException, RegistryException {
         String text = digest.toString();

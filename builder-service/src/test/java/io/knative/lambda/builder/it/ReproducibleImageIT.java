@@ -58,6 +58,26 @@ class ReproducibleImageIT {
     }
 
     @Test
+    void aBuilderThatNeverSawTheRepositoryUploadsNothingItHoldsAndAsksForSmallBlobsWithTheirUpload(@TempDir Path cacheA,
+            @TempDir Path cacheB, @TempDir Path cacheC) throws Exception {
+        RegistryOptions options = new RegistryOptions(true, Optional.empty(), Optional.empty());
+        PublishedImage first = new JibImagePublisher(options, cacheA, executor).publish(spec("functions/repro-d", "d1"));
+        long uploads = registry.blobUploads();
+        long blobChecks = registry.requests("HEAD", "/blobs/");
+
+        PublishedImage again = new JibImagePublisher(options, cacheB, executor).publish(spec("functions/repro-d", "d1"));
+        PublishedImage changed = new JibImagePublisher(options, cacheC, executor).publish(spec("functions/repro-d", "d2"));
+
+        assertThat(again.digest()).isEqualTo(first.digest());
+        assertThat(again.pushed()).as("already in the registry").isFalse();
+        assertThat(changed.pushed()).isTrue();
+        assertThat(registry.blobUploads()).as("the same code again uploads nothing; new code uploads its code layer and configuration")
+                .isEqualTo(uploads + 2);
+        assertThat(registry.requests("HEAD", "/blobs/")).as("small blobs are asked for by their mount, not checked first")
+                .isEqualTo(blobChecks);
+    }
+
+    @Test
     void theSameSpecAgainIsNotPushedAndADifferentSourceGivesADifferentDigest(@TempDir Path cache) throws Exception {
         RegistryOptions options = new RegistryOptions(true, Optional.empty(), Optional.empty());
         JibImagePublisher publisher = new JibImagePublisher(options, cache, executor);
