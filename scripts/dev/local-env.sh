@@ -96,7 +96,9 @@ http:
 YML
   # One OS thread for Go code and a larger GC step: on this kind of VM the registry's default scheduling
   # costs ~3 ms of CPU per request (goroutine wake-ups, a GC every few requests); this makes it ~0.8 ms.
+  # A 1 ms timer slack stretches the Go scheduler's 20 us monitor sleeps (scripts/dev/timer-slack.py).
   GOMAXPROCS=${KLAMBDA_REGISTRY_GOMAXPROCS:-1} GOGC=${KLAMBDA_REGISTRY_GOGC:-400} \
+    python3 "$ROOT/scripts/dev/timer-slack.py" "${KLAMBDA_REGISTRY_TIMER_SLACK_US:-1000}" \
     docker-registry serve "$RUN/registry.yml" > "$RUN/registry.log" 2>&1 &
   remember $! registry
   wait_http "http://127.0.0.1:$REGISTRY_PORT/v2/" "registry"
