@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * The loopback ports functions listen on: free when handed out, and below the kernel's ephemeral range
@@ -27,18 +29,37 @@ final class FunctionPorts implements FunctionLauncher.Ports {
     private static final Path RANGE = Path.of("/proc/sys/net/ipv4/ip_local_port_range");
     private static final int LOWEST = 20_000;
 
+    /**
+     * How long one reading of the bound ports serves: the table lists every connection of the machine, TIME_WAIT ones
+     * included, and reading it at every start was ~10 % of the local cluster's CPU in a burst. Ports are handed out in
+     * turn, so none handed out here recurs within it; one that another program bound meanwhile fails the function's
+     * bind, and the start is tried again on the next port ({@code FunctionLauncher}).
+     */
+    static final long TABLE_MAX_AGE_NANOS = 1_000_000_000L;
+
     private final int first;
     private final int count;
     private final AtomicInteger next;
+    private final Supplier<Set<Integer>> table;
+    private final LongSupplier clock;
+    private Set<Integer> bound;
+    private long readAt;
 
     /** Ports from {@code first} to {@code last}, inclusive. */
     FunctionPorts(int first, int last) {
+        this(first, last, FunctionPorts::boundPorts, System::nanoTime);
+    }
+
+    /** As above, with the bound ports read by {@code table} (null: unreadable) on {@code clock}'s nanoseconds. */
+    FunctionPorts(int first, int last, Supplier<Set<Integer>> table, LongSupplier clock) {
         if (first < 1 || last > 65_535 || last < first) {
             throw new IllegalArgumentException("no ports between " + first + " and " + last);
         }
         this.first = first;
         this.count = last - first + 1;
         this.next = new AtomicInteger(ThreadLocalRandom.current().nextInt(count));
+        this.table = table;
+        this.clock = clock;
     }
 
     /** From 20000 (above the usual fixed ports of development servers) to just below this machine's ephemeral range (to 32767 when it cannot be read, Linux's default). */
@@ -65,7 +86,7 @@ final class FunctionPorts implements FunctionLauncher.Ports {
      */
     @Override
     public int next() throws IOException {
-        Set<Integer> bound = boundPorts();
+        Set<Integer> bound = recentlyBound();
         for (int tried = 0; tried < count; tried++) {
             int port = first + Math.floorMod(next.getAndIncrement(), count);
             if (bound != null ? !bound.contains(port) : probe(port)) {
@@ -73,6 +94,16 @@ final class FunctionPorts implements FunctionLauncher.Ports {
             }
         }
         throw new IOException("no free loopback port between " + first + " and " + (first + count - 1));
+    }
+
+    /** The bound ports as read at most {@link #TABLE_MAX_AGE_NANOS} ago; {@code null} when the table is unreadable. */
+    private synchronized Set<Integer> recentlyBound() {
+        long now = clock.getAsLong();
+        if (bound == null || now - readAt > TABLE_MAX_AGE_NANOS) {
+            bound = table.get();
+            readAt = now;
+        }
+        return bound;
     }
 
     private static boolean probe(int port) {

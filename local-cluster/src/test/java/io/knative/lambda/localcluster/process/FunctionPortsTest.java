@@ -55,6 +55,26 @@ class FunctionPortsTest {
         }
     }
 
+    @Test
+    void theBoundPortsAreReadOncePerSecondAndWhatTheyHoldIsSkipped() throws IOException {
+        java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong();
+        FunctionPorts ports = new FunctionPorts(20_000, 20_003, () -> {
+            reads.incrementAndGet();
+            return Set.of(20_000, 20_001, 20_002);
+        }, now::get);
+
+        assertThat(ports.next()).isEqualTo(20_003);
+        assertThat(ports.next()).isEqualTo(20_003);
+        now.addAndGet(FunctionPorts.TABLE_MAX_AGE_NANOS);
+        assertThat(ports.next()).isEqualTo(20_003);
+        assertThat(reads).as("three starts within a second: one reading").hasValue(1);
+
+        now.addAndGet(1);
+        ports.next();
+        assertThat(reads).as("older than a second: read again").hasValue(2);
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
         "   0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1 |8080",
