@@ -45,13 +45,43 @@ public class LocalProcess implements AutoCloseable {
         }
     }
 
-    /** A TCP port that was free a moment ago on 127.0.0.1. */
+    private static final int FIRST_PORT = 10_000;
+    private static final int PORTS = 10_000;
+    private static final java.util.concurrent.atomic.AtomicInteger NEXT_PORT =
+            new java.util.concurrent.atomic.AtomicInteger(java.util.concurrent.ThreadLocalRandom.current().nextInt(PORTS));
+
+    /**
+     * A TCP port that was free a moment ago on 127.0.0.1, from 10000 to 19999: below the kernel's ephemeral range, so
+     * that no outgoing connection takes it before the server binds it (a port 0 bind picks from that range, and a
+     * server started seconds later found its port taken: "Address already in use"), and below the ports the local
+     * cluster gives functions (from 20000). Handed out in turn, never the same one twice in a row. Where the ephemeral
+     * range starts lower than 20000, a port 0 bind as before.
+     */
     public static int freePort() {
+        if (ephemeralStart() >= FIRST_PORT + PORTS) {
+            for (int tried = 0; tried < PORTS; tried++) {
+                int port = FIRST_PORT + Math.floorMod(NEXT_PORT.getAndIncrement(), PORTS);
+                try (ServerSocket socket = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+                    return port;
+                } catch (IOException taken) {
+                    // bound by something else: the next one
+                }
+            }
+        }
         try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             socket.setReuseAddress(true);
             return socket.getLocalPort();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    private static int ephemeralStart() {
+        try (var in = Files.newInputStream(Path.of("/proc/sys/net/ipv4/ip_local_port_range"))) {
+            return Integer.parseInt(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).trim()
+                    .split("\\s+")[0]);
+        } catch (IOException | RuntimeException e) {
+            return 0; // not Linux: a port 0 bind
         }
     }
 
