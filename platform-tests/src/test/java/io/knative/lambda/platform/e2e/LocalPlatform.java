@@ -71,47 +71,57 @@ final class LocalPlatform implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        kafka = KafkaServer.start();
-        registry = RegistryServer.start();
-        pythonIndex = PythonIndexServer.start();
-        npm = NpmRegistryServer.start();
-        s3Port = LocalProcess.freePort();
-        brokerPort = LocalProcess.freePort();
-        builderPort = LocalProcess.freePort();
-        deployerPort = LocalProcess.freePort();
-        clusterPort = LocalProcess.freePort();
-        ingressPort = LocalProcess.freePort();
-        Map<String, String> variables = new HashMap<>(variables(project, dir, port(kafka.bootstrapServers()),
-                port(registry.host()), s3Port, brokerPort, builderPort, deployerPort, clusterPort, null));
-        variables.put("INGRESS_PORT", Integer.toString(ingressPort));
-        variables.put("KLAMBDA_PYTHON_INDEX_URL", pythonIndex.url());
-        variables.put("KLAMBDA_NPM_REGISTRY", npm.url());
-        writeTrustMaterial(dir);
-        // the environment of each service is make run's (scripts/dev/env), with shorter retry delays for the tests
-        start("broker", brokerPort, "/q/health/ready", app(project, "local-broker"), ServiceEnv.of(project, "broker",
-                variables), Map.of("KLAMBDA_DISPATCH_BACKOFF", "200ms"));
-        start("builder", builderPort, "/q/health/ready", app(project, "builder-service"), ServiceEnv.of(project, "builder",
-                variables), Map.of("KLAMBDA_KAFKA_BACKOFF", "200ms"));
-        start("local-cluster", clusterPort, "/version", jar(project.resolve("local-cluster/target/local-cluster.jar")),
-                ServiceEnv.of(project, "local-cluster", variables), Map.of());
         try {
-            variables.put("CLUSTER_TOKEN", Files.readString(dir.resolve("local-cluster.token")).trim());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            kafka = KafkaServer.start();
+            registry = RegistryServer.start();
+            pythonIndex = PythonIndexServer.start();
+            npm = NpmRegistryServer.start();
+            s3Port = LocalProcess.freePort();
+            brokerPort = LocalProcess.freePort();
+            builderPort = LocalProcess.freePort();
+            deployerPort = LocalProcess.freePort();
+            clusterPort = LocalProcess.freePort();
+            ingressPort = LocalProcess.freePort();
+            Map<String, String> variables = new HashMap<>(variables(project, dir, port(kafka.bootstrapServers()),
+                    port(registry.host()), s3Port, brokerPort, builderPort, deployerPort, clusterPort, null));
+            variables.put("INGRESS_PORT", Integer.toString(ingressPort));
+            variables.put("KLAMBDA_PYTHON_INDEX_URL", pythonIndex.url());
+            variables.put("KLAMBDA_NPM_REGISTRY", npm.url());
+            writeTrustMaterial(dir);
+            // the environment of each service is make run's (scripts/dev/env), with shorter retry delays for the tests
+            start("broker", brokerPort, "/q/health/ready", app(project, "local-broker"), ServiceEnv.of(project, "broker",
+                    variables), Map.of("KLAMBDA_DISPATCH_BACKOFF", "200ms"));
+            start("builder", builderPort, "/q/health/ready", app(project, "builder-service"), ServiceEnv.of(project, "builder",
+                    variables), Map.of("KLAMBDA_KAFKA_BACKOFF", "200ms"));
+            start("local-cluster", clusterPort, "/version", jar(project.resolve("local-cluster/target/local-cluster.jar")),
+                    ServiceEnv.of(project, "local-cluster", variables), Map.of());
+            try {
+                variables.put("CLUSTER_TOKEN", Files.readString(dir.resolve("local-cluster.token")).trim());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            Map<String, String> deployerOverrides = new HashMap<>(Map.of("KLAMBDA_KAFKA_BACKOFF", "200ms"));
+            deployerOverrides.putAll(deployerEnv);
+            start("deployer", deployerPort, "/q/health/ready", app(project, "deployer-service"), ServiceEnv.of(project, "deployer",
+                    variables), deployerOverrides);
+            LocalProcess s3 = new LocalProcess("s3", List.of("node", project.resolve("scripts/dev/s3-server.js").toString(),
+                    "--directory", dir.resolve("s3").toString(), "--port", Integer.toString(s3Port), "--bucket", BUCKET,
+                    "--webhook", notify ? "http://127.0.0.1:" + builderPort + "/s3/notifications"
+                            : "http://127.0.0.1:" + LocalProcess.freePort() + "/dropped", "--webhook-token-file",
+                    dir.resolve("webhook.token").toString()), dir) {
+            };
+            processes.add(s3);
+            awaitStatus("http://127.0.0.1:" + s3Port + "/", "s3");
+            writePlatformFile();
+        } catch (RuntimeException | Error e) {
+            // a service that did not come up: stop what did, or it outlives the test run
+            try {
+                close();
+            } catch (RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
         }
-        Map<String, String> deployerOverrides = new HashMap<>(Map.of("KLAMBDA_KAFKA_BACKOFF", "200ms"));
-        deployerOverrides.putAll(deployerEnv);
-        start("deployer", deployerPort, "/q/health/ready", app(project, "deployer-service"), ServiceEnv.of(project, "deployer",
-                variables), deployerOverrides);
-        LocalProcess s3 = new LocalProcess("s3", List.of("node", project.resolve("scripts/dev/s3-server.js").toString(),
-                "--directory", dir.resolve("s3").toString(), "--port", Integer.toString(s3Port), "--bucket", BUCKET,
-                "--webhook", notify ? "http://127.0.0.1:" + builderPort + "/s3/notifications"
-                        : "http://127.0.0.1:" + LocalProcess.freePort() + "/dropped", "--webhook-token-file",
-                dir.resolve("webhook.token").toString()), dir) {
-        };
-        processes.add(s3);
-        awaitStatus("http://127.0.0.1:" + s3Port + "/", "s3");
-        writePlatformFile();
     }
 
     /** platform.json in the run folder, as make run writes it: what the klambda CLI reads to find local mode. */
@@ -409,9 +419,14 @@ final class LocalPlatform implements AutoCloseable {
         for (int i = processes.size() - 1; i >= 0; i--) {
             processes.get(i).stop();
         }
-        registry.close();
-        npm.close();
-        pythonIndex.close();
-        kafka.close();
+        for (AutoCloseable server : java.util.Arrays.asList(registry, npm, pythonIndex, kafka)) {
+            if (server != null) { // null: the platform failed to start before it
+                try {
+                    server.close();
+                } catch (Exception e) {
+                    throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
+                }
+            }
+        }
     }
 }
