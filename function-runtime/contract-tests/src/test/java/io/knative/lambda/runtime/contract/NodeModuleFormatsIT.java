@@ -128,6 +128,32 @@ class NodeModuleFormatsIT {
     }
 
     @Test
+    void anEsModuleWithTopLevelAwaitLoadsBeforeItsFirstAnswer() throws IOException {
+        file("settings.mjs", "export const settings = await Promise.resolve({ greeting: 'hello' });\n");
+        file("fn.mjs", """
+                import { settings } from './settings.mjs';
+                const suffix = await new Promise((resolve) => setTimeout(() => resolve('!'), 20));
+                export function handler(event) {
+                  return { text: settings.greeting + suffix, n: event.n };
+                }
+                """);
+        try (FunctionProcess p = serve(Map.of("FUNCTION_FILE", "fn.mjs"))) {
+            assertThat(ok(post(p, "{\"n\":9}"))).isEqualTo(Map.of("text", "hello!", "n", 9));
+        }
+    }
+
+    @Test
+    void anEsModuleThatThrowsWhileLoadingCannotLoadAndSaysWhy() throws Exception {
+        file("fn.mjs", "throw new Error('no settings file');\nexport function handler() { return {}; }\n");
+        Map<String, String> env = new HashMap<>();
+        env.put("FUNCTION_DIR", dir.toString());
+        try (FunctionProcess p = FunctionProcess.launch(RuntimeKind.NODE, RuntimeKind.Function.PARSER, "throwing-fn", env)) {
+            assertThat(p.awaitExit(Duration.ofSeconds(60))).as(p.logText()).isNotZero();
+            assertThat(p.logText()).contains("\"msg\":\"cannot load the function\"").contains("no settings file");
+        }
+    }
+
+    @Test
     void aTypeModulePackageIsFoundByItsMainAndImportsItsHelpersAndPackages() throws IOException {
         file("package.json", "{\"name\": \"fn\", \"type\": \"module\", \"main\": \"src/index.js\"}");
         file("src/index.js", """
