@@ -50,6 +50,16 @@ class NodeModuleFormatsIT {
         return parse(r);
     }
 
+    /** The log of the runtime started on {@code dir}, which must exit non-zero without serving. */
+    private String logOfAFailedStart() throws Exception {
+        Map<String, String> env = new HashMap<>();
+        env.put("FUNCTION_DIR", dir.toString());
+        try (FunctionProcess p = FunctionProcess.launch(RuntimeKind.NODE, RuntimeKind.Function.PARSER, "failing-fn", env)) {
+            assertThat(p.awaitExit(Duration.ofSeconds(60))).as(p.logText()).isNotZero();
+            return p.logText();
+        }
+    }
+
     /** The answer to one plain JSON event of a function that is one file. */
     private Map<String, Object> answer(String name, String source, Map<String, String> env, String event) throws IOException {
         file(name, source);
@@ -145,12 +155,7 @@ class NodeModuleFormatsIT {
     @Test
     void anEsModuleThatThrowsWhileLoadingCannotLoadAndSaysWhy() throws Exception {
         file("fn.mjs", "throw new Error('no settings file');\nexport function handler() { return {}; }\n");
-        Map<String, String> env = new HashMap<>();
-        env.put("FUNCTION_DIR", dir.toString());
-        try (FunctionProcess p = FunctionProcess.launch(RuntimeKind.NODE, RuntimeKind.Function.PARSER, "throwing-fn", env)) {
-            assertThat(p.awaitExit(Duration.ofSeconds(60))).as(p.logText()).isNotZero();
-            assertThat(p.logText()).contains("\"msg\":\"cannot load the function\"").contains("no settings file");
-        }
+        assertThat(logOfAFailedStart()).contains("\"msg\":\"cannot load the function\"").contains("no settings file");
     }
 
     @Test
@@ -188,12 +193,7 @@ class NodeModuleFormatsIT {
     @Test
     void aModuleWithoutTheHandlerCannotLoadAndSaysWhatItExports() throws Exception {
         file("fn.mjs", "export const notAHandler = 1;\n");
-        Map<String, String> env = new HashMap<>();
-        env.put("FUNCTION_DIR", dir.toString());
-        try (FunctionProcess p = FunctionProcess.launch(RuntimeKind.NODE, RuntimeKind.Function.PARSER, "no-handler-fn", env)) {
-            assertThat(p.awaitExit(Duration.ofSeconds(60))).as(p.logText()).isNotZero();
-            assertThat(p.logText()).contains("\"msg\":\"cannot load the function\"").contains("notAHandler");
-        }
+        assertThat(logOfAFailedStart()).contains("\"msg\":\"cannot load the function\"").contains("notAHandler");
     }
 
     @Test
