@@ -45,16 +45,17 @@ def serve(config):
                                                                           config.deps_dir)
         except BaseException as e:
             log({"level": "error", "msg": "cannot load the function", "function": config.function_id,
-                 "exception": type(e).__name__, "message": str(e)[:1000], "trace": trace()})
+                 "exception": type(e).__name__, "message": str(e)[:1000], "trace": trace()}, now=True)
             exit_code[0] = 1
             runtime.draining = True
             threading.Thread(target=server.shutdown, daemon=True).start()
             return
         runtime.metrics.cold_start_seconds = time.time() - started
-        runtime.ready = True
+        # written at once, before the first request can be answered: whoever got an answer finds this line
         log({"level": "info", "msg": "ready", "function": config.function_id, "runtime": "python",
              "file": os.path.basename(path), "port": server.server_address[1], "execution": config.execution,
-             "coldStartMs": round(runtime.metrics.cold_start_seconds * 1000, 1)})
+             "coldStartMs": round(runtime.metrics.cold_start_seconds * 1000, 1)}, now=True)
+        runtime.ready = True
 
     if not runtime.on_loop:  # the event loop checks deadlines and idle connections itself
         threading.Thread(target=runtime.watchdog, name="klambda-watchdog", daemon=True).start()
