@@ -79,7 +79,7 @@ NODE_BASE ?= node:26-slim
 run-function: ## serve one function locally with its production runtime (FILE=path/to/parser.py|Fn.java|parser.js PORT=8080)
 	@function-runtime/scripts/run-function.sh "$(FILE)" "$(PORT)"
 
-bench-runtime: tools ## benchmark the function runtimes beside bare servers: cold start, wrk throughput/latency, RSS [BENCH_ONLY=python|java|node]
+bench-runtime: tools ## benchmark the function runtimes beside bare servers: cold start, wrk throughput/latency, RSS [BENCH_ONLY=python|java|node BENCH_PIN=1 ROUNDS=5]
 	$(if $(filter python node,$(BENCH_ONLY)),,$(MVN) -q package -DskipTests -pl function-runtime/compiler,function-runtime/java,function-runtime/bench-bare-quarkus -am)
 	@python3 function-runtime/bench/bench_runtime.py
 

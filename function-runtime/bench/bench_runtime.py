@@ -8,6 +8,9 @@ request) and the peak sampled under load. Java rows use the runtime's own JVM fl
 the bare app too. The bare servers do the trivial function's work in plain code of their stack (parse the JSON body,
 answer {"ok": true, "n": <n>}), and once more with a fixed answer and no JSON. Prints a Markdown table.
 BENCH_ONLY=python|java|node: one stack's rows (its bare servers and its runtime) only.
+BENCH_PIN=1: every server on core 1 and wrk (one thread) on core 0, so that the load generator and the server never take
+turns on a core; for single-threaded servers (Node, the event-loop modes) the figure is then one core's capacity,
+steadier than with wrk -t2 sharing both cores (a 2-core machine, where the two otherwise interleave by chance).
 BENCH_NODE_BEFORE=<function-runtime/node of another checkout>: that Node runtime as one more subject of the Node group,
 for a before/after comparison paired in the same run (its cold starts take turns with the others too).
 Every subject starts with the environment a function gets (local mode's, the image's: PATH, HOME, LANG), not this
@@ -37,6 +40,8 @@ PY_WARMUP_SECONDS = int(os.environ.get("PY_WARMUP_SECONDS", "3"))
 NODE_WARMUP_SECONDS = int(os.environ.get("NODE_WARMUP_SECONDS", "5"))
 LIGHT_CONNECTIONS = int(os.environ.get("LIGHT_CONNECTIONS", "4"))
 LIGHT_SECONDS = int(os.environ.get("LIGHT_SECONDS", "5"))
+PIN = os.environ.get("BENCH_PIN", "") == "1"
+SERVER_CORE, LOAD_CORE = 1, 0
 BODY = b'{"n": 1}'
 REQUEST = (b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: %d\r\n"
            b"Connection: close\r\n\r\n%s" % (len(BODY), BODY))
@@ -184,8 +189,20 @@ def rss_kb(pid):
     return 0
 
 
+def pin(pid, core):
+    """Every thread of process `pid` onto `core` (threads it starts later inherit it)."""
+    for task in os.listdir("/proc/%d/task" % pid):
+        try:
+            os.sched_setaffinity(int(task), {core})
+        except OSError:
+            pass  # a thread that ended meanwhile
+
+
 def wrk(port, seconds, script, connections=16, threads=2):
-    out = subprocess.run(["wrk", "-t%d" % threads, "-c%d" % connections, "-d%ds" % seconds, "--latency", "-s", script,
+    prefix = []
+    if PIN:
+        prefix, threads = ["taskset", "-c", str(LOAD_CORE)], 1
+    out = subprocess.run(prefix + ["wrk", "-t%d" % threads, "-c%d" % connections, "-d%ds" % seconds, "--latency", "-s", script,
                           "http://127.0.0.1:%d/" % port], capture_output=True, text=True, check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
 
@@ -223,6 +240,8 @@ def load_group(group, script, warmup):
         for name, cmd, env in group:
             proc, port = serve(cmd, env)
             running.append((name, proc, port))
+            if PIN:
+                pin(proc.pid, SERVER_CORE)
         time.sleep(0.5)
         out = {name: {"idle": rss_kb(proc.pid) / 1024, "peak": 0.0, "runs": []} for name, proc, port in running}
         for name, proc, port in running:
@@ -402,6 +421,8 @@ def main():
         os.cpu_count(), " ".join("%.2f" % x for x in os.getloadavg()), py_version, PYTHON, "; ".join(javas)))
     if JAVA_ROWS:
         print("JVM flags of every Java row (function-runtime/java/jvm.options): %s" % " ".join(flags))
+    if PIN:
+        print("BENCH_PIN=1: every server pinned to core %d, wrk -t1 to core %d." % (SERVER_CORE, LOAD_CORE))
     print("Cold start: median of %d starts, the subjects taking turns. Throughput: wrk -t2 -c16 --latency (POST %s), "
           "subjects of a group side by side, %d rounds of %d s each taking turns after a warm-up of %d s (Java) / "
           "%d s (Python) / %d s (Node); medians over the rounds. Light load: wrk -t1 -c%d -d%ds.\n" % (
