@@ -1,11 +1,12 @@
 'use strict';
 // Finds the function's file and its handler. Every module format loads: an ES module (.mjs, a .js under "type":
 // "module", or a .js whose syntax is ESM), CommonJS (.cjs, other .js, extension-less files), with or without
-// top-level await. A .mjs file is loaded with require() where Node can (20.19+, no top-level await in its graph): the
-// same module namespace as import() gives, without the ES module loader's asynchronous path (a cold start 0.80-0.83x,
-// BENCHMARKS.md); anything else, and a .mjs that require() refuses, through import(). The runtime is the process's
-// main module, so the function's own "main" check (require.main === module, or import.meta.url against
-// process.argv[1]) is false and its main block never runs.
+// top-level await. A .js, .cjs or .mjs file is loaded with require() where Node can (20.19+, process.features
+// .require_module; no top-level await in the graph): for an ES module the same namespace as import() gives, for
+// CommonJS its exports seen as one (below), in both cases without the ES module loader's asynchronous path (a .mjs
+// function starts 0.80-0.83x, parser.js ~10 ms sooner; BENCHMARKS.md). Anything else, and what require() refuses,
+// goes through import(). The runtime is the process's main module, so the function's own "main" check
+// (require.main === module, or import.meta.url against process.argv[1]) is false and its main block never runs.
 const fs = require('fs');
 const path = require('path');
 const { pathToFileURL } = require('url');
@@ -87,14 +88,34 @@ function pickHandler(namespace, name) {
 }
 
 // what require() of an ES module throws where import() would load it: a graph with top-level await, or a Node without
-// require(esm)
+// require(esm). For the function's own graph both are thrown before any of its code runs, so nothing runs twice (a
+// CommonJS function that itself require()s such a module fails either way, with this same error).
 const IMPORT_ONLY = new Set(['ERR_REQUIRE_ASYNC_MODULE', 'ERR_REQUIRE_ESM']);
+const REQUIRABLE = /\.(js|mjs|cjs)$/;
 
-/** The module namespace of `file`: require() for a .mjs file where Node allows it, import() otherwise. */
+/**
+ * What import() would give for a module require() returned: an ES module's namespace as it is; CommonJS exports as
+ * `default`, and their own properties by name when they are an object or a function (import() names those it can
+ * find in the source; this names every one).
+ */
+function namespaceOf(exported) {
+  if (Object.prototype.toString.call(exported) === '[object Module]') {
+    return exported;
+  }
+  const names = exported !== null && (typeof exported === 'object' || typeof exported === 'function')
+    ? Object.keys(exported).filter((k) => k !== 'default') : [];
+  const namespace = Object.create(null);
+  for (const name of names.concat('default').sort()) { // sorted, as a module namespace lists its names
+    namespace[name] = name === 'default' ? exported : exported[name];
+  }
+  return namespace;
+}
+
+/** The module namespace of `file`: require() for a .js/.mjs/.cjs file where Node allows it, import() otherwise. */
 async function loadModule(file) {
-  if (file.endsWith('.mjs')) {
+  if (REQUIRABLE.test(file) && process.features.require_module) {
     try {
-      return require(file);
+      return namespaceOf(require(file));
     } catch (error) {
       if (!IMPORT_ONLY.has(error && error.code)) {
         throw error;

@@ -15,6 +15,8 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import io.restassured.response.Response;
 
@@ -159,6 +161,27 @@ class NodeModuleFormatsIT {
     }
 
     @Test
+    void aCommonJsModuleThatThrowsWhileLoadingRanOnceAndSaysWhy() throws Exception {
+        file("fn.js", """
+                console.log('loading fn.js');
+                const settings = JSON.parse('{not json');
+                exports.handler = () => settings;
+                """);
+        String log = logOfAFailedStart();
+        assertThat(log).contains("\"msg\":\"cannot load the function\"").contains("SyntaxError");
+        assertThat(log.split("loading fn.js", -1)).as("the module's code ran once: " + log).hasSize(2);
+    }
+
+    @Test
+    void aJsFileInEsModuleSyntaxWithoutAPackageTypeLoadsAsAModule() throws IOException {
+        assertThat(answer("fn.js", """
+                export function handler(event) {
+                  return { format: typeof module === 'object' ? 'commonjs' : 'module', n: event.n };
+                }
+                """, Map.of(), "{\"n\":10}")).isEqualTo(Map.of("format", "module", "n", 10));
+    }
+
+    @Test
     void aTypeModulePackageIsFoundByItsMainAndImportsItsHelpersAndPackages() throws IOException {
         file("package.json", "{\"name\": \"fn\", \"type\": \"module\", \"main\": \"src/index.js\"}");
         file("src/index.js", """
@@ -190,9 +213,11 @@ class NodeModuleFormatsIT {
                 Map.of(), "{\"n\":8}")).isEqualTo(Map.of("status", "success", "n", 8));
     }
 
-    @Test
-    void aModuleWithoutTheHandlerCannotLoadAndSaysWhatItExports() throws Exception {
-        file("fn.mjs", "export const notAHandler = 1;\n");
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {"fn.mjs | export const notAHandler = 1;", "fn.cjs | exports.notAHandler = 1;",
+        "fn.js | module.exports = { notAHandler: 1 };"})
+    void aModuleWithoutTheHandlerCannotLoadAndSaysWhatItExports(String name, String source) throws Exception {
+        file(name, source + "\n");
         assertThat(logOfAFailedStart()).contains("\"msg\":\"cannot load the function\"").contains("notAHandler");
     }
 
