@@ -8,6 +8,8 @@ request) and the peak sampled under load. Java rows use the runtime's own JVM fl
 the bare app too. The bare servers do the trivial function's work in plain code of their stack (parse the JSON body,
 answer {"ok": true, "n": <n>}), and once more with a fixed answer and no JSON. Prints a Markdown table.
 BENCH_ONLY=python|java|node: one stack's rows (its bare servers and its runtime) only.
+BENCH_NODE_FUNCTION=<file>: the Node runtime serves that function instead of bench/functions/trivial.mjs (say,
+examples/parser.js, to time its cold start; the bare servers still do the trivial function, so compare runtimes then).
 BENCH_PIN=1: every server on core 1 and wrk (one thread) on core 0, so that the load generator and the server never take
 turns on a core; for single-threaded servers (Node, the event-loop modes) the figure is then one core's capacity,
 steadier than with wrk -t2 sharing both cores (a 2-core machine, where the two otherwise interleave by chance).
@@ -51,6 +53,7 @@ JAVA = shutil.which("java") or "java"
 # the node on PATH, or BENCH_NODE=/path/to/node (say, the line the runtime image uses)
 NODE = os.environ.get("BENCH_NODE") or shutil.which("node") or "node"
 NODE_BEFORE = os.environ.get("BENCH_NODE_BEFORE", "")
+NODE_FUNCTION = os.path.abspath(os.environ.get("BENCH_NODE_FUNCTION") or os.path.join(FR, "bench", "functions", "trivial.mjs"))
 PY_BARE = "Python bare (stdlib ThreadingHTTPServer, the trivial function in plain code)"
 PY_BARE_FIXED = "Python bare (stdlib ThreadingHTTPServer, fixed answer, no JSON)"
 PY_BARE_LOOP = "Python bare (stdlib selectors loop, the trivial function in plain code)"
@@ -288,7 +291,7 @@ def main():
     shutil.copy(os.path.join(FR, "bench", "functions", "trivial.py"), os.path.join(pyfn, "trivial.py"))
     nfn = os.path.join(work, "node")
     os.makedirs(nfn)
-    shutil.copy(os.path.join(FR, "bench", "functions", "trivial.mjs"), os.path.join(nfn, "trivial.mjs"))
+    shutil.copy(NODE_FUNCTION, os.path.join(nfn, os.path.basename(NODE_FUNCTION)))
     jfn = os.path.join(work, "java")
     os.makedirs(jfn)
     cls = ""
@@ -421,6 +424,8 @@ def main():
         os.cpu_count(), " ".join("%.2f" % x for x in os.getloadavg()), py_version, PYTHON, "; ".join(javas)))
     if JAVA_ROWS:
         print("JVM flags of every Java row (function-runtime/java/jvm.options): %s" % " ".join(flags))
+    if os.environ.get("BENCH_NODE_FUNCTION"):
+        print("The Node runtime rows serve %s (the bare servers the trivial function)." % NODE_FUNCTION)
     if PIN:
         print("BENCH_PIN=1: every server pinned to core %d, wrk -t1 to core %d." % (SERVER_CORE, LOAD_CORE))
     print("Cold start: median of %d starts, the subjects taking turns. Throughput: wrk -t2 -c16 --latency (POST %s), "
