@@ -6,7 +6,10 @@ and p50/p99: wrk, keep-alive, loopback, 16 connections, 2 threads, trivial handl
 other run side by side and take turns for ROUNDS runs of WRK_SECONDS after a warm-up. RSS: idle (after start and one
 request) and the peak sampled under load. Java rows use the runtime's own JVM flags (function-runtime/java/jvm.options),
 the bare app too. The bare servers do the trivial function's work in plain code of their stack (parse the JSON body,
-answer {"ok": true, "n": <n>}), and once more with a fixed answer and no JSON. Prints a Markdown table.
+answer {"ok": true, "n": <n>}), and once more with a fixed answer and no JSON. Java has two bare servers: a Quarkus
+route (the runtime's own stack) and the JDK's own HTTP server with no framework (bench/BareJdkHttp.java: the floor a
+runtime on a lighter HTTP layer would start from), and a minimal HTTP/1.1 server of its own on blocking sockets
+(bench/BareSocketHttp.java: the shape of the Python runtime's server). Prints a Markdown table.
 BENCH_ONLY=python|java|node: one stack's rows (its bare servers and its runtime) only.
 BENCH_NODE_FUNCTION=<file>: the Node runtime serves that function instead of bench/functions/trivial.mjs (say,
 examples/parser.js, to time its cold start; the bare servers still do the trivial function, so compare runtimes then).
@@ -63,6 +66,9 @@ BARE_EL = "Java bare (Quarkus route on the event loop), %s"
 BARE_WORKER = "Java bare (Quarkus route on a worker thread), %s"
 BARE_FIXED = "Java bare (Quarkus route on the event loop, fixed answer, no JSON), %s"
 RUNTIME = "Java runtime (Quarkus), %s"
+JDK_BARE = "Java bare (JDK httpserver, no framework, 16 threads), %s"
+JDK_BARE_EL = "Java bare (JDK httpserver, no framework, on its dispatcher thread), %s"
+SOCKET_BARE = "Java bare (own HTTP/1.1 on blocking sockets, a thread per connection, no framework), %s"
 RUNTIME_EL = "Java runtime (Quarkus), %s, FUNCTION_EXECUTION=event-loop"
 NODE_BARE = "Node bare (http module, the trivial function in plain code)"
 NODE_BARE_FIXED = "Node bare (http module, fixed answer, no JSON)"
@@ -106,6 +112,18 @@ def find_aot_java():
 
 
 JAVA_AOT = find_aot_java() if JAVA_ROWS else None
+
+
+def jdk_bare_jars(work):
+    """Compiles bench/BareJdkHttp.java and bench/BareSocketHttp.java (for Java 17, so that every JDK here runs them)
+    into WORK/bare-jdk.jar and WORK/bare-socket.jar: jars, since the JDK's archives take no class directories."""
+    bin_dir = os.path.dirname(os.path.realpath(JAVA))
+    for name, cls in (("bare-jdk", "BareJdkHttp"), ("bare-socket", "BareSocketHttp")):
+        classes = os.path.join(work, name + "-classes")
+        subprocess.run([os.path.join(bin_dir, "javac"), "--release", "17", "-d", classes,
+                        os.path.join(FR, "bench", cls + ".java")], check=True)
+        subprocess.run([os.path.join(bin_dir, "jar"), "cfe", os.path.join(work, name + ".jar"), cls,
+                        "-C", classes, "."], check=True)
 
 
 def free_port():
@@ -304,6 +322,7 @@ def main():
         # private copies: a build running meanwhile in the shared work tree must not swap the apps under the benchmark
         shutil.copytree(os.path.join(FR, "java", "target", "quarkus-app"), os.path.join(work, "runtime-app"))
         shutil.copytree(os.path.join(FR, "bench-bare-quarkus", "target", "quarkus-app"), os.path.join(work, "bare-app"))
+        jdk_bare_jars(work)
     shutil.copytree(os.path.join(FR, "python", "klambda_runtime"), os.path.join(work, "klambda_runtime"),
                     ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(os.path.join(FR, "node"), os.path.join(work, "node-runtime"))
@@ -311,6 +330,8 @@ def main():
         shutil.copytree(NODE_BEFORE, os.path.join(work, "node-runtime-before"))
     shutil.copy(os.path.join(FR, "bench", "bare_server.js"), os.path.join(work, "bare_server.js"))
     runtime_jar = os.path.join(work, "runtime-app", "quarkus-run.jar")
+    jdk_jar = os.path.join(work, "bare-jdk.jar")
+    socket_jar = os.path.join(work, "bare-socket.jar")
     bare_jar = os.path.join(work, "bare-app", "quarkus-run.jar")
     # the runtime's own JVM flags (the image's entry point uses them too), for the bare app as well: same stack
     flags = JVM_FLAGS
@@ -354,8 +375,12 @@ def main():
     only = ONLY
     runtime_cds = appcds("runtime", runtime_jar, jenv) if JAVA_ROWS else []
     bare_cds = appcds("bare", bare_jar, {}) if JAVA_ROWS else []
+    jdk_cds = appcds("bare-jdk", jdk_jar, {}) if JAVA_ROWS else []
+    socket_cds = appcds("bare-socket", socket_jar, {}) if JAVA_ROWS else []
     runtime_aot = aot_cache("runtime", runtime_jar, jenv) if JAVA_AOT else None
     bare_aot = aot_cache("bare", bare_jar, {}) if JAVA_AOT else None
+    jdk_aot = aot_cache("bare-jdk", jdk_jar, {}) if JAVA_AOT else None
+    socket_aot = aot_cache("bare-socket", socket_jar, {}) if JAVA_AOT else None
     aot_name = "JDK %s AOT cache" % java_feature(JAVA_AOT) if JAVA_AOT else ""
     cds_name = "JDK %s AppCDS" % java_feature(JAVA)
 
@@ -370,15 +395,19 @@ def main():
         (PY_RUNTIME, [PYTHON, "-u", os.path.join(work, "klambda_runtime")], penv),
         (PY_RUNTIME_EL, [PYTHON, "-u", os.path.join(work, "klambda_runtime")], penv_el),
     ]]
-    def java_group(jdk, java_bin, bare_archive, runtime_archive):
-        """The five Java subjects of one JDK: the bare app in three modes, the runtime in two."""
+    def java_group(jdk, java_bin, bare_archive, runtime_archive, jdk_archive, socket_archive):
+        """The eight Java subjects of one JDK: the bare Quarkus app in three modes, the bare JDK server in two, the
+        bare socket server, the runtime in two."""
         bare, runtime = java(java_bin, bare_archive, bare_jar), java(java_bin, runtime_archive, runtime_jar)
+        jdk_bare, socket_bare = java(java_bin, jdk_archive, jdk_jar), java(java_bin, socket_archive, socket_jar)
         return [(BARE_EL % jdk, bare, {}), (BARE_WORKER % jdk, bare, worker), (BARE_FIXED % jdk, bare, fixed),
+                (JDK_BARE % jdk, jdk_bare, {}), (JDK_BARE_EL % jdk, jdk_bare, bare_loop),
+                (SOCKET_BARE % jdk, socket_bare, {}),
                 (RUNTIME % jdk, runtime, jenv), (RUNTIME_EL % jdk, runtime, jenv_el)]
 
     if runtime_aot and bare_aot:
-        groups.append(java_group(aot_name, JAVA_AOT, bare_aot, runtime_aot))
-    groups.append(java_group(cds_name, JAVA, bare_cds, runtime_cds))
+        groups.append(java_group(aot_name, JAVA_AOT, bare_aot, runtime_aot, jdk_aot or [], socket_aot or []))
+    groups.append(java_group(cds_name, JAVA, bare_cds, runtime_cds, jdk_cds, socket_cds))
     node_bare = [NODE, os.path.join(work, "bare_server.js")]
     groups.append([
         (NODE_BARE, node_bare, {}),
@@ -478,6 +507,12 @@ def main():
         ratio("Java %s, runtime with FUNCTION_EXECUTION=event-loop / bare route on the event loop" % jdk,
               BARE_EL % jdk, RUNTIME_EL % jdk)
         ratio("Java %s, runtime (worker, the default) / bare route on the event loop" % jdk, BARE_EL % jdk, RUNTIME % jdk)
+        ratio("Java %s, runtime (worker, the default) / bare JDK httpserver on 16 threads (no framework)" % jdk,
+              JDK_BARE % jdk, RUNTIME % jdk)
+        ratio("Java %s, bare JDK httpserver on 16 threads / bare Quarkus route on a worker thread" % jdk,
+              BARE_WORKER % jdk, JDK_BARE % jdk)
+        ratio("Java %s, runtime (worker, the default) / bare own HTTP/1.1 on blocking sockets (no framework)" % jdk,
+              SOCKET_BARE % jdk, RUNTIME % jdk)
         ratio("Java %s, runtime with FUNCTION_EXECUTION=event-loop / bare route on the event loop with a fixed answer"
               % jdk, BARE_FIXED % jdk, RUNTIME_EL % jdk)
     ratio("Node, runtime / bare http server", NODE_BARE, NODE_RUNTIME)
