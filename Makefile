@@ -88,5 +88,5 @@ runtime-images: ## build and push the three runtime images with Jib (REGISTRY=ho
 	$(MVN) -q install -DskipTests -pl function-runtime/images -am
 	$(MVN) -q -pl function-runtime/images exec:java -Dexec.args="--registry $(REGISTRY) --tag $(RUNTIME_TAG) \
 	  --python-base $(PYTHON_BASE) --java-base $(JAVA_BASE) --node-base $(NODE_BASE) \
-	  --python-runtime $(CURDIR)/function-runtime/python/klambda_runtime --quarkus-app $(CURDIR)/function-runtime/java/target/quarkus-app --java-options $(CURDIR)/function-runtime/java/jvm.options \
+	  --python-runtime $(CURDIR)/function-runtime/python/klambda_runtime --java-app $(CURDIR)/function-runtime/java/target/runtime-app --java-options $(CURDIR)/function-runtime/java/jvm.options \
 	  --node-runtime $(CURDIR)/function-runtime/node"

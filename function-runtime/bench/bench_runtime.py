@@ -56,6 +56,8 @@ JAVA = shutil.which("java") or "java"
 # the node on PATH, or BENCH_NODE=/path/to/node (say, the line the runtime image uses)
 NODE = os.environ.get("BENCH_NODE") or shutil.which("node") or "node"
 NODE_BEFORE = os.environ.get("BENCH_NODE_BEFORE", "")
+# the jar of an earlier Java runtime (in its app folder, say a checkout's target/quarkus-app/quarkus-run.jar): rows beside today's
+JAVA_BEFORE = os.path.abspath(os.environ["BENCH_JAVA_BEFORE"]) if os.environ.get("BENCH_JAVA_BEFORE") else ""
 NODE_FUNCTION = os.path.abspath(os.environ.get("BENCH_NODE_FUNCTION") or os.path.join(FR, "bench", "functions", "trivial.mjs"))
 PY_BARE = "Python bare (stdlib ThreadingHTTPServer, the trivial function in plain code)"
 PY_BARE_FIXED = "Python bare (stdlib ThreadingHTTPServer, fixed answer, no JSON)"
@@ -65,11 +67,12 @@ PY_RUNTIME_EL = "Python runtime (klambda_runtime), FUNCTION_EXECUTION=event-loop
 BARE_EL = "Java bare (Quarkus route on the event loop), %s"
 BARE_WORKER = "Java bare (Quarkus route on a worker thread), %s"
 BARE_FIXED = "Java bare (Quarkus route on the event loop, fixed answer, no JSON), %s"
-RUNTIME = "Java runtime (Quarkus), %s"
+RUNTIME = "Java runtime (its own HTTP/1.1 server), %s"
+RUNTIME_BEFORE = "Java runtime, before (BENCH_JAVA_BEFORE), %s"
 JDK_BARE = "Java bare (JDK httpserver, no framework, 16 threads), %s"
 JDK_BARE_EL = "Java bare (JDK httpserver, no framework, on its dispatcher thread), %s"
 SOCKET_BARE = "Java bare (own HTTP/1.1 on blocking sockets, a thread per connection, no framework), %s"
-RUNTIME_EL = "Java runtime (Quarkus), %s, FUNCTION_EXECUTION=event-loop"
+RUNTIME_EL = "Java runtime (its own HTTP/1.1 server), %s, FUNCTION_EXECUTION=event-loop"
 NODE_BARE = "Node bare (http module, the trivial function in plain code)"
 NODE_BARE_FIXED = "Node bare (http module, fixed answer, no JSON)"
 NODE_RUNTIME = "Node runtime (klambda_runtime.js)"
@@ -320,7 +323,9 @@ def main():
                               os.path.join(FR, "bench", "functions", "Trivial.java"), os.path.join(jfn, "classes")],
                              capture_output=True, text=True, check=True).stdout.strip()
         # private copies: a build running meanwhile in the shared work tree must not swap the apps under the benchmark
-        shutil.copytree(os.path.join(FR, "java", "target", "quarkus-app"), os.path.join(work, "runtime-app"))
+        shutil.copytree(os.path.join(FR, "java", "target", "runtime-app"), os.path.join(work, "runtime-app"))
+        if JAVA_BEFORE:
+            shutil.copytree(os.path.dirname(JAVA_BEFORE), os.path.join(work, "before-app"))
         shutil.copytree(os.path.join(FR, "bench-bare-quarkus", "target", "quarkus-app"), os.path.join(work, "bare-app"))
         jdk_bare_jars(work)
     shutil.copytree(os.path.join(FR, "python", "klambda_runtime"), os.path.join(work, "klambda_runtime"),
@@ -329,7 +334,8 @@ def main():
     if NODE_BEFORE:
         shutil.copytree(NODE_BEFORE, os.path.join(work, "node-runtime-before"))
     shutil.copy(os.path.join(FR, "bench", "bare_server.js"), os.path.join(work, "bare_server.js"))
-    runtime_jar = os.path.join(work, "runtime-app", "quarkus-run.jar")
+    runtime_jar = os.path.join(work, "runtime-app", "klambda-runtime.jar")
+    before_jar = os.path.join(work, "before-app", os.path.basename(JAVA_BEFORE)) if JAVA_BEFORE else ""
     jdk_jar = os.path.join(work, "bare-jdk.jar")
     socket_jar = os.path.join(work, "bare-socket.jar")
     bare_jar = os.path.join(work, "bare-app", "quarkus-run.jar")
@@ -377,10 +383,12 @@ def main():
     bare_cds = appcds("bare", bare_jar, {}) if JAVA_ROWS else []
     jdk_cds = appcds("bare-jdk", jdk_jar, {}) if JAVA_ROWS else []
     socket_cds = appcds("bare-socket", socket_jar, {}) if JAVA_ROWS else []
+    before_cds = appcds("before", before_jar, jenv) if JAVA_ROWS and JAVA_BEFORE else []
     runtime_aot = aot_cache("runtime", runtime_jar, jenv) if JAVA_AOT else None
     bare_aot = aot_cache("bare", bare_jar, {}) if JAVA_AOT else None
     jdk_aot = aot_cache("bare-jdk", jdk_jar, {}) if JAVA_AOT else None
     socket_aot = aot_cache("bare-socket", socket_jar, {}) if JAVA_AOT else None
+    before_aot = aot_cache("before", before_jar, jenv) if JAVA_AOT and JAVA_BEFORE else None
     aot_name = "JDK %s AOT cache" % java_feature(JAVA_AOT) if JAVA_AOT else ""
     cds_name = "JDK %s AppCDS" % java_feature(JAVA)
 
@@ -395,19 +403,20 @@ def main():
         (PY_RUNTIME, [PYTHON, "-u", os.path.join(work, "klambda_runtime")], penv),
         (PY_RUNTIME_EL, [PYTHON, "-u", os.path.join(work, "klambda_runtime")], penv_el),
     ]]
-    def java_group(jdk, java_bin, bare_archive, runtime_archive, jdk_archive, socket_archive):
+    def java_group(jdk, java_bin, bare_archive, runtime_archive, jdk_archive, socket_archive, before_archive):
         """The eight Java subjects of one JDK: the bare Quarkus app in three modes, the bare JDK server in two, the
-        bare socket server, the runtime in two."""
+        bare socket server, the runtime in two; and the runtime before (BENCH_JAVA_BEFORE)."""
         bare, runtime = java(java_bin, bare_archive, bare_jar), java(java_bin, runtime_archive, runtime_jar)
         jdk_bare, socket_bare = java(java_bin, jdk_archive, jdk_jar), java(java_bin, socket_archive, socket_jar)
         return [(BARE_EL % jdk, bare, {}), (BARE_WORKER % jdk, bare, worker), (BARE_FIXED % jdk, bare, fixed),
                 (JDK_BARE % jdk, jdk_bare, {}), (JDK_BARE_EL % jdk, jdk_bare, bare_loop),
                 (SOCKET_BARE % jdk, socket_bare, {}),
-                (RUNTIME % jdk, runtime, jenv), (RUNTIME_EL % jdk, runtime, jenv_el)]
+                (RUNTIME % jdk, runtime, jenv), (RUNTIME_EL % jdk, runtime, jenv_el)] + (
+                    [(RUNTIME_BEFORE % jdk, java(java_bin, before_archive, before_jar), jenv)] if JAVA_BEFORE else [])
 
     if runtime_aot and bare_aot:
-        groups.append(java_group(aot_name, JAVA_AOT, bare_aot, runtime_aot, jdk_aot or [], socket_aot or []))
-    groups.append(java_group(cds_name, JAVA, bare_cds, runtime_cds, jdk_cds, socket_cds))
+        groups.append(java_group(aot_name, JAVA_AOT, bare_aot, runtime_aot, jdk_aot or [], socket_aot or [], before_aot or []))
+    groups.append(java_group(cds_name, JAVA, bare_cds, runtime_cds, jdk_cds, socket_cds, before_cds))
     node_bare = [NODE, os.path.join(work, "bare_server.js")]
     groups.append([
         (NODE_BARE, node_bare, {}),
@@ -417,7 +426,7 @@ def main():
          if NODE_BEFORE else []))
     cold_only = [
         ("Java bare (Quarkus route), no CDS archive", java(JAVA, [], bare_jar), {}),
-        ("Java runtime (Quarkus), no CDS archive", java(JAVA, [], runtime_jar), jenv),
+        ("Java runtime (its own HTTP/1.1 server), no CDS archive", java(JAVA, [], runtime_jar), jenv),
     ]
     wanted = lambda name: not only or name.lower().startswith(only)
     groups = [[s for s in g if wanted(s[0])] for g in groups]
@@ -515,6 +524,7 @@ def main():
               SOCKET_BARE % jdk, RUNTIME % jdk)
         ratio("Java %s, runtime with FUNCTION_EXECUTION=event-loop / bare route on the event loop with a fixed answer"
               % jdk, BARE_FIXED % jdk, RUNTIME_EL % jdk)
+        ratio("Java %s, runtime / runtime before (BENCH_JAVA_BEFORE)" % jdk, RUNTIME_BEFORE % jdk, RUNTIME % jdk)
     ratio("Node, runtime / bare http server", NODE_BARE, NODE_RUNTIME)
     ratio("Node, runtime / bare http server with a fixed answer", NODE_BARE_FIXED, NODE_RUNTIME)
     ratio("Node, runtime before (BENCH_NODE_BEFORE) / bare http server", NODE_BARE, NODE_RUNTIME_BEFORE)

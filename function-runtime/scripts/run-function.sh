@@ -68,7 +68,7 @@ fi
 
 case "$name" in
   *.java)
-    jar="$ROOT/function-runtime/java/target/quarkus-app/quarkus-run.jar"
+    jar="$ROOT/function-runtime/java/target/runtime-app/klambda-runtime.jar"
     compiler="$ROOT/function-runtime/compiler/target/function-compiler-0.1.0-SNAPSHOT.jar"
     if [ ! -f "$jar" ] || [ ! -f "$compiler" ]; then
       echo "run-function: building the Java runtime and compiler (once)" >&2

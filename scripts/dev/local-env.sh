@@ -21,7 +21,7 @@ KAFKA_CONTROLLER_PORT=${KAFKA_CONTROLLER_PORT:-9093}
 BUILDER_JAR=$ROOT/builder-service/target/quarkus-app/quarkus-run.jar
 DEPLOYER_JAR=$ROOT/deployer-service/target/quarkus-app/quarkus-run.jar
 BROKER_JAR=$ROOT/local-broker/target/quarkus-app/quarkus-run.jar
-JAVA_RUNTIME_JAR=$ROOT/function-runtime/java/target/quarkus-app/quarkus-run.jar
+JAVA_RUNTIME_JAR=$ROOT/function-runtime/java/target/runtime-app/klambda-runtime.jar
 CLUSTER_JAR=$ROOT/local-cluster/target/local-cluster.jar
 CLI_JAR=$ROOT/cli/target/klambda.jar
 

@@ -56,7 +56,7 @@ public record LocalClusterSettings(String host, int port, Path tokenFile, Path w
                 words(env.getOrDefault("KLAMBDA_LOCAL_PYTHON_RUNTIME", "python3 -u function-runtime/python/klambda_local.py")),
                 Boolean.parseBoolean(env.getOrDefault("KLAMBDA_LOCAL_PYTHON_FORK_SERVER", "true")),
                 words(env.getOrDefault("KLAMBDA_LOCAL_JAVA_RUNTIME",
-                        "java @function-runtime/java/jvm.options -jar function-runtime/java/target/quarkus-app/quarkus-run.jar")),
+                        "java @function-runtime/java/jvm.options -jar function-runtime/java/target/runtime-app/klambda-runtime.jar")),
                 env.getOrDefault("KLAMBDA_LOCAL_REGISTRY_SCHEME", "http"),
                 duration("KLAMBDA_LOCAL_START_TIMEOUT", env.getOrDefault("KLAMBDA_LOCAL_START_TIMEOUT", "60s")),
                 runner,

@@ -12,8 +12,6 @@ import java.util.concurrent.ThreadLocalRandom;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 
-import io.vertx.core.json.DecodeException;
-
 /** CloudEvents over HTTP (binary and structured mode): the event data and attributes of a request, the response events. */
 final class CloudEvents {
 
@@ -100,8 +98,8 @@ final class CloudEvents {
     static Object readJson(byte[] bytes) {
         try {
             return Json.parse(bytes);
-        } catch (DecodeException e) {
-            String message = e.getCause() instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
+        } catch (java.io.IOException e) {
+            String message = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
             throw new HttpError(400, "InvalidJson", "the body is not valid JSON: "
                     + (message == null ? "" : message.substring(0, Math.min(200, message.length()))));
         }

@@ -1,68 +1,50 @@
 package io.knative.lambda.runtime;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
-
-import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
-import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServerResponse;
-import io.vertx.ext.web.Router;
 
 /**
- * The Quarkus adapter of the Java runtime: loads the function at start-up, then listens ({@link HttpTransport}),
- * drains at shutdown, and serves the HTTP surface on plain Vert.x routes: POST / invokes the function
- * ({@link VertxInvocation}), GET /health/live, /health/ready and /metrics.
+ * The Java runtime's entry point: reads the settings, listens ({@link HttpTransport}; POST / answers 503 NotReady
+ * until the function is loaded), loads the function, logs ready with the cold start, and on SIGTERM drains: not
+ * ready, Connection: close, and in-flight invocations finish within FUNCTION_DRAIN_TIMEOUT_MS.
  */
-@ApplicationScoped
-public class FunctionServer {
+public final class FunctionServer {
 
-    private final Invoker invoker = new Invoker(System.getenv().getOrDefault("FUNCTION_ID", "function"));
-    private volatile Router router;
+    private FunctionServer() {
+    }
 
-    void onStart(@Observes StartupEvent event, Vertx vertx) {
+    public static void main(String[] args) {
+        String functionId = System.getenv().getOrDefault("FUNCTION_ID", "function");
+        Invoker invoker = new Invoker(functionId);
         FunctionConfig cfg;
-        FunctionHandler handler;
         try {
             cfg = FunctionConfig.from(System.getenv());
-            handler = FunctionHandler.load(cfg);
         } catch (IllegalStateException e) {
-            Map<String, Object> line = JsonLog.record("error", "cannot load the function");
-            line.put("function", System.getenv().getOrDefault("FUNCTION_ID", "function"));
-            line.put("message", e.getMessage());
-            if (e.getCause() != null) {
-                line.put("trace", JsonLog.trace(e.getCause()));
-            }
-            JsonLog.log(line);
-            JsonLog.flush();
-            throw e;
+            throw exit(cannotLoad(functionId, e));
         }
-        // runs beside Quarkus' own shutdown hook: not ready, and Connection: close, from the moment SIGTERM arrives
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> invoker.draining = true, "klambda-drain"));
-        invoker.start(cfg, handler);
-        if (router == null) {
-            throw new IllegalStateException("Quarkus registered no routes: the runtime has nothing to serve");
-        }
+        HttpTransport transport;
         try {
-            HttpTransport.listen(vertx, cfg, router);
-        } catch (ExecutionException | TimeoutException e) {
+            transport = HttpTransport.listen(cfg, invoker);
+        } catch (IOException | RuntimeException e) {
             Map<String, Object> line = JsonLog.record("error", "cannot listen");
             line.put("function", cfg.functionId());
-            line.put("message", cfg.host() + ":" + cfg.port() + ": " + (e.getCause() == null ? e : e.getCause()));
+            line.put("message", cfg.host() + ":" + cfg.port() + ": " + e);
             JsonLog.log(line);
-            JsonLog.flush();
-            throw new IllegalStateException("cannot listen on " + cfg.host() + ":" + cfg.port(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while starting to listen", e);
+            throw exit(1);
         }
+        Thread acceptor = new Thread(transport, "klambda-accept");
+        acceptor.start();
+        FunctionHandler handler;
+        try {
+            handler = FunctionHandler.load(cfg);
+        } catch (IllegalStateException e) {
+            throw exit(cannotLoad(functionId, e));
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> drain(invoker), "klambda-drain"));
+        invoker.start(cfg, handler);
         double coldStart = ProcessHandle.current().info().startInstant()
                 .map(start -> Duration.between(start, Instant.now()).toNanos() / 1e9).orElse(0.0);
         invoker.metrics.coldStart(coldStart);
@@ -76,7 +58,25 @@ public class FunctionServer {
         JsonLog.flush();
     }
 
-    void onStop(@Observes ShutdownEvent event) {
+    private static int cannotLoad(String functionId, IllegalStateException e) {
+        Map<String, Object> line = JsonLog.record("error", "cannot load the function");
+        line.put("function", functionId);
+        line.put("message", e.getMessage());
+        if (e.getCause() != null) {
+            line.put("trace", JsonLog.trace(e.getCause()));
+        }
+        JsonLog.log(line);
+        return 1;
+    }
+
+    private static IllegalStateException exit(int status) {
+        JsonLog.flush();
+        System.exit(status);
+        return new IllegalStateException("unreachable");
+    }
+
+    /** SIGTERM: not ready, Connection: close from now on; waits for in-flight invocations up to the drain timeout. */
+    private static void drain(Invoker invoker) {
         invoker.draining = true;
         FunctionConfig cfg = invoker.config;
         Map<String, Object> line = JsonLog.record("info", "draining");
@@ -96,29 +96,5 @@ public class FunctionServer {
         stopped.put("inFlight", invoker.active.get());
         JsonLog.log(stopped);
         JsonLog.flush();
-    }
-
-    void routes(@Observes Router router) {
-        this.router = router;
-        router.post("/").handler(ctx -> VertxInvocation.receive(ctx, invoker));
-        router.get("/health/live").handler(ctx -> json(ctx.response(), 200, "{\"status\":\"UP\"}"));
-        router.get("/health/ready").handler(ctx -> {
-            boolean up = invoker.ready && !invoker.draining;
-            json(ctx.response(), up ? 200 : 503, up ? "{\"status\":\"UP\"}" : "{\"status\":\"DOWN\"}");
-        });
-        router.get("/metrics").handler(ctx -> ctx.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-                .end(invoker.metrics.render()));
-        router.route("/").last().handler(ctx -> closing(ctx.response(), 405,
-                "{\"error\":\"MethodNotAllowed\",\"message\":\"invoke the function with POST /\"}"));
-        router.route().last().handler(ctx -> closing(ctx.response(), 404,
-                "{\"error\":\"NotFound\",\"message\":\"no such path\"}"));
-    }
-
-    private static void json(HttpServerResponse response, int status, String body) {
-        response.setStatusCode(status).putHeader("Content-Type", CloudEvents.JSON).end(body);
-    }
-
-    private static void closing(HttpServerResponse response, int status, String body) {
-        response.setStatusCode(status).putHeader("Content-Type", CloudEvents.JSON).putHeader("Connection", "close").end(body);
     }
 }

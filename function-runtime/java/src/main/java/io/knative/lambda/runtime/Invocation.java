@@ -12,7 +12,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 /**
  * One POST /: its state machine (receiving, queued, running, answered) shared by the transport, a worker and the
  * watchdog; decodes the event, calls the handler and answers in the request's mode. An HTTP transport subclasses it
- * with the three methods that touch the wire ({@link VertxInvocation}).
+ * with the three methods that touch the wire ({@link SocketInvocation}).
  */
 abstract class Invocation {
     static final int RECEIVING = 0;

@@ -3,6 +3,7 @@ package io.knative.lambda.runtime;
 import java.io.IOException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -23,6 +24,8 @@ final class Invoker {
     String sourceJson;
     String subjectJson;
     private volatile ThreadPoolExecutor workers;
+    /** FUNCTION_EXECUTION=event-loop: the FUNCTION_CONCURRENCY slots of handlers run on connection threads. */
+    private volatile Semaphore slots;
 
     Invoker(String functionId) {
         this.metrics = new Metrics(functionId, active::get);
@@ -43,6 +46,7 @@ final class Invoker {
                     t.setDaemon(true);
                     return t;
                 });
+        slots = new Semaphore(cfg.concurrency(), true);
         handler = loaded;
         config = cfg;
         watchdog.start(cfg);
@@ -52,9 +56,20 @@ final class Invoker {
     /** Hands a received invocation to a worker, or (FUNCTION_EXECUTION=event-loop) runs it on this thread. */
     void submit(Invocation inv) {
         if (config.eventLoop()) {
-            // FUNCTION_EXECUTION=event-loop: no hand-off, for handlers that never block (README). Nothing can answer
-            // while the handler holds the event loop, so its deadline is checked when it returns: no watchdog.
-            inv.run();
+            // FUNCTION_EXECUTION=event-loop: no hand-off, for handlers that never block (README): the connection's
+            // thread runs it once a slot is free. Its deadline is checked when it returns: no watchdog.
+            if (!acquireSlot(inv)) {
+                if (inv.state.compareAndSet(Invocation.QUEUED, Invocation.ANSWERED)) {
+                    inv.send(new HttpError(503, "Overloaded", "all " + config.concurrency()
+                            + " invocation slots stayed busy for " + config.timeoutMs() + " ms"));
+                }
+                return;
+            }
+            try {
+                inv.run();
+            } finally {
+                slots.release();
+            }
             return;
         }
         watchdog.track(inv);
@@ -64,6 +79,19 @@ final class Invoker {
             if (inv.state.compareAndSet(Invocation.QUEUED, Invocation.ANSWERED)) {
                 inv.send(new HttpError(503, "Overloaded", "the invocation queue is full"));
             }
+        }
+    }
+
+    /** One of the FUNCTION_CONCURRENCY slots, waiting for it until the invocation's deadline at most. */
+    private boolean acquireSlot(Invocation inv) {
+        if (slots.tryAcquire()) {
+            return true;
+        }
+        try {
+            return slots.tryAcquire(Math.max(0, inv.deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 

@@ -100,12 +100,11 @@ public final class FunctionProcess {
     }
 
     /**
-     * Where a runtime listens and finds its function: loopback, the given port, the unpacked function layer. The
-     * QUARKUS_HTTP_* pair too: the Java runtime (Quarkus) reads them before PORT/HOST.
+     * Where a runtime listens and finds its function: loopback, the given port (over the image's PORT=8080), the
+     * unpacked function layer.
      */
     private static Map<String, String> placement(int port, Path functionDir) {
-        return Map.of("PORT", Integer.toString(port), "HOST", "127.0.0.1", "QUARKUS_HTTP_HOST", "127.0.0.1",
-                "QUARKUS_HTTP_PORT", Integer.toString(port), "FUNCTION_DIR", functionDir.toString());
+        return Map.of("PORT", Integer.toString(port), "HOST", "127.0.0.1", "FUNCTION_DIR", functionDir.toString());
     }
 
     private static FunctionProcess awaitReady(FunctionProcess started, Path log, Duration readyTimeout,

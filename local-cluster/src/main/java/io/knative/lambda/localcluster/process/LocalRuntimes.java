@@ -6,7 +6,7 @@ import java.util.List;
  * How local mode starts each runtime as a host process: the same runtimes the function images carry.
  *
  * @param python           the command of the Python runtime, e.g. {@code python3 -u function-runtime/python/klambda_local.py}
- * @param java             the command of the Java runtime, e.g. {@code java -jar function-runtime/java/target/quarkus-app/quarkus-run.jar}
+ * @param java             the command of the Java runtime, e.g. {@code java -jar function-runtime/java/target/runtime-app/klambda-runtime.jar}
  * @param pythonForkServer Python functions are forked by the runtime's fork server ({@link PythonForkServer})
  *                         instead of each starting an interpreter
  * @param node             the command of the Node.js runtime, e.g. {@code node function-runtime/node/klambda_runtime.js}

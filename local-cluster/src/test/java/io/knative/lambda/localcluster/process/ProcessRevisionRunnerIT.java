@@ -66,7 +66,7 @@ class ProcessRevisionRunnerIT {
                 "KLAMBDA_LOCAL_WORK_DIR", work.toString(), "KLAMBDA_LOCAL_START_TIMEOUT", "30s",
                 "KLAMBDA_LOCAL_PYTHON_RUNTIME", "python3 -u " + PROJECT + "/function-runtime/python/klambda_local.py",
                 "KLAMBDA_LOCAL_JAVA_RUNTIME", "java @" + PROJECT + "/function-runtime/java/jvm.options -jar " + PROJECT
-                        + "/function-runtime/java/target/quarkus-app/quarkus-run.jar"));
+                        + "/function-runtime/java/target/runtime-app/klambda-runtime.jar"));
         cluster = LocalCluster.start(settings, LocalCluster.runner(settings), BearerToken.of("test-token-0123456789"));
         client = new KnativeTestClient(cluster.url(), "test-token-0123456789");
     }
@@ -143,10 +143,10 @@ class ProcessRevisionRunnerIT {
     }
 
     @Test
-    void aJavaFunctionListensWhereLocalModePlacesItWhateverQuarkusPortItsEnvironmentCarries(@TempDir Path work,
+    void aJavaFunctionListensWhereLocalModePlacesItWhateverPortAndHostItsImageNames(@TempDir Path work,
             @TempDir Path src) throws Exception {
         start(work);
-        // an image may carry QUARKUS_HTTP_PORT; Quarkus reads it before PORT, so local mode overrides it too
+        // every runtime image carries PORT=8080 (and HOST may be 0.0.0.0): local mode places the function on loopback
         Files.writeString(src.resolve("Echo.java"), "import java.util.Map;\n"
                 + "public class Echo { public static Map<String, Object> handler(Map<String, Object> e) { return Map.of(\"echo\", e); } }\n");
         assertThat(javax.tools.ToolProvider.getSystemJavaCompiler().run(null, null, null, "--release", "17", "-d",
@@ -154,7 +154,7 @@ class ProcessRevisionRunnerIT {
         String digest = new RegistryWriter(registry.host()).push("functions/fn-java", "v1",
                 Map.of("function/classes/Echo.class", Files.readAllBytes(src.resolve("Echo.class"))),
                 Map.of("FUNCTION_ID", "fn-java", "FUNCTION_RUNTIME", "java", "FUNCTION_CLASS", "Echo",
-                        "QUARKUS_HTTP_PORT", "1"));
+                        "PORT", "8080", "HOST", "0.0.0.0"));
         client.knative.services().inNamespace(KnativeTestClient.NAMESPACE)
                 .resource(service("fn-java", registry.host() + "/functions/fn-java@" + digest)).create();
 

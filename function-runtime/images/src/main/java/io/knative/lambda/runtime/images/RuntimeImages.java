@@ -27,7 +27,7 @@ import com.google.cloud.tools.jib.api.buildplan.Port;
 
 /**
  * Builds the runtime images with Jib Core and pushes them: the Python runtime (the klambda_runtime package, nothing
- * else of function-runtime/python), the Java runtime (the quarkus-app folder) and the Node.js runtime (its folder of
+ * else of function-runtime/python), the Java runtime (its runtime-app folder: the jar and lib/) and the Node.js runtime (its folder of
  * .js files), each on a configurable base, user 65532, function folder /function.
  */
 public final class RuntimeImages {
@@ -40,8 +40,10 @@ public final class RuntimeImages {
     public static final String DEFAULT_NODE_BASE = "node:26-slim";
     /** Where the Python runtime package lives in its image (the folder is run as a script). */
     public static final String PYTHON_RUNTIME_PATH = "/opt/klambda/klambda_runtime";
-    /** Where the Java runtime's quarkus-app folder lives in its image. */
+    /** Where the Java runtime's runtime-app folder lives in its image. */
     public static final String JAVA_APP_DIR = "/opt/klambda/java";
+    /** The Java runtime's jar in that folder (its manifest names the jars of lib/). */
+    public static final String JAVA_JAR = "klambda-runtime.jar";
     /** Where the Node.js runtime's folder lives in its image. */
     public static final String NODE_RUNTIME_DIR = "/opt/klambda/node";
     /** The non-root user every runtime runs as. */
@@ -107,21 +109,21 @@ public final class RuntimeImages {
     }
 
     /**
-     * The Java runtime image: {@code java <flags> -jar /opt/klambda/java/quarkus-run.jar}, dependencies in their own
+     * The Java runtime image: {@code java <flags> -jar /opt/klambda/java/klambda-runtime.jar}, dependencies in their own
      * layer; the flags are those of {@code jvmOptions} (function-runtime/java/jvm.options) after two of the image's own.
      */
-    public static JibContainerBuilder java(Path quarkusApp, Path jvmOptions, String baseImage) throws InvalidImageReferenceException, IOException {
-        if (!Files.isRegularFile(quarkusApp.resolve("quarkus-run.jar"))) {
-            throw new IllegalArgumentException("no quarkus-run.jar in " + quarkusApp + ": package function-runtime/java first");
+    public static JibContainerBuilder java(Path runtimeApp, Path jvmOptions, String baseImage) throws InvalidImageReferenceException, IOException {
+        if (!Files.isRegularFile(runtimeApp.resolve(JAVA_JAR))) {
+            throw new IllegalArgumentException("no " + JAVA_JAR + " in " + runtimeApp + ": package function-runtime/java first");
         }
         List<String> entrypoint = new ArrayList<>(List.of("java", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError"));
         entrypoint.addAll(jvmOptions(jvmOptions));
-        entrypoint.addAll(List.of("-jar", JAVA_APP_DIR + "/quarkus-run.jar"));
+        entrypoint.addAll(List.of("-jar", JAVA_APP_DIR + "/" + JAVA_JAR));
         FileEntriesLayer.Builder libs = FileEntriesLayer.builder().setName("klambda-java-dependencies");
         FileEntriesLayer.Builder app = FileEntriesLayer.builder().setName("klambda-java-runtime");
-        try (Stream<Path> files = Files.walk(quarkusApp)) {
+        try (Stream<Path> files = Files.walk(runtimeApp)) {
             for (Path file : (Iterable<Path>) files.filter(Files::isRegularFile).sorted(Comparator.naturalOrder())::iterator) {
-                String relative = quarkusApp.relativize(file).toString().replace('\\', '/');
+                String relative = runtimeApp.relativize(file).toString().replace('\\', '/');
                 AbsoluteUnixPath target = AbsoluteUnixPath.get(JAVA_APP_DIR + "/" + relative);
                 (relative.startsWith("lib/") ? libs : app).addEntry(file, target, READ_ONLY);
             }
@@ -189,7 +191,7 @@ public final class RuntimeImages {
 
     /**
      * {@code RuntimeImages --registry HOST[:PORT][/PATH] [--tag T] [--python-base B] [--java-base B] [--node-base B]
-     * [--python-runtime DIR] [--quarkus-app D] [--java-options F] [--node-runtime D]}: builds and pushes
+     * [--python-runtime DIR] [--java-app D] [--java-options F] [--node-runtime D]}: builds and pushes
      * {@code klambda-runtime-python}, {@code klambda-runtime-java} and {@code klambda-runtime-node}.
      */
     public static void main(String[] args) throws Exception {
@@ -199,7 +201,7 @@ public final class RuntimeImages {
         opts.put("--java-base", DEFAULT_JAVA_BASE);
         opts.put("--node-base", DEFAULT_NODE_BASE);
         opts.put("--python-runtime", "function-runtime/python/klambda_runtime");
-        opts.put("--quarkus-app", "function-runtime/java/target/quarkus-app");
+        opts.put("--java-app", "function-runtime/java/target/runtime-app");
         opts.put("--java-options", "function-runtime/java/jvm.options");
         opts.put("--node-runtime", "function-runtime/node");
         for (int i = 0; i + 1 < args.length; i += 2) {
@@ -216,7 +218,7 @@ public final class RuntimeImages {
         List<Pushed> pushed = new ArrayList<>();
         pushed.add(push(python(Path.of(opts.get("--python-runtime")), opts.get("--python-base")),
                 registry + "/klambda-runtime-python:" + opts.get("--tag")));
-        pushed.add(push(java(Path.of(opts.get("--quarkus-app")), Path.of(opts.get("--java-options")), opts.get("--java-base")),
+        pushed.add(push(java(Path.of(opts.get("--java-app")), Path.of(opts.get("--java-options")), opts.get("--java-base")),
                 registry + "/klambda-runtime-java:" + opts.get("--tag")));
         pushed.add(push(node(Path.of(opts.get("--node-runtime")), opts.get("--node-base")),
                 registry + "/klambda-runtime-node:" + opts.get("--tag")));

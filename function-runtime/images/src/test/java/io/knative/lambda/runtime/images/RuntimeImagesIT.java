@@ -76,9 +76,9 @@ class RuntimeImagesIT {
     }
 
     @Test
-    void javaRuntimeImageIsPushedWithTheQuarkusApp() throws Exception {
+    void javaRuntimeImageIsPushedWithTheRuntimeJarOverItsLibraries() throws Exception {
         RuntimeImages.Pushed pushed = RuntimeImages.push(
-                RuntimeImages.java(Path.of(System.getProperty("klambda.java.quarkus-app")),
+                RuntimeImages.java(Path.of(System.getProperty("klambda.java.app")),
                         Path.of(System.getProperty("klambda.java.jvm-options")), "scratch"),
                 registry.host() + "/klambda-runtime-java:test");
 
@@ -86,12 +86,17 @@ class RuntimeImagesIT {
         assertThat(pushed.byDigest()).isEqualTo(registry.host() + "/klambda-runtime-java@" + pushed.digest());
         String config = config("klambda-runtime-java", pushed.digest());
         assertThat(config).contains("\"Entrypoint\":[\"java\",\"-XX:MaxRAMPercentage=75\",\"-XX:+ExitOnOutOfMemoryError\","
-                        + "\"-XX:+UseSerialGC\",\"-XX:+UseTransparentHugePages\",\"-XX:-UsePerfData\",\"-XX:CompileThresholdScaling=3\",\"-jar\",\"/opt/klambda/java/quarkus-run.jar\"]")
+                        + "\"-XX:+UseSerialGC\",\"-XX:+UseTransparentHugePages\",\"-XX:-UsePerfData\",\"-XX:CompileThresholdScaling=3\",\"-jar\",\"/opt/klambda/java/klambda-runtime.jar\"]")
                 .contains("\"User\":\"65532:65532\"")
                 .contains("FUNCTION_RUNTIME=java");
         String manifest = get("/v2/klambda-runtime-java/manifests/" + pushed.digest());
         assertThat(manifest.split("\"mediaType\":\"application/vnd\\.(docker\\.image\\.rootfs\\.diff\\.tar\\.gzip|oci\\.image\\.layer\\.v1\\.tar\\+gzip)\"", -1))
                 .as("layers: /function, dependencies, runtime").hasSize(4);
+        // the runtime's own jar alone on top (its manifest's Class-Path names lib/), no framework in the libraries
+        assertThat(files(lastLayer("klambda-runtime-java", pushed.digest())).keySet())
+                .containsExactly("opt/klambda/java/klambda-runtime.jar");
+        assertThat(files(layer("klambda-runtime-java", pushed.digest(), 1)).keySet())
+                .isNotEmpty().allMatch(name -> name.startsWith("opt/klambda/java/lib/jackson-"));
     }
 
     @Test
@@ -131,14 +136,20 @@ class RuntimeImagesIT {
     }
 
     private static byte[] lastLayer(String repo, String digest) throws Exception {
+        return layer(repo, digest, 0);
+    }
+
+    /** The gzipped layer {@code fromTop} layers below the top one (0: the top). */
+    private static byte[] layer(String repo, String digest, int fromTop) throws Exception {
         String manifest = get("/v2/" + repo + "/manifests/" + digest);
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"digest\":\"(sha256:[0-9a-f]+)\"").matcher(manifest);
-        String last = null;
+        java.util.List<String> digests = new java.util.ArrayList<>();
         while (m.find()) {
-            last = m.group(1);
+            digests.add(m.group(1)); // the config's first, then the layers, bottom to top
         }
-        assertThat(last).as(manifest).isNotNull();
-        HttpResponse<byte[]> r = HTTP.send(HttpRequest.newBuilder(URI.create(registry.url() + "/v2/" + repo + "/blobs/" + last)).build(),
+        assertThat(digests).as(manifest).hasSizeGreaterThan(fromTop + 1);
+        String wanted = digests.get(digests.size() - 1 - fromTop);
+        HttpResponse<byte[]> r = HTTP.send(HttpRequest.newBuilder(URI.create(registry.url() + "/v2/" + repo + "/blobs/" + wanted)).build(),
                 HttpResponse.BodyHandlers.ofByteArray());
         assertThat(r.statusCode()).isEqualTo(200);
         return r.body();

@@ -7,35 +7,53 @@ import static io.knative.lambda.runtime.contract.ContractIT.to;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Node.js only: the hostile requests of issue 15 as they reach a runtime, each answered as the runtime README says
- * (a JSON error body, never a closed connection without an answer, a 500 or a silent null). Written on a raw socket:
+ * The hostile requests of issue 15 as they reach the Java and Node.js runtimes' own HTTP/1.1 servers, each answered as
+ * the runtime README says (a JSON error body, never a closed connection without an answer, a 500 or a silent null). Written on a raw socket:
  * most of these requests no HTTP client would send.
  */
-class NodeHostileInputIT {
+class HostileInputIT {
 
     private static final String POST = "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n";
-    private static FunctionProcess node;
+    private static final Map<RuntimeKind, FunctionProcess> STARTED = new EnumMap<>(RuntimeKind.class);
 
-    @BeforeAll
-    static void start() {
-        node = FunctionProcess.start(RuntimeKind.NODE, RuntimeKind.Function.CONTRACT, "hostile-fn", Map.of("FUNCTION_MAX_BODY_BYTES", "1048576"));
+    /**
+     * The Java and Node.js runtimes. The Python runtime answers some of these otherwise (the chunk-size message, a 100
+     * before a 413, no drain before closing on 431, 999-deep JSON past its recursion limit): not yet held to them.
+     */
+    @Target(ElementType.METHOD)
+    @Retention(RetentionPolicy.RUNTIME)
+    @ParameterizedTest
+    @EnumSource(value = RuntimeKind.class, names = {"JAVA", "NODE"})
+    @interface JavaAndNode {
+    }
+
+    /** The contract function on {@code kind}, started once for the class. */
+    private static synchronized FunctionProcess fn(RuntimeKind kind) {
+        return STARTED.computeIfAbsent(kind, k -> FunctionProcess.start(k, RuntimeKind.Function.CONTRACT, "hostile-fn",
+                Map.of("FUNCTION_MAX_BODY_BYTES", "1048576")));
     }
 
     @AfterAll
     static void stop() {
-        node.close();
+        STARTED.values().forEach(FunctionProcess::close);
+        STARTED.clear();
     }
 
     /** One answer off the wire: status, headers (lower-case names), body. */
@@ -50,8 +68,8 @@ class NodeHostileInputIT {
     }
 
     /** Sends the bytes (then half-closes if asked) and reads every answer until the server closes the connection. */
-    private static List<Answer> exchange(byte[] request, boolean halfClose) throws IOException {
-        try (Socket socket = new Socket("127.0.0.1", node.port)) {
+    private static List<Answer> exchange(RuntimeKind kind, byte[] request, boolean halfClose) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", fn(kind).port)) {
             socket.setSoTimeout(10_000);
             socket.getOutputStream().write(request);
             socket.getOutputStream().flush();
@@ -63,8 +81,8 @@ class NodeHostileInputIT {
         }
     }
 
-    private static List<Answer> exchange(String request) throws IOException {
-        return exchange(request.getBytes(StandardCharsets.ISO_8859_1), false);
+    private static List<Answer> exchange(RuntimeKind kind, String request) throws IOException {
+        return exchange(kind, request.getBytes(StandardCharsets.ISO_8859_1), false);
     }
 
     private static List<Answer> answers(byte[] all) {
@@ -100,102 +118,102 @@ class NodeHostileInputIT {
         assertThat(a.headers().get("connection")).isEqualToIgnoringCase("close");
     }
 
-    @Test
-    void jsonNested100000DeepIs400InvalidJson() throws IOException {
+    @JavaAndNode
+    void jsonNested100000DeepIs400InvalidJson(RuntimeKind kind) throws IOException {
         String arrays = "[".repeat(100_000) + "]".repeat(100_000);
         String objects = "{\"a\":".repeat(100_000) + "1" + "}".repeat(100_000);
         for (String body : List.of(arrays, objects)) {
-            assertPlainError(to(node).contentType("application/json").body(body).post("/"), 400, "InvalidJson");
+            assertPlainError(to(fn(kind)).contentType("application/json").body(body).post("/"), 400, "InvalidJson");
         }
         // as deep as Jackson's default allows in the Java runtime still parses
         String allowed = "{\"a\":".repeat(999) + "1" + "}".repeat(999);
-        assertThat(to(node).contentType("application/json").body(allowed).post("/").statusCode()).isEqualTo(200);
+        assertThat(to(fn(kind)).contentType("application/json").body(allowed).post("/").statusCode()).isEqualTo(200);
     }
 
-    @Test
-    void aChunkSizeThatIsNotHexIs400BadRequest() throws IOException {
-        Answer a = single(exchange(POST + "Transfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n"));
+    @JavaAndNode
+    void aChunkSizeThatIsNotHexIs400BadRequest(RuntimeKind kind) throws IOException {
+        Answer a = single(exchange(kind, POST + "Transfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n"));
         assertJsonError(a, 400, "BadRequest");
         assertThat(a.json().get("message").toString()).contains("chunk size");
     }
 
-    @Test
-    void aContentLengthThatIsNegativeOrNotANumberIs400BadRequest() throws IOException {
+    @JavaAndNode
+    void aContentLengthThatIsNegativeOrNotANumberIs400BadRequest(RuntimeKind kind) throws IOException {
         for (String length : List.of("-5", "ten")) {
-            Answer a = single(exchange(POST + "Content-Length: " + length + "\r\n\r\n{}"));
+            Answer a = single(exchange(kind, POST + "Content-Length: " + length + "\r\n\r\n{}"));
             assertJsonError(a, 400, "BadRequest");
             assertThat(a.json().get("message").toString()).contains("Content-Length");
         }
     }
 
-    @Test
-    void aMalformedRequestLineIs400BadRequest() throws IOException {
-        assertJsonError(single(exchange("HELLO\r\n\r\n")), 400, "BadRequest");
+    @JavaAndNode
+    void aMalformedRequestLineIs400BadRequest(RuntimeKind kind) throws IOException {
+        assertJsonError(single(exchange(kind, "HELLO\r\n\r\n")), 400, "BadRequest");
     }
 
-    @Test
-    void transferEncodingTogetherWithContentLengthIs400BadRequest() throws IOException {
-        assertJsonError(single(exchange(POST + "Transfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n0\r\n\r\n")), 400, "BadRequest");
+    @JavaAndNode
+    void transferEncodingTogetherWithContentLengthIs400BadRequest(RuntimeKind kind) throws IOException {
+        assertJsonError(single(exchange(kind, POST + "Transfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n0\r\n\r\n")), 400, "BadRequest");
     }
 
-    @Test
-    void aHeaderValueWithAControlCharacterIs400BadRequest() throws IOException {
-        assertJsonError(single(exchange(POST + "X-Note: a\u0001b\r\nContent-Length: 2\r\n\r\n{}")), 400, "BadRequest");
+    @JavaAndNode
+    void aHeaderValueWithAControlCharacterIs400BadRequest(RuntimeKind kind) throws IOException {
+        assertJsonError(single(exchange(kind, POST + "X-Note: a\u0001b\r\nContent-Length: 2\r\n\r\n{}")), 400, "BadRequest");
     }
 
-    @Test
-    void headersOver64KiBAre431() throws IOException {
-        Answer a = single(exchange("GET /health/live HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + "a".repeat(1024 * 1024) + "\r\n\r\n"));
+    @JavaAndNode
+    void headersOver64KiBAre431(RuntimeKind kind) throws IOException {
+        Answer a = single(exchange(kind, "GET /health/live HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + "a".repeat(1024 * 1024) + "\r\n\r\n"));
         assertJsonError(a, 431, "BadRequest");
     }
 
-    @Test
-    void aBodyThatStopsEarlyIs400BadRequest() throws IOException {
+    @JavaAndNode
+    void aBodyThatStopsEarlyIs400BadRequest(RuntimeKind kind) throws IOException {
         byte[] request = (POST + "Content-Length: 100\r\n\r\n{\"action\":").getBytes(StandardCharsets.US_ASCII);
-        assertJsonError(single(exchange(request, true)), 400, "BadRequest");
+        assertJsonError(single(exchange(kind, request, true)), 400, "BadRequest");
     }
 
-    @Test
-    void aClientThatHalfClosesAfterItsRequestStillGetsTheAnswer() throws IOException {
+    @JavaAndNode
+    void aClientThatHalfClosesAfterItsRequestStillGetsTheAnswer(RuntimeKind kind) throws IOException {
         String body = "{\"action\":\"sleep\",\"ms\":100}";
         byte[] request = (POST + "Content-Length: " + body.length() + "\r\n\r\n" + body).getBytes(StandardCharsets.US_ASCII);
-        Answer a = single(exchange(request, true));
+        Answer a = single(exchange(kind, request, true));
         assertThat(a.status()).as(a.body()).isEqualTo(200);
         assertThat(a.json()).isEqualTo(Map.of("slept", 100));
     }
 
-    @Test
-    void otherMethodsAndConnectAre405() throws IOException {
+    @JavaAndNode
+    void otherMethodsAndConnectAre405(RuntimeKind kind) throws IOException {
         for (String method : List.of("PUT / HTTP/1.1", "DELETE / HTTP/1.1", "PATCH /x HTTP/1.1", "CONNECT 127.0.0.1:443 HTTP/1.1")) {
-            assertJsonError(single(exchange(method + "\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n")), 405, "MethodNotAllowed");
+            assertJsonError(single(exchange(kind, method + "\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n")), 405, "MethodNotAllowed");
         }
     }
 
-    @Test
-    void expectContinueWithABodyOverTheLimitIs413WithoutTheInterimAnswer() throws IOException {
-        Answer a = single(exchange(POST + "Expect: 100-continue\r\nContent-Length: 2000000\r\n\r\n"));
+    @JavaAndNode
+    void expectContinueWithABodyOverTheLimitIs413WithoutTheInterimAnswer(RuntimeKind kind) throws IOException {
+        Answer a = single(exchange(kind, POST + "Expect: 100-continue\r\nContent-Length: 2000000\r\n\r\n"));
         assertJsonError(a, 413, "PayloadTooLarge");
     }
 
-    @Test
-    void garbageAfterAPipelinedRequestIsAnsweredAfterIt() throws IOException {
+    @JavaAndNode
+    void garbageAfterAPipelinedRequestIsAnsweredAfterIt(RuntimeKind kind) throws IOException {
         String body = "{\"action\":\"sleep\",\"ms\":200}";
-        List<Answer> answers = exchange(POST + "Content-Length: " + body.length() + "\r\n\r\n" + body + "HELLO\r\n\r\n");
+        List<Answer> answers = exchange(kind, POST + "Content-Length: " + body.length() + "\r\n\r\n" + body + "HELLO\r\n\r\n");
         assertThat(answers).hasSize(2);
         assertThat(answers.get(0).status()).isEqualTo(200);
         assertThat(answers.get(0).json()).isEqualTo(Map.of("slept", 200));
         assertJsonError(answers.get(1), 400, "BadRequest");
     }
 
-    @Test
-    void aRequestWithoutHostIsServed() throws IOException {
-        Answer a = single(exchange("POST / HTTP/1.1\r\nConnection: close\r\nContent-Length: 17\r\n\r\n{\"action\":\"echo\"}"));
+    @JavaAndNode
+    void aRequestWithoutHostIsServed(RuntimeKind kind) throws IOException {
+        Answer a = single(exchange(kind, "POST / HTTP/1.1\r\nConnection: close\r\nContent-Length: 17\r\n\r\n{\"action\":\"echo\"}"));
         assertThat(a.status()).as(a.body()).isEqualTo(200);
     }
 
-    @Test
-    void aConnectionThatNeverSendsARequestIsClosedAfterTheIdleTimeout() throws IOException {
-        try (FunctionProcess idle = FunctionProcess.start(RuntimeKind.NODE, RuntimeKind.Function.CONTRACT, "silent-fn",
+    @JavaAndNode
+    void aConnectionThatNeverSendsARequestIsClosedAfterTheIdleTimeout(RuntimeKind kind) throws IOException {
+        try (FunctionProcess idle = FunctionProcess.start(kind, RuntimeKind.Function.CONTRACT, "silent-fn",
                 Map.of("FUNCTION_IDLE_TIMEOUT_MS", "1000"));
                 Socket silent = new Socket("127.0.0.1", idle.port)) {
             silent.setSoTimeout(15_000);
@@ -205,9 +223,9 @@ class NodeHostileInputIT {
         }
     }
 
-    @Test
-    void aHandlerReturningNaNIs500NamingTheValue() {
-        var r = to(node).contentType("application/json").body("{\"action\":\"nan\"}").post("/");
+    @JavaAndNode
+    void aHandlerReturningNaNIs500NamingTheValue(RuntimeKind kind) {
+        var r = to(fn(kind)).contentType("application/json").body("{\"action\":\"nan\"}").post("/");
         assertPlainError(r, 500, "FunctionError");
         assertThat(parse(r).get("message").toString()).contains("NaN");
     }
