@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -24,7 +23,8 @@ abstract class Invocation {
     final Invoker invoker;
     final long start;
     volatile long deadline = Long.MAX_VALUE;
-    volatile Future<?> future;
+    /** The thread running the handler (the watchdog interrupts it past the deadline), or null. */
+    volatile Thread runner;
     byte[] body;
     String mode = "plain";
     Map<String, Object> attributes;

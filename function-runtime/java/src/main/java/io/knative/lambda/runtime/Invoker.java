@@ -1,16 +1,13 @@
 package io.knative.lambda.runtime;
 
 import java.io.IOException;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The function and what its invocations share: settings, the handler, the worker pool (or the event loop), the
- * in-flight count, metrics, the watchdog and the log line of every invocation. No HTTP here.
+ * The function and what its invocations share: settings, the handler, the concurrency slots, the in-flight count,
+ * metrics, the watchdog and the log line of every invocation. No HTTP here.
  */
 final class Invoker {
 
@@ -23,15 +20,14 @@ final class Invoker {
     volatile boolean draining;
     String sourceJson;
     String subjectJson;
-    private volatile ThreadPoolExecutor workers;
-    /** FUNCTION_EXECUTION=event-loop: the FUNCTION_CONCURRENCY slots of handlers run on connection threads. */
+    /** The FUNCTION_CONCURRENCY slots: handlers running at once. */
     private volatile Semaphore slots;
 
     Invoker(String functionId) {
         this.metrics = new Metrics(functionId, active::get);
     }
 
-    /** Serves {@code handler} from now on: the worker pool, the watchdog, ready. */
+    /** Serves {@code handler} from now on: the slots, the watchdog, ready. */
     void start(FunctionConfig cfg, FunctionHandler loaded) {
         try {
             sourceJson = Json.writeString(cfg.source());
@@ -39,13 +35,6 @@ final class Invoker {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-        AtomicInteger n = new AtomicInteger();
-        workers = new ThreadPoolExecutor(cfg.concurrency(), cfg.concurrency(), 60, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(Math.max(1024, cfg.concurrency() * 64)), r -> {
-                    Thread t = new Thread(r, "klambda-fn-" + n.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                });
         slots = new Semaphore(cfg.concurrency(), true);
         handler = loaded;
         config = cfg;
@@ -53,32 +42,30 @@ final class Invoker {
         ready = true;
     }
 
-    /** Hands a received invocation to a worker, or (FUNCTION_EXECUTION=event-loop) runs it on this thread. */
+    /**
+     * Runs a received invocation on this thread (the connection's: no hand-off) once one of the FUNCTION_CONCURRENCY
+     * slots is free, in arrival order, waiting until its deadline at most (then 503). In the default worker mode the
+     * watchdog answers 503 or 504 at the deadline and interrupts a handler still running; with
+     * FUNCTION_EXECUTION=event-loop, for handlers that never block, its deadline is checked when it returns.
+     */
     void submit(Invocation inv) {
-        if (config.eventLoop()) {
-            // FUNCTION_EXECUTION=event-loop: no hand-off, for handlers that never block (README): the connection's
-            // thread runs it once a slot is free. Its deadline is checked when it returns: no watchdog.
-            if (!acquireSlot(inv)) {
-                if (inv.state.compareAndSet(Invocation.QUEUED, Invocation.ANSWERED)) {
-                    inv.send(new HttpError(503, "Overloaded", "all " + config.concurrency()
-                            + " invocation slots stayed busy for " + config.timeoutMs() + " ms"));
-                }
-                return;
-            }
-            try {
-                inv.run();
-            } finally {
-                slots.release();
+        if (!config.eventLoop()) {
+            watchdog.track(inv);
+        }
+        if (!acquireSlot(inv)) {
+            if (inv.state.compareAndSet(Invocation.QUEUED, Invocation.ANSWERED)) {
+                inv.send(new HttpError(503, "Overloaded", "all " + config.concurrency()
+                        + " invocation slots stayed busy for " + config.timeoutMs() + " ms"));
             }
             return;
         }
-        watchdog.track(inv);
+        inv.runner = Thread.currentThread();
         try {
-            inv.future = workers.submit(inv::run);
-        } catch (RejectedExecutionException e) {
-            if (inv.state.compareAndSet(Invocation.QUEUED, Invocation.ANSWERED)) {
-                inv.send(new HttpError(503, "Overloaded", "the invocation queue is full"));
-            }
+            inv.run();
+        } finally {
+            inv.runner = null;
+            slots.release();
+            Thread.interrupted(); // the watchdog's interrupt of a handler past its deadline ends with it
         }
     }
 

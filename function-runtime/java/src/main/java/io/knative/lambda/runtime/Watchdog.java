@@ -2,7 +2,6 @@ package io.knative.lambda.runtime;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -31,7 +30,7 @@ final class Watchdog {
         t.start();
     }
 
-    /** Watches an invocation handed to a worker until it is answered. */
+    /** Watches an invocation from its hand-over (waiting for a slot, then running) until it is answered. */
     void track(Invocation inv) {
         running.add(inv);
         if (idle) { // only after a quiet second: waking it on every request would cost a context switch each
@@ -73,21 +72,20 @@ final class Watchdog {
                     continue;
                 }
                 if (inv.state.compareAndSet(Invocation.QUEUED, Invocation.ANSWERED)) {
-                    cancel(inv, false);
                     inv.send(new HttpError(503, "Overloaded", "all " + config.concurrency()
                             + " invocation slots stayed busy for " + config.timeoutMs() + " ms"));
                 } else if (inv.state.compareAndSet(Invocation.RUNNING, Invocation.ANSWERED)) {
-                    cancel(inv, true);
+                    interrupt(inv);
                     inv.send(invoker.timeout());
                 }
             }
         }
     }
 
-    private static void cancel(Invocation inv, boolean interrupt) {
-        Future<?> future = inv.future;
-        if (future != null) {
-            future.cancel(interrupt);
+    private static void interrupt(Invocation inv) {
+        Thread runner = inv.runner;
+        if (runner != null) {
+            runner.interrupt();
         }
     }
 }
