@@ -91,6 +91,7 @@ class Http11:
     """Reads one request (line, headers; the body when the endpoint asks) and writes answers; dispatches to do_<METHOD>."""
 
     continue_sent = False  # the event loop answers Expect: 100-continue itself, before the body arrives
+    linger = False  # answered with bytes of the request left unread: read and drop them before closing
     body = None  # the body, when the event loop framed the request itself (eventloop.parsed_request)
 
     def handle_one_request(self):
@@ -112,7 +113,10 @@ class Http11:
             headers = {}
             while True:
                 raw = rfile.readline(MAX_LINE + 1)
-                if raw in (b"\r\n", b"\n", b""):
+                if not raw:  # the client went away inside the head: nothing of it reaches the function
+                    self.close_connection = True
+                    return
+                if raw in (b"\r\n", b"\n"):
                     break
                 if len(raw) > MAX_LINE or len(headers) >= MAX_HEADERS:
                     self.send_error(431, "request headers too large")
@@ -133,8 +137,6 @@ class Http11:
             self.close_connection = "keep-alive" not in connection
         else:
             self.close_connection = "close" in connection
-        if headers.get("expect", "").lower() == "100-continue" and not self.continue_sent:
-            self.wfile.write(b"HTTP/1.1 100 Continue\r\n\r\n")
         method = getattr(self, "do_" + self.command, None)
         if method is None:
             self.not_allowed()
@@ -152,6 +154,7 @@ class Http11:
         """Protocol errors (malformed request line or headers) answered as JSON; the connection is closed."""
         body = error_body("BadRequest" if code < 500 else "NotImplemented", message or REASONS.get(code, "error"))
         self.close_connection = True
+        self.linger = True
         try:
             self._send(code, body, close=True)
         except OSError:
@@ -162,8 +165,13 @@ class Http11:
 
     # ---- the body ----
 
+    def _awaits_continue(self, headers):
+        """Whether the client waits for a 100 Continue before it sends the body (none was sent yet)."""
+        return not self.continue_sent and headers.get("expect", "").lower() == "100-continue"
+
     def _read_body(self, headers, limit):
-        """The body, framed by Content-Length or chunked (never both: a proxy in front could frame it the other way)."""
+        """The body, framed by Content-Length or chunked (never both: a proxy in front could frame it the other way).
+        Expect: 100-continue is answered here, once the framing and the length are accepted: never before a 413."""
         coding = headers.get("transfer-encoding")
         raw = headers.get("content-length")
         if coding is not None:
@@ -171,6 +179,8 @@ class Http11:
                 raise HttpError(400, "BadRequest", "Transfer-Encoding together with Content-Length", close=True)
             if coding.lower() != "chunked":
                 raise HttpError(400, "BadRequest", "unsupported Transfer-Encoding (only chunked)", close=True)
+            if self._awaits_continue(headers):
+                self.wfile.write(b"HTTP/1.1 100 Continue\r\n\r\n")
             return self._read_chunked(limit)
         if raw is None:
             return b""
@@ -178,9 +188,13 @@ class Http11:
         if length is None:
             raise HttpError(400, "BadRequest", "invalid Content-Length", close=True)
         if length > limit:
-            self._discard(length)
+            if not self._awaits_continue(headers):  # a client waiting for a 100 sends no body: nothing to drop
+                self._discard(length)
+            self.linger = True
             raise HttpError(413, "PayloadTooLarge", "the body has %d bytes; the limit is %d (FUNCTION_MAX_BODY_BYTES)"
                             % (length, limit), close=True)
+        if length and self._awaits_continue(headers):
+            self.wfile.write(b"HTTP/1.1 100 Continue\r\n\r\n")
         body = self.rfile.read(length)
         if len(body) < length:
             raise HttpError(400, "BadRequest", "the body ended after %d of %d bytes" % (len(body), length), close=True)
@@ -203,7 +217,7 @@ class Http11:
             line = rfile.readline(1024)
             size = chunk_size(line)
             if size is None:
-                raise HttpError(400, "BadRequest", "the body ended early" if not line else "malformed chunked body", close=True)
+                raise HttpError(400, "BadRequest", "the body ended early" if not line else "malformed chunk size", close=True)
             if size == 0:  # the last chunk, then trailers up to an empty line
                 while True:
                     trailer = rfile.readline(MAX_LINE + 1)
@@ -213,6 +227,7 @@ class Http11:
                         raise HttpError(400, "BadRequest", "malformed chunked body", close=True)
             total += size
             if total > limit:
+                self.linger = True
                 raise HttpError(413, "PayloadTooLarge", "the body is over the limit of %d bytes (FUNCTION_MAX_BODY_BYTES)"
                                 % limit, close=True)
             data = rfile.read(size)

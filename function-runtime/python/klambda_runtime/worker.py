@@ -4,7 +4,7 @@ import socketserver
 import sys
 import time
 
-from .framing import Http11
+from .framing import MAX_DRAIN_EXTRA_BYTES, Http11
 from .invocation import Endpoints
 from .telemetry import log, trace
 
@@ -26,6 +26,29 @@ class RequestHandler(Endpoints, Http11, socketserver.StreamRequestHandler):
     def finish(self):
         self.runtime.connections.pop(id(self), None)
         super().finish()
+        if self.linger:
+            self._drain()
+
+    def _drain(self):
+        """After an answer that left request bytes unread (a head too large, a body refused): half-close, then read
+        and drop what the client still sends until it closes too, for at most 2 s: closing with unread bytes would
+        send a reset, and the client could lose the answer."""
+        sock = self.connection
+        bound = self.runtime.config.max_body_bytes + MAX_DRAIN_EXTRA_BYTES
+        deadline = time.monotonic() + 2.0
+        try:
+            sock.shutdown(socket.SHUT_WR)
+            while bound > 0:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return
+                sock.settimeout(left)
+                data = sock.recv(65536)
+                if not data:
+                    return
+                bound -= len(data)
+        except OSError:  # timeouts included: done either way
+            pass
 
     def close_idle(self):
         """Called by the watchdog: ends a connection that sent nothing for FUNCTION_IDLE_TIMEOUT_MS."""

@@ -3,6 +3,7 @@ import json
 
 from klambda_runtime.config import Config
 from klambda_runtime.eventloop import _MemoryRequest
+from klambda_runtime.framing import Http11
 from klambda_runtime.invocation import Runtime
 
 
@@ -34,7 +35,9 @@ class Answer:
 
 def exchange(rt, raw, continue_sent=False):
     """Hands one request (bytes) to the runtime's request handler and returns (handler, every answer written)."""
-    request = type("Request", (_MemoryRequest,), {"runtime": rt})(None, raw, continue_sent)
+    # the threaded handler's framing, from memory: it answers Expect: 100-continue itself (the loop's requests do not)
+    request = type("Request", (_MemoryRequest,), {"runtime": rt, "_awaits_continue": Http11._awaits_continue})(
+        None, raw, continue_sent)
     request.handle_one_request()
     return request, request.wfile.getvalue()
 

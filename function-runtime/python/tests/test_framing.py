@@ -65,6 +65,12 @@ class ParsingTest(unittest.TestCase):
         _, out = exchange(self.rt, post("{}", headers=(("Expect", "100-continue"),)))
         self.assertTrue(out.startswith(b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\n"))
 
+    def test_expect_100_continue_with_a_body_over_the_limit_gets_413_and_no_interim_answer(self):
+        rt = runtime(FUNCTION_MAX_BODY_BYTES=str(LIMIT))
+        _, out = exchange(rt, post("x" * (LIMIT + 1), headers=(("Expect", "100-continue"),)))
+        self.assertTrue(out.startswith(b"HTTP/1.1 413 "), out[:80])
+        self.assertNotIn(b"100 Continue", out)
+
     def test_a_malformed_request_line_is_400_bad_request_as_json_and_closes(self):
         for line in (b"HELLO\r\n\r\n", b"GET /\r\n\r\n", b"GET / SPDY/3\r\n\r\n"):
             request, out = exchange(self.rt, line)
@@ -134,7 +140,7 @@ class StrictFramingTest(unittest.TestCase):
     def test_unparseable_lengths_and_chunks_are_400(self):
         self.assertBadRequest(post("{}").replace(b"Content-Length: 2", b"Content-Length: -5"), "invalid Content-Length")
         chunked = b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
-        self.assertBadRequest(chunked + b"zz\r\n{}\r\n0\r\n\r\n", "malformed chunked body")
+        self.assertBadRequest(chunked + b"zz\r\n{}\r\n0\r\n\r\n", "malformed chunk size")
         self.assertBadRequest(chunked + b"2\r\n{}XX0\r\n\r\n", "malformed chunked body")
 
     def test_transfer_encoding_with_content_length_or_other_than_chunked_is_400(self):
