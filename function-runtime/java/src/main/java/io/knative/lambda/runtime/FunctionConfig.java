@@ -7,7 +7,7 @@ import java.util.Map;
 /** The runtime's settings from the environment, the same variables and defaults as the Python runtime. */
 public record FunctionConfig(Path functionDir, String functionId, String className, String handlerName,
                              long timeoutMs, int maxBodyBytes, int concurrency, long drainMs, boolean eventLoop,
-                             String host, int port, long idleMs, Path depsDir) {
+                             String host, int port, long idleMs, Path depsDir, int maxConnections) {
 
     /** Reads the settings; throws IllegalStateException with a plain message when one is unusable. */
     public static FunctionConfig from(Map<String, String> env) {
@@ -30,7 +30,7 @@ public record FunctionConfig(Path functionDir, String functionId, String classNa
                 (int) number(env, "FUNCTION_CONCURRENCY", 16, 1),
                 number(env, "FUNCTION_DRAIN_TIMEOUT_MS", timeoutMs + 5000, 1), execution.equals("event-loop"),
                 value(env, "HOST", "0.0.0.0"), (int) number(env, "PORT", 8080, 0), number(env, "FUNCTION_IDLE_TIMEOUT_MS", 600000, 1),
-                depsDir(env));
+                depsDir(env), (int) number(env, "FUNCTION_MAX_CONNECTIONS", 1024, 1));
     }
 
     /** FUNCTION_DEPS_DIR: the folder of the function's dependency jars (the builder's dependency layer), or null. */

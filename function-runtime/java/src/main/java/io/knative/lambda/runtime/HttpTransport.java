@@ -9,18 +9,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The Java runtime's HTTP/1.1 server on blocking sockets, nothing but java.base: listens on HOST:PORT and gives each
- * connection its own thread ({@link HttpConnection}); past {@link #MAX_CONNECTIONS} open at once, a new one is
- * answered 503 Overloaded and closed.
+ * connection its own thread ({@link HttpConnection}); past FUNCTION_MAX_CONNECTIONS (1024) open at once, a new one
+ * is answered 503 Overloaded and closed.
  */
 final class HttpTransport implements Runnable {
 
-    /** Connections open at once; a function pod behind Knative's queue-proxy sees a handful. */
-    static final int MAX_CONNECTIONS = 1024;
-    private static final String OVERLOADED_BODY =
-            "{\"error\":\"Overloaded\",\"message\":\"too many connections open at once (" + MAX_CONNECTIONS + ")\"}";
-    private static final byte[] OVERLOADED = ("HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
-            + "Connection: close\r\nContent-Length: " + OVERLOADED_BODY.length() + "\r\n\r\n" + OVERLOADED_BODY)
-            .getBytes(StandardCharsets.ISO_8859_1);
+    private final byte[] overloaded;
 
     private final ServerSocket server;
     private final FunctionConfig config;
@@ -34,6 +28,10 @@ final class HttpTransport implements Runnable {
         this.config = config;
         this.invoker = invoker;
         this.idle = new IdleConnections(config.idleMs());
+        String body = "{\"error\":\"Overloaded\",\"message\":\"too many connections open at once ("
+                + config.maxConnections() + ", FUNCTION_MAX_CONNECTIONS)\"}";
+        this.overloaded = ("HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nConnection: close\r\n"
+                + "Content-Length: " + body.length() + "\r\n\r\n" + body).getBytes(StandardCharsets.ISO_8859_1);
     }
 
     /** Binds HOST:PORT; {@link #run()} then accepts connections. */
@@ -59,7 +57,7 @@ final class HttpTransport implements Runnable {
             } catch (IOException e) {
                 continue; // closed (the loop ends), or one connection failed before it was accepted
             }
-            if (open.incrementAndGet() > MAX_CONNECTIONS) {
+            if (open.incrementAndGet() > config.maxConnections()) {
                 refuse(socket);
                 continue;
             }
@@ -83,7 +81,7 @@ final class HttpTransport implements Runnable {
 
     private void refuse(Socket socket) {
         try (socket) {
-            socket.getOutputStream().write(OVERLOADED);
+            socket.getOutputStream().write(overloaded);
         } catch (IOException gone) {
             // nothing more to do for it
         } finally {

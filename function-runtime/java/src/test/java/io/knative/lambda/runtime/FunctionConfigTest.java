@@ -28,6 +28,7 @@ class FunctionConfigTest {
         assertThat(c.host()).isEqualTo("0.0.0.0");
         assertThat(c.port()).isEqualTo(8080);
         assertThat(c.idleMs()).isEqualTo(600000);
+        assertThat(c.maxConnections()).isEqualTo(1024);
     }
 
     @Test
@@ -62,6 +63,7 @@ class FunctionConfigTest {
         assertThatThrownBy(() -> FunctionConfig.from(with(base, "FUNCTION_CONCURRENCY", "0"))).hasMessageContaining("FUNCTION_CONCURRENCY");
         assertThatThrownBy(() -> FunctionConfig.from(with(base, "FUNCTION_EXECUTION", "fast"))).hasMessageContaining("FUNCTION_EXECUTION");
         assertThatThrownBy(() -> FunctionConfig.from(with(base, "FUNCTION_ID", "a\"b"))).hasMessageContaining("FUNCTION_ID");
+        assertThatThrownBy(() -> FunctionConfig.from(with(base, "FUNCTION_MAX_CONNECTIONS", "0"))).hasMessageContaining("FUNCTION_MAX_CONNECTIONS");
     }
 
     @Test

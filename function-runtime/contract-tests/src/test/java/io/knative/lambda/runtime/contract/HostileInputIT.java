@@ -5,6 +5,7 @@ import static io.knative.lambda.runtime.contract.ContractIT.assertPlainError;
 import static io.knative.lambda.runtime.contract.ContractIT.parse;
 import static io.knative.lambda.runtime.contract.ContractIT.to;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.lang.annotation.ElementType;
@@ -13,6 +14,7 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -20,6 +22,7 @@ import java.util.Locale;
 import java.util.Map;
 
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -66,7 +69,11 @@ class HostileInputIT {
 
     /** Sends the bytes (then half-closes if asked) and reads every answer until the server closes the connection. */
     private static List<Answer> exchange(RuntimeKind kind, byte[] request, boolean halfClose) throws IOException {
-        try (Socket socket = new Socket("127.0.0.1", fn(kind).port)) {
+        return exchange(fn(kind).port, request, halfClose);
+    }
+
+    private static List<Answer> exchange(int port, byte[] request, boolean halfClose) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
             socket.setSoTimeout(10_000);
             socket.getOutputStream().write(request);
             socket.getOutputStream().flush();
@@ -212,6 +219,54 @@ class HostileInputIT {
     void aRequestWithoutHostIsServed(RuntimeKind kind) throws IOException {
         Answer a = single(exchange(kind, "POST / HTTP/1.1\r\nConnection: close\r\nContent-Length: 17\r\n\r\n{\"action\":\"echo\"}"));
         assertThat(a.status()).as(a.body()).isEqualTo(200);
+    }
+
+    @Test
+    void theJavaRuntimeAnswers503PastItsConnectionBoundAndServesOnceOneCloses() throws Exception {
+        // the idle timeout closes the connection the start-up's readiness polls left open; ours are used at once
+        try (FunctionProcess bounded = FunctionProcess.start(RuntimeKind.JAVA, RuntimeKind.Function.CONTRACT, "bounded-fn",
+                Map.of("FUNCTION_MAX_CONNECTIONS", "2", "FUNCTION_IDLE_TIMEOUT_MS", "1000"))) {
+            Socket[] both = await().atMost(Duration.ofSeconds(10)).until(() -> servedPair(bounded.port), java.util.Objects::nonNull);
+            try (Socket one = both[0]; Socket two = both[1]) {
+
+                Answer refused = single(exchange(bounded.port, LIVE.getBytes(StandardCharsets.US_ASCII), false));
+                assertJsonError(refused, 503, "Overloaded");
+                assertThat(refused.json().get("message").toString()).contains("FUNCTION_MAX_CONNECTIONS");
+
+                one.close();
+                await().atMost(Duration.ofSeconds(10)).until(() -> exchange(bounded.port, (LIVE.replace("\r\n\r\n",
+                        "\r\nConnection: close\r\n\r\n")).getBytes(StandardCharsets.US_ASCII), false).get(0).status() == 200);
+            }
+        }
+    }
+
+    private static final String LIVE = "GET /health/live HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+
+    /** Two connections served and open at once, or null (the other one is closed then). */
+    private static Socket[] servedPair(int port) throws IOException {
+        Socket first = served(port);
+        Socket second = first == null ? null : served(port);
+        if (second == null) {
+            if (first != null) {
+                first.close();
+            }
+            return null;
+        }
+        return new Socket[] {first, second};
+    }
+
+    /** A new connection that got a 200 on GET /health/live and stays open; null if it was answered otherwise. */
+    private static Socket served(int port) throws IOException {
+        Socket socket = new Socket("127.0.0.1", port);
+        socket.setSoTimeout(10_000);
+        socket.getOutputStream().write(LIVE.getBytes(StandardCharsets.US_ASCII));
+        byte[] head = socket.getInputStream().readNBytes(12);
+        if (new String(head, StandardCharsets.US_ASCII).equals("HTTP/1.1 200")) {
+            socket.getInputStream().readNBytes(socket.getInputStream().available()); // the rest of the answer, if here
+            return socket;
+        }
+        socket.close();
+        return null;
     }
 
     @EveryRuntime
