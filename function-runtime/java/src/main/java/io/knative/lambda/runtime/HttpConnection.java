@@ -51,7 +51,6 @@ final class HttpConnection implements Runnable {
             while (!closing && serveOne()) {
                 // the next request on this connection
             }
-            idle.remove(this);
             if (!bodyRead) {
                 socket.shutdownOutput(); // the answer is complete; the client's unread rest must not reset it
                 input.drain(config.maxBodyBytes() + DRAIN_EXTRA_BYTES, System.nanoTime() + DRAIN_NANOS, socket);
@@ -95,7 +94,7 @@ final class HttpConnection implements Runnable {
         } catch (HttpHead.Refused refused) {
             bodyRead = false;
             received();
-            answer(refused.status, CloudEvents.JSON, null, errorBody("BadRequest", refused.getMessage()), true);
+            answer(refused.status, CloudEvents.JSON, null, Json.errorBody("BadRequest", refused.getMessage()), true);
             return false;
         }
         if (head == null) {
@@ -123,9 +122,9 @@ final class HttpConnection implements Runnable {
         } else if (head.method.equals("GET") && route.equals("/metrics")) {
             answer(200, "text/plain; version=0.0.4; charset=utf-8", null, invoker.metrics.render().getBytes(StandardCharsets.UTF_8), false);
         } else if (route.equals("/") || !head.method.equals("GET") && !head.method.equals("POST")) {
-            answer(405, CloudEvents.JSON, null, errorBody("MethodNotAllowed", "invoke the function with POST /"), true);
+            answer(405, CloudEvents.JSON, null, Json.errorBody("MethodNotAllowed", "invoke the function with POST /"), true);
         } else {
-            answer(404, CloudEvents.JSON, null, errorBody("NotFound", "no such path"), true);
+            answer(404, CloudEvents.JSON, null, Json.errorBody("NotFound", "no such path"), true);
         }
         return !closing;
     }
@@ -138,12 +137,12 @@ final class HttpConnection implements Runnable {
         try {
             byte[] body = readBody(head, limit);
             if (body == null) {
-                answer(413, CloudEvents.JSON, null, errorBody("PayloadTooLarge", "the body is over the limit of " + limit
+                answer(413, CloudEvents.JSON, null, Json.errorBody("PayloadTooLarge", "the body is over the limit of " + limit
                         + " bytes (FUNCTION_MAX_BODY_BYTES)"), true);
             }
             return body;
         } catch (HttpError e) {
-            answer(e.status, CloudEvents.JSON, null, errorBody(e.code, e.getMessage()), true);
+            answer(e.status, CloudEvents.JSON, null, Json.errorBody(e.code, e.getMessage()), true);
             return null;
         }
     }
@@ -250,15 +249,6 @@ final class HttpConnection implements Runnable {
         } catch (IOException gone) {
             closing = true;
         }
-    }
-
-    /** {"error": code, "message": message} as bytes. */
-    static byte[] errorBody(String code, String message) {
-        StringBuilder b = new StringBuilder(96).append("{\"error\":");
-        JsonLog.appendString(b, code);
-        b.append(",\"message\":");
-        JsonLog.appendString(b, message);
-        return b.append('}').toString().getBytes(StandardCharsets.UTF_8);
     }
 
     static String reason(int status) {

@@ -19,8 +19,7 @@ final class HttpHead {
     final String method;
     final String path;
     final String version;
-    private final List<String> names = new ArrayList<>(12);
-    private final List<String> values = new ArrayList<>(12);
+    private final List<Map.Entry<String, String>> fields = new ArrayList<>(12);
 
     private HttpHead(String method, String path, String version) {
         this.method = method;
@@ -74,7 +73,7 @@ final class HttpHead {
                 return head;
             }
             bytes += field.length() + 2;
-            if (head.names.size() >= MAX_HEADERS) {
+            if (head.fields.size() >= MAX_HEADERS) {
                 throw new Refused(431, "request headers too large");
             }
             head.add(field);
@@ -109,17 +108,16 @@ final class HttpHead {
                 throw new Refused(400, "a header value holds a control character");
             }
         }
-        names.add(field.substring(0, colon).toLowerCase(Locale.ROOT));
-        values.add(value);
+        fields.add(new AbstractMap.SimpleImmutableEntry<>(field.substring(0, colon).toLowerCase(Locale.ROOT), value));
     }
 
     /** The header {@code name} (any case); a header sent more than once, its values joined with ", "; or null. */
     String header(String name) {
         String lower = name.toLowerCase(Locale.ROOT);
         String found = null;
-        for (int i = 0; i < names.size(); i++) {
-            if (names.get(i).equals(lower)) {
-                found = found == null ? values.get(i) : found + ", " + values.get(i);
+        for (Map.Entry<String, String> f : fields) {
+            if (f.getKey().equals(lower)) {
+                found = found == null ? f.getValue() : found + ", " + f.getValue();
             }
         }
         return found;
@@ -127,11 +125,7 @@ final class HttpHead {
 
     /** Every header as sent (repeats kept), names in lower case. */
     List<Map.Entry<String, String>> headers() {
-        List<Map.Entry<String, String>> all = new ArrayList<>(names.size());
-        for (int i = 0; i < names.size(); i++) {
-            all.add(new AbstractMap.SimpleImmutableEntry<>(names.get(i), values.get(i)));
-        }
-        return all;
+        return java.util.Collections.unmodifiableList(fields);
     }
 
     /** Whether the client asked to keep the connection open (HTTP/1.1 unless Connection: close; 1.0 only with keep-alive). */

@@ -1,7 +1,6 @@
 package io.knative.lambda.runtime;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -125,15 +124,7 @@ abstract class Invocation {
 
     /** A valid CloudEvent gets an error CloudEvent in its mode; anything else plain JSON {error, message}. */
     void send(HttpError error) {
-        byte[] payload;
-        try {
-            Map<String, String> body = new LinkedHashMap<>();
-            body.put("error", error.code);
-            body.put("message", error.getMessage());
-            payload = Json.write(body);
-        } catch (IOException | RuntimeException e) {
-            payload = "{\"error\":\"RuntimeError\",\"message\":\"\"}".getBytes(StandardCharsets.UTF_8);
-        }
+        byte[] payload = Json.errorBody(error.code, error.getMessage());
         boolean validEvent = attributes != null && CloudEvents.missing(attributes).isEmpty();
         if (validEvent && mode.equals("binary")) {
             finish(error.status, CloudEvents.JSON, CloudEvents.binaryHeaders(invoker.config, CloudEvents.ERROR_TYPE, attributes), payload,

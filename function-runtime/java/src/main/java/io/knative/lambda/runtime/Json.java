@@ -204,6 +204,18 @@ final class Json {
         }
     }
 
+    /** {"error": code, "message": message}: the JSON body of every error answer. */
+    static byte[] errorBody(String code, String message) {
+        Map<String, String> body = new LinkedHashMap<>();
+        body.put("error", code);
+        body.put("message", message);
+        try {
+            return write(body);
+        } catch (IOException | RuntimeException e) {
+            return "{\"error\":\"RuntimeError\",\"message\":\"\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
+
     /** {@link #write} as a String. */
     static String writeString(Object value) throws IOException {
         return new String(write(value), java.nio.charset.StandardCharsets.UTF_8);
