@@ -18,6 +18,8 @@ turns on a core; for single-threaded servers (Node, the event-loop modes) the fi
 steadier than with wrk -t2 sharing both cores (a 2-core machine, where the two otherwise interleave by chance).
 BENCH_NODE_BEFORE=<function-runtime/node of another checkout>: that Node runtime as one more subject of the Node group,
 for a before/after comparison paired in the same run (its cold starts take turns with the others too).
+BENCH_PYTHON_BEFORE=<function-runtime/python/klambda_runtime of another checkout>: the same for the Python runtime, in
+both execution modes.
 Every subject starts with the environment a function gets (local mode's, the image's: PATH, HOME, LANG), not this
 shell's: a variable of the machine's own is not the runtime's (NODE_EXTRA_CA_CERTS, set on some machines, makes every
 Node start read and parse that many certificates: ~45 ms here).
@@ -56,6 +58,7 @@ JAVA = shutil.which("java") or "java"
 # the node on PATH, or BENCH_NODE=/path/to/node (say, the line the runtime image uses)
 NODE = os.environ.get("BENCH_NODE") or shutil.which("node") or "node"
 NODE_BEFORE = os.environ.get("BENCH_NODE_BEFORE", "")
+PYTHON_BEFORE = os.environ.get("BENCH_PYTHON_BEFORE", "")
 # the jar of an earlier Java runtime (in its app folder, say a checkout's target/quarkus-app/quarkus-run.jar): rows beside today's
 JAVA_BEFORE = os.path.abspath(os.environ["BENCH_JAVA_BEFORE"]) if os.environ.get("BENCH_JAVA_BEFORE") else ""
 NODE_FUNCTION = os.path.abspath(os.environ.get("BENCH_NODE_FUNCTION") or os.path.join(FR, "bench", "functions", "trivial.mjs"))
@@ -64,6 +67,8 @@ PY_BARE_FIXED = "Python bare (stdlib ThreadingHTTPServer, fixed answer, no JSON)
 PY_BARE_LOOP = "Python bare (stdlib selectors loop, the trivial function in plain code)"
 PY_RUNTIME = "Python runtime (klambda_runtime)"
 PY_RUNTIME_EL = "Python runtime (klambda_runtime), FUNCTION_EXECUTION=event-loop"
+PY_RUNTIME_BEFORE = "Python runtime, before (BENCH_PYTHON_BEFORE)"
+PY_RUNTIME_EL_BEFORE = "Python runtime, before (BENCH_PYTHON_BEFORE), FUNCTION_EXECUTION=event-loop"
 BARE_EL = "Java bare (Quarkus route on the event loop), %s"
 BARE_WORKER = "Java bare (Quarkus route on a worker thread), %s"
 BARE_FIXED = "Java bare (Quarkus route on the event loop, fixed answer, no JSON), %s"
@@ -333,6 +338,9 @@ def main():
     shutil.copytree(os.path.join(FR, "node"), os.path.join(work, "node-runtime"))
     if NODE_BEFORE:
         shutil.copytree(NODE_BEFORE, os.path.join(work, "node-runtime-before"))
+    if PYTHON_BEFORE:
+        shutil.copytree(PYTHON_BEFORE, os.path.join(work, "before", "klambda_runtime"),
+                        ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(os.path.join(FR, "bench", "bare_server.js"), os.path.join(work, "bare_server.js"))
     runtime_jar = os.path.join(work, "runtime-app", "klambda-runtime.jar")
     before_jar = os.path.join(work, "before-app", os.path.basename(JAVA_BEFORE)) if JAVA_BEFORE else ""
@@ -402,7 +410,9 @@ def main():
         (PY_BARE_LOOP, [PYTHON, "-u", os.path.join(FR, "bench", "bare_server.py")], bare_loop),
         (PY_RUNTIME, [PYTHON, "-u", os.path.join(work, "klambda_runtime")], penv),
         (PY_RUNTIME_EL, [PYTHON, "-u", os.path.join(work, "klambda_runtime")], penv_el),
-    ]]
+    ] + ([(PY_RUNTIME_BEFORE, [PYTHON, "-u", os.path.join(work, "before", "klambda_runtime")], penv),
+          (PY_RUNTIME_EL_BEFORE, [PYTHON, "-u", os.path.join(work, "before", "klambda_runtime")], penv_el)]
+         if PYTHON_BEFORE else [])]
     def java_group(jdk, java_bin, bare_archive, runtime_archive, jdk_archive, socket_archive, before_archive):
         """The eight Java subjects of one JDK: the bare Quarkus app in three modes, the bare JDK server in two, the
         bare socket server, the runtime in two; and the runtime before (BENCH_JAVA_BEFORE)."""
@@ -510,6 +520,12 @@ def main():
     ratio("Python, runtime / bare server with a fixed answer", PY_BARE_FIXED, PY_RUNTIME)
     ratio("Python, runtime with FUNCTION_EXECUTION=event-loop / bare selectors loop", PY_BARE_LOOP, PY_RUNTIME_EL)
     ratio("Python, runtime with FUNCTION_EXECUTION=event-loop / bare server (a thread per connection)", PY_BARE, PY_RUNTIME_EL)
+    ratio("Python, runtime before (BENCH_PYTHON_BEFORE) / bare server", PY_BARE, PY_RUNTIME_BEFORE)
+    ratio("Python, runtime before (BENCH_PYTHON_BEFORE) with FUNCTION_EXECUTION=event-loop / bare selectors loop",
+          PY_BARE_LOOP, PY_RUNTIME_EL_BEFORE)
+    ratio("Python, runtime / runtime before (BENCH_PYTHON_BEFORE)", PY_RUNTIME_BEFORE, PY_RUNTIME)
+    ratio("Python, runtime / runtime before (BENCH_PYTHON_BEFORE), FUNCTION_EXECUTION=event-loop", PY_RUNTIME_EL_BEFORE,
+          PY_RUNTIME_EL)
     for jdk in ([aot_name] if aot_name else []) + [cds_name]:
         ratio("Java %s, runtime (worker, the default) / bare route on a worker thread (both may block)" % jdk,
               BARE_WORKER % jdk, RUNTIME % jdk)

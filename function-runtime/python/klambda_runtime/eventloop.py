@@ -3,7 +3,8 @@
 No thread hand-off per request (~2.3x the requests per second of worker mode): for handlers that never block,
 since one that does stalls every connection. An ordinary request is parsed straight from the buffer, and the usual
 POST / answered, by fastpath; any other is framed in memory (framing.request_end) and parsed and answered by the
-same code as worker mode (`_MemoryRequest`).
+same code as worker mode (`_MemoryRequest`). The answers made in one round of the loop (one poll's ready
+connections) are sent together at its end (`_send_answers`).
 """
 import io
 import socket
@@ -15,9 +16,13 @@ from .poller import READ, WRITE, Poller
 from .telemetry import log, trace
 from .worker import RequestHandler
 
+# Answers made in a round of the loop are sent at its end, or as soon as the round has run this long: a round of
+# many slow handlers does not hold back the answers of the first ones (a single slow handler holds the whole loop).
+MAX_ANSWER_WAIT_S = 0.002
+
 
 class _Connection:
-    """An event-loop connection: bytes received and not yet parsed, bytes to send, when it was last active."""
+    """An event-loop connection: bytes received and not yet parsed, answers not yet sent, when it was last active."""
 
     __slots__ = ("sock", "inbuf", "out", "last_active", "closing", "continue_sent", "linger_until", "discarded",
                  "writing")
@@ -31,7 +36,7 @@ class _Connection:
         self.continue_sent = False
         self.linger_until = None
         self.discarded = 0
-        self.writing = False  # registered for writing (an answer is still going out), not for reading
+        self.writing = False  # registered for writing (an answer did not go out at once), not for reading
 
 
 class _MemoryRequest(RequestHandler):
@@ -71,6 +76,7 @@ class EventLoopServer:
         self.wake_r.setblocking(False)
         self.stopping = False
         self.connections = {}
+        self.unsent = []  # connections with answers made in this round of the loop, sent together at its end
 
     def shutdown(self):
         """From another thread (as socketserver's): serve_forever returns after the requests it holds."""
@@ -97,9 +103,11 @@ class EventLoopServer:
         poller.register(self.listener)
         poller.register(self.wake_r)
         listener_fd, wake_fd = self.listener.fileno(), self.wake_r.fileno()
-        receive, monotonic = self._receive, time.monotonic
+        receive, monotonic, send_answers = self._receive, time.monotonic, self._send_answers
         while not self.stopping:
-            for fd, _ in poller.poll(max(0.0, min(poll_interval, next_idle_check - monotonic()))):
+            events = poller.poll(max(0.0, min(poll_interval, next_idle_check - monotonic())))
+            send_by = monotonic() + MAX_ANSWER_WAIT_S
+            for fd, _ in events:
                 conn = connections.get(fd)
                 if conn is None:
                     if fd == listener_fd:
@@ -120,6 +128,11 @@ class EventLoopServer:
                             log({"level": "error", "msg": "connection failed", "exception": type(e).__name__,
                                  "trace": trace()})
                         self._close(conn)
+                    if self.unsent and conn.last_active >= send_by:  # the time _process ended
+                        send_answers()
+                        send_by = monotonic() + MAX_ANSWER_WAIT_S
+            if self.unsent:
+                send_answers()
             now = monotonic()
             if now >= next_idle_check:
                 next_idle_check = now + idle_every
@@ -160,7 +173,6 @@ class EventLoopServer:
             if conn.discarded > self.runtime.config.max_body_bytes + MAX_DRAIN_EXTRA_BYTES:
                 self._close(conn)
             return
-        conn.last_active = time.monotonic()
         conn.inbuf += data
         self._process(conn)
 
@@ -174,10 +186,11 @@ class EventLoopServer:
         self._flush_blocking(conn)
 
     def _process(self, conn):
-        """Answers the complete requests in the connection's buffer, in order, until an answer cannot go out at once."""
+        """Answers the complete requests in the connection's buffer, in order, until one closes the connection or
+        an answer waits for the socket to be writable. The answers are queued for _send_answers."""
         rt, cls = self.runtime, self.request_class
         limit = rt.config.max_body_bytes
-        while conn.inbuf and not conn.closing and not conn.out:
+        while conn.inbuf and not conn.closing and not conn.writing:
             buf = conn.inbuf
             parsed = parsed_request(buf, limit)
             if parsed is not None:
@@ -187,8 +200,9 @@ class EventLoopServer:
                     del buf[:end]
                     conn.continue_sent = False
                     data, conn.closing = answer
-                    self._write(conn, data)
-                    conn.last_active = time.monotonic()
+                    if not conn.out:  # _write's work, in place
+                        self.unsent.append(conn)
+                    conn.out += data
                     continue
                 request = memory_request(cls, conn.sock, parts, headers, body, conn.continue_sent)
             else:
@@ -208,24 +222,42 @@ class EventLoopServer:
             if request.close_connection:
                 conn.closing = True
             self._write(conn, b"".join(request.wfile))
-            conn.last_active = time.monotonic()  # idle counts from the answer: a slow handler is not idleness
+        conn.last_active = time.monotonic()  # what came is read and answered: idle counts from now, not from the
+        # bytes' arrival (a slow handler is not idleness)
         if conn.closing and not conn.out:
             self._finish(conn)
 
     def _write(self, conn, data):
-        if not data:
-            return
-        if not conn.out:
+        """Queues an answer: it goes out with the others of this round of the loop (_send_answers)."""
+        if data:
+            if not conn.out:
+                self.unsent.append(conn)
+            conn.out += data
+
+    def _send_answers(self):
+        """Sends the answers made in this round, one send a connection, one after the other: the clients (or the
+        proxy) reading them are woken once for the lot, not once an answer between handler calls (a wake-up on
+        another core costs about as much as a request here). What does not go out at once waits for the socket
+        to be writable, and the connection reads no more requests until it is out."""
+        unsent, self.unsent = self.unsent, []
+        for conn in unsent:
+            if conn.writing or not conn.out:  # being sent already, or closed (_close empties `out`)
+                continue
             try:
-                sent = conn.sock.send(data)
-            except (BlockingIOError, InterruptedError):
-                sent = 0
-            if sent == len(data):
-                return
-            data = data[sent:]
-            self.poller.modify(conn.sock, WRITE)  # no more requests until this is out
-            conn.writing = True
-        conn.out += data
+                try:
+                    sent = conn.sock.send(conn.out)
+                except (BlockingIOError, InterruptedError):
+                    sent = 0
+                if sent == len(conn.out):
+                    conn.out = bytearray()
+                    if conn.closing:
+                        self._finish(conn)
+                else:
+                    del conn.out[:sent]
+                    self.poller.modify(conn.sock, WRITE)
+                    conn.writing = True
+            except OSError:  # the client is gone
+                self._close(conn)
 
     def _send_pending(self, conn):
         try:
@@ -269,6 +301,7 @@ class EventLoopServer:
         if fd < 0:
             return
         self.connections.pop(fd, None)
+        conn.out = bytearray()
         self.poller.unregister(conn.sock)
         try:
             conn.sock.close()

@@ -11,7 +11,7 @@ from .cloudevents import (ERROR_TYPE, SUCCESS_TYPE, ce_headers, envelope_data, e
                           validate_attributes)
 from .errors import HttpError
 from .framing import DUPLICATE_CE
-from .telemetry import Metrics, ResultEncoder, encode_result, json_string, log, log_invocation, trace
+from .telemetry import Metrics, encode_result, json_string, invocation_line, log, log_invocation, trace
 
 
 
@@ -37,7 +37,9 @@ class Runtime:
         self.watchdog_idle = False
         self.timeout_s = config.timeout_ms / 1000.0
         self.function_json = json_string(config.function_id)
-        self.encode_result = ResultEncoder() if self.on_loop else encode_result
+        # the log line of a plain invocation answered 200 that is not the cold one, its duration and time to fill in
+        self.plain_ok_line = invocation_line(self.function_json.replace("%", "%%"), "plain", None, None, 200, None,
+                                             False, None)
 
     def begin(self):
         with self.metrics.lock:
@@ -110,6 +112,11 @@ def call_handler(rt, data, attrs):
 def record_invocation(rt, seconds, status, code, mode, attrs):
     """Counts one invocation in the metrics and queues its log line."""
     cold = (rt.metrics.count if rt.on_loop else rt.metrics.record)(seconds, code if status != 200 else None)
+    record_line(rt, seconds, status, code, mode, attrs, cold)
+
+
+def record_line(rt, seconds, status, code, mode, attrs, cold):
+    """Queues the log line of one invocation."""
     if attrs is None:
         log_invocation(rt.function_json, mode, None, None, status, seconds, cold, code)
     else:
@@ -245,7 +252,7 @@ class Endpoints:
         if error is not None:
             raise error
         try:
-            payload = rt.encode_result(result)
+            payload = encode_result(result)
         except (TypeError, ValueError, RecursionError) as e:
             log({"level": "error", "msg": "result not JSON", "function": rt.config.function_id, "exception": str(e)})
             raise HttpError(500, "FunctionError", "the function returned a value that is not JSON%s"

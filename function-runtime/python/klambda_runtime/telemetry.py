@@ -166,59 +166,50 @@ LOG = LogWriter()
 _encode = json.JSONEncoder(separators=(",", ":")).encode
 json_string = json.encoder.encode_basestring_ascii  # a str as a JSON string, as _encode writes it
 _INVOCATION = ('{"level":"info","msg":"invocation","function":%s,"mode":"%s","eventId":%s,"eventType":%s,'
-               '"status":%d,"durationMs":%r,"coldStart":%s%s,"ts":"%s"}\n')
+               '"status":%d,"durationMs":%s,"coldStart":%s%s,"ts":"%s"}\n')
 
 
 def log_invocation(function_json, mode, event_id, event_type, status, seconds, cold, code):
     """Queues the line of one invocation: what log() writes for {level, msg, function, mode, eventId, eventType,
-    status, durationMs, coldStart, error (unless 200)}, formatted from a template (a third of the cost)."""
-    LOG.lines.append(_INVOCATION % (
+    status, durationMs (to the microsecond), coldStart, error (unless 200)}, formatted from a template (a third of
+    the cost)."""
+    LOG.add(invocation_line(function_json, mode, event_id, event_type, status, seconds, cold, code))
+
+
+def invocation_line(function_json, mode, event_id, event_type, status, seconds, cold, code):
+    """The line log_invocation queues; seconds=None leaves "%.3f" (the milliseconds) and "%s" (the time) in it."""
+    return _INVOCATION % (
         function_json, mode,
         "null" if event_id is None else json_string(event_id) if type(event_id) is str else _encode(event_id),
         "null" if event_type is None else json_string(event_type) if type(event_type) is str else _encode(event_type),
-        status, round(seconds * 1000, 3), "true" if cold else "false",
-        "" if status == 200 else ',"error":' + json_string(code), now_rfc3339()))
-    if not LOG.pending:
-        LOG.pending = True
-        LOG.queued.set()
+        status, "%.3f" if seconds is None else "%.3f" % (seconds * 1000), "true" if cold else "false",
+        "" if status == 200 else ',"error":' + json_string(code), "%s" if seconds is None else now_rfc3339())
 
 
-class ResultEncoder:
-    """json.dumps(value, allow_nan=False) as bytes (NaN and the infinities are an error, never the non-JSON NaN),
-    for one thread (the event loop): the C encoder made once, not per call as JSONEncoder.encode does; made anew
-    after a failure, whose half-finished cycle markers it would keep. Threads share no encoder: its cycle markers
-    would see one thread's object in another's."""
-
-    def __init__(self):
-        self.encoder = None
-
-    def __call__(self, value):
-        if type(value) is str:
-            return json_string(value).encode()
-        encoder = self.encoder
-        if encoder is None:
-            encoder = self.encoder = self.make()
-        try:
-            return "".join(encoder(value, 0)).encode()
-        except BaseException:
-            self.encoder = None
-            raise
-
-    @staticmethod
-    def make():
-        e = json.JSONEncoder(allow_nan=False)
-        if json.encoder.c_make_encoder is None:
-            return lambda value, _: e.iterencode(value)
-        return json.encoder.c_make_encoder({}, e.default, json_string, None, e.key_separator, e.item_separator,
-                                           False, False, False)
+def _result_encoder():
+    """The C encoder of json.dumps(value, allow_nan=False) without cycle markers: made once, it keeps no state
+    between calls (the markers would), so any thread may use it; a cycle makes it recurse to a RecursionError."""
+    e = json.JSONEncoder(allow_nan=False, check_circular=False)
+    if json.encoder.c_make_encoder is None:
+        return lambda value, _: e.iterencode(value)
+    return json.encoder.c_make_encoder(None, e.default, json_string, None, e.key_separator, e.item_separator,
+                                       False, False, False)
 
 
-_encode_result = json.JSONEncoder(allow_nan=False).encode
+_encode_fast = _result_encoder()
+_encode_checked = json.JSONEncoder(allow_nan=False).encode
 
 
 def encode_result(value):
-    """json.dumps(value, allow_nan=False) as bytes, safe from any thread (a new C encoder per call)."""
-    return _encode_result(value).encode()
+    """json.dumps(value, allow_nan=False) as bytes (NaN and the infinities are an error, never the non-JSON NaN).
+    A value the encoder made once cannot encode is encoded again by json's own encoder, with cycle markers, which
+    raises what json.dumps raises (a cycle is a ValueError "Circular reference detected", not a RecursionError)."""
+    if type(value) is str:
+        return json_string(value).encode()
+    try:
+        return "".join(_encode_fast(value, 0)).encode()
+    except Exception:  # noqa: BLE001 - encoded again below, which raises the error json.dumps would
+        return _encode_checked(value).encode()
 
 
 def log(record, now=False):

@@ -5,7 +5,7 @@ import time
 import unittest
 from unittest import mock
 
-from klambda_runtime import eventloop
+from klambda_runtime import eventloop, fastpath
 from klambda_runtime.eventloop import EventLoopServer, _Connection
 from tests.support import Answer, binary_headers, post, runtime
 
@@ -19,6 +19,7 @@ REQUESTS = [
                                                        "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"))),
     post("", headers=binary_headers()),
     post(STRUCTURED, content_type="application/cloudevents+json"),
+    post(STRUCTURED, headers=binary_headers(), content_type="Application/CloudEvents+json"),
     post('{"bad": "input"}'),
     post('{"bad": "input"}', headers=binary_headers()),
     post('{"fail": 1}'),
@@ -54,6 +55,9 @@ REQUESTS = [
     b"POST / HTTP/1.1\r\nX: a\x01b\r\nContent-Length: 2\r\n\r\n{}",
     b"POST / HTTP/1.1\r\nContent-Length: +2\r\n\r\n{}",
     b"POST / HTTP/1.1\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\n{}",
+    b"POST / HTTP/1.1\r\nX-A: 1\r\nX-A: 1\r\nX-A:  2 \r\nContent-Length: 2\r\n\r\n{}",
+    b"POST / HTTP/1.1\r\nX-Tab: a\tb\t\r\nX-Pad:   v   \r\nX-Empty:\r\nContent-Length: 2\r\n\r\n{}",
+    b"POST / HTTP/1.1\r\nX-Latin: caf\xe9\r\nX-Nbsp: a\xa0b\r\nX\xe9: 1\r\nContent-Length: 2\r\n\r\n{}",
     b"POST / HTTP/1.1\r\nContent-Length: 99999999\r\n\r\n{}",
     b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n",
     b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nContent-Length: 2\r\n\r\n{}",
@@ -111,6 +115,7 @@ def answers(raw, fast, pieces=1):
             for at in range(0, len(raw), step):
                 conn.inbuf += raw[at:at + step]
                 server._process(conn)
+                server._send_answers()
         return _VARYING.sub(rb"\1~", b"".join(conn.sock.sent))
     finally:
         server.server_close()
@@ -134,6 +139,14 @@ class FastPathTest(unittest.TestCase):
         self.assertEqual((handler_made.call_count, parser_made.call_count), (0, 0), "fastpath.post answered both")
 
 
+    def test_header_lines_remembered_are_bounded_however_many_a_client_sends(self):
+        for n in range(3 * fastpath._FIELDS_MAX):
+            fastpath.parsed_request(bytearray(b"POST / HTTP/1.1\r\nX-Id: %d\r\nX-Big: %s\r\nContent-Length: 2\r\n"
+                                              b"\r\n{}" % (n, b"v" * fastpath._FIELD_MAX_CHARS)), 1024)
+            self.assertLessEqual(len(fastpath._FIELDS), fastpath._FIELDS_MAX)
+        self.assertFalse(any(len(line) > fastpath._FIELD_MAX_CHARS for line in fastpath._FIELDS))
+
+
 class OnTheLoopTest(unittest.TestCase):
 
     def test_a_handler_past_its_deadline_is_answered_504_and_the_connection_closes(self):
@@ -145,6 +158,7 @@ class OnTheLoopTest(unittest.TestCase):
             conn = _Connection(_Socket())
             conn.inbuf += post("{}") + post("{}")
             server._process(conn)
+            server._send_answers()
         finally:
             server.server_close()
         a = Answer(b"".join(conn.sock.sent))
@@ -165,6 +179,7 @@ class OnTheLoopTest(unittest.TestCase):
                 conn = _Connection(_Socket())
                 conn.inbuf += post("{}")
                 server._process(conn)
+                server._send_answers()
                 sent.append(Answer(b"".join(conn.sock.sent)))
         finally:
             server.server_close()
