@@ -40,6 +40,7 @@ class Config {
     this.concurrency = envInt(env, 'FUNCTION_CONCURRENCY', 16);
     this.drainMs = envInt(env, 'FUNCTION_DRAIN_TIMEOUT_MS', this.timeoutMs + 5000);
     this.idleMs = envInt(env, 'FUNCTION_IDLE_TIMEOUT_MS', 600000);
+    this.maxConnections = envInt(env, 'FUNCTION_MAX_CONNECTIONS', 1024);
     // Node runs every handler on its one event loop, whichever mode is asked for (README); the value is still checked
     // so that a typo fails here as it does in the other runtimes
     const execution = (env.FUNCTION_EXECUTION || 'worker').trim().toLowerCase();

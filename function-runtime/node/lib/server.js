@@ -71,7 +71,7 @@ function route(rt, req, res) {
 /** The server for runtime state `rt` (config, metrics, slots, handler, readiness), not yet listening. */
 function createServer(rt) {
   const config = rt.config;
-  sockets.configure(config.maxBodyBytes, config.idleMs);
+  sockets.configure(config.maxBodyBytes, config.idleMs, config.maxConnections);
   const server = http.createServer({
     maxHeaderSize: MAX_HEADER_BYTES,
     requireHostHeader: false, // as the other runtimes: HTTP/1.1 without Host is served

@@ -15,7 +15,7 @@ const LINGER_MS = 2000;
 const DRAIN_EXTRA_BYTES = 8 * 1024 * 1024;
 const REASONS = {
   400: 'Bad Request', 405: 'Method Not Allowed', 408: 'Request Timeout', 413: 'Payload Too Large',
-  431: 'Request Header Fields Too Large',
+  431: 'Request Header Fields Too Large', 503: 'Service Unavailable',
 };
 const MESSAGES = {
   HPE_INVALID_CONTENT_LENGTH: 'invalid Content-Length',
@@ -31,18 +31,44 @@ const MESSAGES = {
 
 let drainBound = DRAIN_EXTRA_BYTES;
 let idleMs = 0;
+let maxConnections = Infinity;
+let overloaded = '';
+let open = 0; // connections served now
 
 /**
- * Sets the most a closing connection reads and drops (the body limit plus 8 MiB, as the other runtimes) and the idle
- * timeout of a connection that has not sent a request yet (after one, Node's keepAliveTimeout counts from each answer).
+ * Sets the most a closing connection reads and drops (the body limit plus 8 MiB, as the other runtimes), the idle
+ * timeout of a connection that has not sent a request yet (after one, Node's keepAliveTimeout counts from each answer)
+ * and how many connections are served at once (FUNCTION_MAX_CONNECTIONS).
  */
-function configure(maxBodyBytes, idleTimeoutMs) {
+function configure(maxBodyBytes, idleTimeoutMs, maxConnectionsAtOnce) {
   drainBound = maxBodyBytes + DRAIN_EXTRA_BYTES;
   idleMs = idleTimeoutMs;
+  maxConnections = maxConnectionsAtOnce;
+  overloaded = rawAnswer(503, 'Overloaded', `too many connections open at once (${maxConnections}, FUNCTION_MAX_CONNECTIONS)`);
+}
+
+/**
+ * A connection past FUNCTION_MAX_CONNECTIONS: answered 503 and closed once the answer is out. The HTTP parser's
+ * listeners go first (a 'data' listener of our own takes the socket from it), so no request on it reaches a handler;
+ * what the client sends meanwhile is read and dropped, so the close is no reset that could lose the answer.
+ */
+function refuse(socket) {
+  socket.removeAllListeners('data');
+  socket.removeAllListeners('end');
+  socket.on('data', () => {});
+  socket.on('error', () => socket.destroy());
+  socket.end(overloaded, () => socket.destroy());
+  setTimeout(() => socket.destroy(), LINGER_MS).unref();
 }
 
 /** Called for every new connection. */
 function prepare(socket) {
+  if (open >= maxConnections) {
+    refuse(socket);
+    return;
+  }
+  open++;
+  socket.once('close', () => { open--; });
   socket[kReceiving] = null;
   socket[kPending] = 0;
   socket[kBroken] = false;

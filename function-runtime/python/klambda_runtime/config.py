@@ -32,6 +32,7 @@ class Config:
         self.concurrency = env_int(env, "FUNCTION_CONCURRENCY", 16)
         self.drain_ms = env_int(env, "FUNCTION_DRAIN_TIMEOUT_MS", self.timeout_ms + 5000)
         self.idle_ms = env_int(env, "FUNCTION_IDLE_TIMEOUT_MS", 600000)
+        self.max_connections = env_int(env, "FUNCTION_MAX_CONNECTIONS", 1024)
         self.execution = (env.get("FUNCTION_EXECUTION") or "worker").strip().lower()
         if self.execution not in ("worker", "event-loop"):
             raise ConfigError("FUNCTION_EXECUTION must be worker or event-loop, got %r" % self.execution[:40])

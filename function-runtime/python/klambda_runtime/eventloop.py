@@ -11,7 +11,7 @@ import socket
 import time
 
 from .fastpath import memory_request, parsed_request, post
-from .framing import MAX_DRAIN_EXTRA_BYTES, MAX_LINE, AnswerBuffer, request_end
+from .framing import MAX_DRAIN_EXTRA_BYTES, MAX_LINE, AnswerBuffer, overloaded_answer, refuse, request_end
 from .poller import READ, WRITE, Poller
 from .telemetry import log, trace
 from .worker import RequestHandler
@@ -77,6 +77,8 @@ class EventLoopServer:
         self.stopping = False
         self.connections = {}
         self.unsent = []  # connections with answers made in this round of the loop, sent together at its end
+        self.max_connections = runtime.config.max_connections
+        self.overloaded = overloaded_answer(self.max_connections)
 
     def shutdown(self):
         """From another thread (as socketserver's): serve_forever returns after the requests it holds."""
@@ -151,6 +153,9 @@ class EventLoopServer:
                 return
             except OSError:
                 return
+            if len(self.connections) >= self.max_connections:
+                refuse(sock, self.overloaded)
+                continue
             sock.setblocking(False)
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             conn = _Connection(sock)

@@ -87,6 +87,29 @@ def http_answer(status, body, content_type="application/json", extra_headers=(),
     return "".join(head).encode("latin-1") + body
 
 
+def overloaded_answer(max_connections):
+    """The answer to a connection past FUNCTION_MAX_CONNECTIONS, which is closed after it."""
+    return http_answer(503, error_body("Overloaded", "too many connections open at once (%d, FUNCTION_MAX_CONNECTIONS)"
+                                       % max_connections), close=True)
+
+
+def refuse(sock, answer):
+    """Sends `answer` to a connection the runtime will not serve (as far as it goes at once) and closes it, after
+    dropping what the client has sent already: closing with unread bytes would send a reset, and the client could lose
+    the answer. Never waits."""
+    try:
+        sock.setblocking(False)
+        sock.send(answer)
+        sock.shutdown(socket.SHUT_WR)
+        for _ in range(16):
+            if not sock.recv(65536):
+                break
+    except OSError:  # nothing more to read (or the client is gone)
+        pass
+    finally:
+        sock.close()
+
+
 class Http11:
     """Reads one request (line, headers; the body when the endpoint asks) and writes answers; dispatches to do_<METHOD>."""
 

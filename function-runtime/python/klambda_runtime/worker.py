@@ -2,9 +2,10 @@
 import socket
 import socketserver
 import sys
+import threading
 import time
 
-from .framing import MAX_DRAIN_EXTRA_BYTES, Http11
+from .framing import MAX_DRAIN_EXTRA_BYTES, Http11, overloaded_answer, refuse
 from .invocation import Endpoints
 from .telemetry import log, trace
 
@@ -68,11 +69,41 @@ class RequestHandler(Endpoints, Http11, socketserver.StreamRequestHandler):
 
 
 class Server(socketserver.ThreadingTCPServer):
-    """A thread per connection, daemon threads, address reuse and a deeper accept queue."""
+    """A thread per connection, daemon threads, address reuse and a deeper accept queue; past
+    FUNCTION_MAX_CONNECTIONS open at once, a new connection is answered 503 Overloaded and closed."""
 
     daemon_threads = True
     allow_reuse_address = True
     request_queue_size = 128
+
+    def __init__(self, address, handler_class):
+        max_connections = handler_class.runtime.config.max_connections
+        self.max_connections, self.overloaded = max_connections, overloaded_answer(max_connections)
+        self.open = 0
+        self.open_lock = threading.Lock()
+        super().__init__(address, handler_class)
+
+    def process_request(self, request, client_address):
+        with self.open_lock:
+            if self.open >= self.max_connections:
+                refuse(request, self.overloaded)
+                return
+            self.open += 1
+        try:
+            super().process_request(request, client_address)  # starts the connection's thread
+        except BaseException:
+            self._closed()
+            raise
+
+    def process_request_thread(self, request, client_address):
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._closed()
+
+    def _closed(self):
+        with self.open_lock:
+            self.open -= 1
 
     def handle_error(self, request, client_address):
         """A client that went away is not an error worth a trace; anything else is logged as one JSON line."""

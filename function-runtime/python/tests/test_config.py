@@ -13,6 +13,7 @@ class ConfigTest(unittest.TestCase):
         self.assertEqual((c.host, c.port), ("0.0.0.0", 8080))
         self.assertEqual((c.timeout_ms, c.max_body_bytes, c.concurrency), (30000, 6 * 1024 * 1024, 16))
         self.assertEqual((c.drain_ms, c.idle_ms, c.execution), (35000, 600000, "worker"))
+        self.assertEqual(c.max_connections, 1024)
         self.assertEqual(c.source, "/knative-lambda/functions/function")
 
     def test_the_drain_timeout_follows_the_request_timeout_unless_set(self):
@@ -30,6 +31,8 @@ class ConfigTest(unittest.TestCase):
         with self.assertRaisesRegex(ConfigError, "FUNCTION_CONCURRENCY must be at least 1, got 0"):
             Config({"FUNCTION_CONCURRENCY": "0"})
         self.assertEqual(Config({"PORT": "0"}).port, 0)
+        with self.assertRaisesRegex(ConfigError, "FUNCTION_MAX_CONNECTIONS must be at least 1, got 0"):
+            Config({"FUNCTION_MAX_CONNECTIONS": "0"})
 
     def test_execution_is_worker_or_event_loop(self):
         self.assertEqual(Config({"FUNCTION_EXECUTION": " Event-Loop "}).execution, "event-loop")

@@ -22,7 +22,6 @@ import java.util.Locale;
 import java.util.Map;
 
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -221,10 +220,10 @@ class HostileInputIT {
         assertThat(a.status()).as(a.body()).isEqualTo(200);
     }
 
-    @Test
-    void theJavaRuntimeAnswers503PastItsConnectionBoundAndServesOnceOneCloses() throws Exception {
+    @EveryRuntime
+    void aRuntimeAnswers503PastItsConnectionBoundAndServesOnceOneCloses(RuntimeKind kind) throws Exception {
         // the idle timeout closes the connection the start-up's readiness polls left open; ours are used at once
-        try (FunctionProcess bounded = FunctionProcess.start(RuntimeKind.JAVA, RuntimeKind.Function.CONTRACT, "bounded-fn",
+        try (FunctionProcess bounded = FunctionProcess.start(kind, RuntimeKind.Function.CONTRACT, "bounded-fn",
                 Map.of("FUNCTION_MAX_CONNECTIONS", "2", "FUNCTION_IDLE_TIMEOUT_MS", "1000"))) {
             Socket[] both = await().atMost(Duration.ofSeconds(10)).until(() -> servedPair(bounded.port), java.util.Objects::nonNull);
             try (Socket one = both[0]; Socket two = both[1]) {
