@@ -1,6 +1,7 @@
 """Starting and stopping: bind, load the function meanwhile, serve until SIGTERM/SIGINT, drain in-flight requests."""
 import os
 import signal
+import sys
 import threading
 import time
 
@@ -13,8 +14,15 @@ from .telemetry import LOG, log, process_start_time, trace
 from .worker import RequestHandler, Server
 
 
+# JSON nested 999 deep parses, as in the Java runtime (Jackson's default limit) and the Node.js runtime: json's C
+# scanner counts a frame a level against the recursion limit, on top of the ~30 frames of the request's own path.
+# Deeper JSON is still 400 InvalidJson (RecursionError), and a result nested too deeply still 500.
+RECURSION_LIMIT = 1100
+
+
 def serve(config):
     """Binds, loads the function, serves until SIGTERM/SIGINT, drains in-flight requests; returns the exit code."""
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), RECURSION_LIMIT))
     runtime = Runtime(config)
     try:
         if config.execution == "event-loop":

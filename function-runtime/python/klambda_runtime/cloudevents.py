@@ -30,7 +30,7 @@ def parse_json(body):
         return json.loads(body)
     except (ValueError, UnicodeDecodeError) as e:
         raise HttpError(400, "InvalidJson", "the body is not valid JSON: %s" % str(e)[:200])
-    except RecursionError:  # arrays or objects nested past the interpreter's recursion limit (~1,000)
+    except RecursionError:  # arrays or objects nested past the recursion limit (app.RECURSION_LIMIT: ~1,050 deep)
         raise HttpError(400, "InvalidJson", "the body is not valid JSON: nested too deeply")
 
 
