@@ -163,23 +163,29 @@ def main(s3, broker, runs, burst, benchmarks, command, run_dir=""):
         cpu_rows += f"| **all** | **{sum(spent.values()):.1f} s** | **{sum(spent.values()) * 1000 / max(burst, 1):.0f} ms** |\n"
         print("CPU the burst cost, by process:\n" + cpu_rows, end="")
 
-    section = (
+    intro = (
         "## Pipeline (local mode)\n\n"
-        f"Command: `{command}` (scripts/bench/bench-pipeline.sh). The whole platform of `make run` on loopback: Kafka "
-        "(KRaft), docker-registry, s3rver with its notification webhook, local broker, builder and deployer over "
-        "Kafka, functions on the Python runtime as host processes. Time: PUT of a distinct Python source → the "
-        "function's first 200 to a plain JSON POST (S3 notification → builder webhook → broker → Kafka → build → "
-        "Kafka → deployer → pull, unpack, start, ready → deploy.completed → first answer). One warm-up upload first.\n\n"
-        f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {os.cpu_count()} cores.\n\n"
+        "Command: `make bench-pipeline [RUNS=20] [BURST=100]` (scripts/bench/bench-pipeline.sh). The whole platform of "
+        "`make run` on loopback: Kafka (KRaft), docker-registry, s3rver with its notification webhook, local broker, "
+        "builder and deployer over Kafka, functions on the Python runtime as host processes. Time: PUT of a distinct "
+        "Python source → the function's first 200 to a plain JSON POST (S3 notification → builder webhook → broker → "
+        "Kafka → build → Kafka → deployer → pull, unpack, start, ready → deploy.completed → first answer). One warm-up "
+        "upload first. Each run adds its figures at the top of this section; the earlier ones stay below.\n\n")
+    run = (
+        f"**{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {os.cpu_count()} cores, `{command}`** (written by "
+        "the benchmark):\n\n"
         "| measure | result | target |\n|---|---|---|\n"
         f"| upload → answering, {runs} sequential uploads | p50 {p50:.0f} ms, p95 {p95:.0f} ms (min {seq[0]:.0f}, max {seq[-1]:.0f}) | p50 ≤ 1 s |\n"
         f"| {burst} distinct uploads at once → all answering | {total:.1f} s, {len(failures)} failed | ≤ 6 s, none |\n"
         + ("\nCPU the burst cost, by process (user + system from `/proc/PID/stat`, before and after the burst; "
            "\"functions\": the function processes and the fork server):\n\n| process | CPU | per function |\n|---|---|---|\n"
-           + cpu_rows if cpu_rows else ""))
+           + cpu_rows if cpu_rows else "") + "\n")
     text = open(benchmarks).read()
-    pattern = re.compile(r"## Pipeline \(local mode\)\n.*?(?=\n## |\Z)", re.S)
-    text = pattern.sub(lambda _: section, text, count=1) if pattern.search(text) else text.rstrip() + "\n\n" + section
+    found = re.search(r"## Pipeline \(local mode\)\n\n.*?\n\n", text, re.S)  # the heading and its first paragraph
+    if found is None:
+        text = text.rstrip() + "\n\n" + intro + run
+    else:  # the new run first, every earlier one kept
+        text = text[:found.end()] + run + "\n" + text[found.end():]
     open(benchmarks, "w").write(text)
     return 1 if failures else 0
 

@@ -8,7 +8,7 @@ from time import monotonic
 
 from .cloudevents import SUCCESS_TYPE, ce_headers, missing_attributes, not_json, parse_json, unquote
 from .errors import HttpError
-from .framing import _OK_JSON, DUPLICATE_CE, MAX_HEADERS, MAX_LINE, AnswerBuffer, add_field, http_answer
+from .framing import DUPLICATE_CE, MAX_HEADERS, MAX_LINE, OK_JSON_HEAD, AnswerBuffer, add_field, http_answer
 from .invocation import call_handler, record_invocation, record_line
 from .telemetry import LOG, encode_result, log, now_rfc3339, trace
 
@@ -87,7 +87,7 @@ def post(rt, request_class, headers, body):
             record_line(rt, t1 - t0, 200, None, "plain", None, True)
         else:
             LOG.add(rt.plain_ok_line % ((t1 - t0) * 1000, now_rfc3339()))
-        return _OK_JSON % len(payload) + payload, False
+        return OK_JSON_HEAD % len(payload) + payload, False
     record_invocation(rt, (answered_at or monotonic()) - t0, status or 200, code,
                       "plain" if attrs is None else "binary", attrs)
     return answer, close

@@ -13,7 +13,7 @@ from .errors import HttpError
 REASONS = {200: "OK", 400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed", 413: "Payload Too Large",
            414: "URI Too Long", 431: "Request Header Fields Too Large",
            500: "Internal Server Error", 501: "Not Implemented", 503: "Service Unavailable", 504: "Gateway Timeout"}
-_OK_JSON = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n"
+OK_JSON_HEAD = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n"
 MAX_DRAIN_EXTRA_BYTES = 8 * 1024 * 1024
 MAX_LINE = 65536
 MAX_HEADERS = 100
@@ -76,7 +76,7 @@ class AnswerBuffer(list):
 def http_answer(status, body, content_type="application/json", extra_headers=(), close=False):
     """A whole answer, head and body, as the bytes of one write (no 40 ms delayed-ACK stall on keep-alive)."""
     if status == 200 and content_type == "application/json" and not extra_headers and not close:
-        return _OK_JSON % len(body) + body  # the usual answer, its head made ahead
+        return OK_JSON_HEAD % len(body) + body  # the usual answer, its head made ahead
     head = ["HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %d\r\n"
             % (status, REASONS.get(status, "Error"), content_type, len(body))]
     for name, value in extra_headers:
