@@ -55,9 +55,14 @@ function flush() {
     if (n < 0) {
       return;
     }
+    if (n === 0) { // stdout is full (its reader stalls): wait for it, without spinning a core
+      Atomics.wait(PAUSE, 0, 0, 1);
+    }
     written += n;
   }
 }
+
+const PAUSE = new Int32Array(new SharedArrayBuffer(4)); // Atomics.wait on it sleeps the thread for its timeout
 
 /** Bytes written to stdout (0 when it would block), or -1 when stdout is gone. */
 function writeSome(data) {

@@ -123,19 +123,24 @@ class Metrics:
 
 class LogWriter:
     """JSON lines to stdout, written in batches by one thread (a write per request would cost a third of the
-    throughput). The thread sleeps until a line is queued: an idle function does not wake up for nothing."""
+    throughput). The thread sleeps until a line is queued: an idle function does not wake up for nothing. At most
+    `max_queued` lines wait: past that, the thread that adds one writes them itself, and waits while stdout is full
+    (a log reader that stalls slows the function down; it neither loses lines nor fills the memory)."""
 
-    def __init__(self, interval=0.05, fd=1):
+    def __init__(self, interval=0.05, fd=1, max_queued=16384):
         self.lines = []
         self.interval = interval
         self.fd = fd
+        self.max_queued = max_queued
         self.lock = threading.Lock()
         self.queued = threading.Event()
         self.pending = False  # `queued` is set (a plain attribute: Event.is_set is a call)
 
     def add(self, line):
         self.lines.append(line)
-        if not self.pending:
+        if len(self.lines) > self.max_queued:
+            self.flush()
+        elif not self.pending:
             self.pending = True
             self.queued.set()
 
@@ -157,7 +162,10 @@ class LogWriter:
                         written = os.write(self.fd, data)
                     except InterruptedError:
                         continue
-                    except OSError:
+                    except BlockingIOError:  # a non-blocking stdout that is full: wait for its reader
+                        time.sleep(0.001)
+                        continue
+                    except OSError:  # stdout is gone
                         return
                     data = data[written:]
 

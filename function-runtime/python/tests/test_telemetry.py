@@ -2,6 +2,8 @@
 import json
 import os
 import re
+import select
+import threading
 import unittest
 
 from klambda_runtime.telemetry import LogWriter, Metrics, now_rfc3339
@@ -53,6 +55,29 @@ class LogTest(unittest.TestCase):
             os.close(w)
         self.assertEqual([json.loads(line) for line in lines], [{"n": 1}, {"n": 2, "text": "caf\u00e9"}])
         self.assertTrue(all(re.match(r"^\{.*\}$", line) for line in lines))
+
+    def test_a_stalled_stdout_holds_back_the_thread_that_logs_and_loses_no_line(self):
+        r, w = os.pipe()  # nobody reads at first: the pipe (64 KiB) fills with the first ~60 lines of 1 KiB
+        writer = LogWriter(interval=0.01, fd=w, max_queued=50)
+        threading.Thread(target=writer.run, daemon=True).start()
+        done = threading.Event()
+
+        def log_500():
+            for n in range(500):
+                writer.add(json.dumps({"n": n, "pad": "x" * 1000}) + "\n")
+            done.set()
+        threading.Thread(target=log_500, daemon=True).start()
+        try:
+            self.assertFalse(done.wait(1.0), "500 lines of 1 KiB went somewhere while stdout was full")
+            self.assertLessEqual(len(writer.lines), 51, "lines queued past the bound")
+            data = b""
+            while data.count(b"\n") < 500 and select.select([r], [], [], 10)[0]:
+                data += os.read(r, 1 << 20)
+        finally:
+            os.close(r)
+            os.close(w)
+        self.assertTrue(done.is_set())
+        self.assertEqual([json.loads(line)["n"] for line in data.splitlines()], list(range(500)))
 
 
 if __name__ == "__main__":

@@ -8,13 +8,20 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 
-/** JSON lines to stdout, written in batches by one daemon thread (a write per request would cost throughput); never payloads. */
+/**
+ * JSON lines to stdout, written in batches by one daemon thread (a write per request would cost throughput); never
+ * payloads. At most {@link #MAX_QUEUED} lines wait: past that, the thread that adds one writes them itself, and waits
+ * while stdout is full (a log reader that stalls slows the function down; it neither loses lines nor fills the heap).
+ */
 final class JsonLog {
 
+    static final int MAX_QUEUED = 16_384;
     private static final ConcurrentLinkedQueue<String> LINES = new ConcurrentLinkedQueue<>();
+    private static final AtomicInteger QUEUED = new AtomicInteger();
     private static final OutputStream OUT = new java.io.BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16);
 
     private static volatile boolean writerIdle;
@@ -43,7 +50,9 @@ final class JsonLog {
 
     private static void add(String line) {
         LINES.add(line);
-        if (writerIdle) {
+        if (QUEUED.incrementAndGet() > MAX_QUEUED) {
+            flush();
+        } else if (writerIdle) {
             LockSupport.unpark(WRITER);
         }
     }
@@ -134,6 +143,7 @@ final class JsonLog {
         boolean wrote = false;
         try {
             for (String line; (line = LINES.poll()) != null; ) {
+                QUEUED.decrementAndGet();
                 OUT.write(line.getBytes(StandardCharsets.UTF_8));
                 wrote = true;
             }

@@ -43,6 +43,12 @@ final class FunctionProcess implements AutoCloseable {
 
     /** Lays the function out, starts the runtime and returns at once (see {@link #awaitReady()}). */
     static FunctionProcess launch(RuntimeKind kind, RuntimeKind.Function function, String functionId, Map<String, String> extraEnv) {
+        return launch(kind, function, functionId, extraEnv, false);
+    }
+
+    /** As {@link #launch}; with {@code piped}, the output goes to a pipe the test reads ({@link #process()}), not a file. */
+    static FunctionProcess launch(RuntimeKind kind, RuntimeKind.Function function, String functionId,
+            Map<String, String> extraEnv, boolean piped) {
         try {
             Path work = Files.createTempDirectory("klambda-contract-" + kind.name().toLowerCase() + "-");
             Path dir = Files.createDirectories(work.resolve("function"));
@@ -53,8 +59,8 @@ final class FunctionProcess implements AutoCloseable {
             env.put("HOST", "127.0.0.1");
             env.put("PORT", String.valueOf(port));
             env.putAll(extraEnv);
-            ProcessBuilder builder = new ProcessBuilder(kind.command()).directory(work.toFile())
-                    .redirectErrorStream(true).redirectOutput(work.resolve("runtime.log").toFile());
+            ProcessBuilder builder = new ProcessBuilder(kind.command()).directory(work.toFile()).redirectErrorStream(true)
+                    .redirectOutput(piped ? ProcessBuilder.Redirect.PIPE : ProcessBuilder.Redirect.to(work.resolve("runtime.log").toFile()));
             builder.environment().putAll(env);
             return new FunctionProcess(kind, functionId, work, dir, port, builder.start());
         } catch (IOException e) {
@@ -64,7 +70,13 @@ final class FunctionProcess implements AutoCloseable {
 
     /** Starts the runtime and waits until /health/ready answers 200. */
     static FunctionProcess start(RuntimeKind kind, RuntimeKind.Function function, String functionId, Map<String, String> extraEnv) {
-        FunctionProcess p = launch(kind, function, functionId, extraEnv);
+        return start(kind, function, functionId, extraEnv, false);
+    }
+
+    /** As {@link #start}; with {@code piped}, the output goes to a pipe the test reads ({@link #process()}). */
+    static FunctionProcess start(RuntimeKind kind, RuntimeKind.Function function, String functionId,
+            Map<String, String> extraEnv, boolean piped) {
+        FunctionProcess p = launch(kind, function, functionId, extraEnv, piped);
         try {
             p.awaitReady();
         } catch (RuntimeException | AssertionError e) {
