@@ -105,18 +105,16 @@ class LogBackpressureIT {
         return Integer.parseInt(text.substring(9, 12));
     }
 
-    /** The number answered once it stops moving for 2 s (the clients are held back), at most 90 s from now. */
-    private static int stalled(AtomicInteger answered) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        int last = -1;
-        while (System.nanoTime() < deadline) {
-            int now = answered.get();
-            if (now == last || now == REQUESTS) {
-                return now;
-            }
-            last = now;
-            Thread.sleep(2000);
-        }
+    /** The number answered once it has not moved for 2 s (the clients are held back), at most 90 s from now. */
+    private static int stalled(AtomicInteger answered) {
+        int[] last = {-1};
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
+                .until(() -> {
+                    int now = answered.get();
+                    boolean still = now == last[0];
+                    last[0] = now;
+                    return still;
+                });
         return answered.get();
     }
 
