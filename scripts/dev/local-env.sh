@@ -41,10 +41,11 @@ wait_http() { # url what [tries]
 
 # JVM flags of the local platform's own processes (Kafka, broker, builder, local cluster, deployer): C1 only and the
 # serial collector, as Quarkus dev mode does. On a 2-core laptop the C2 compiler threads otherwise take most of
-# the CPU during the first minutes. C1 compiles a method after 0.3x the usual calls (~60 instead of ~200): most of
+# the CPU during the first minutes. C1 compiles a method after 0.1x the usual calls (~20 instead of ~200): most of
 # the code that handles one function runs once per function, and stayed interpreted through a first burst of 100
-# (the platform's JVMs ~20 % less CPU per function; BENCHMARKS.md, "Pipeline"). KLAMBDA_LOCAL_JAVA_OPTS overrides.
-LOCAL_JAVA_OPTS=${KLAMBDA_LOCAL_JAVA_OPTS-"-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:CompileThresholdScaling=0.3"}
+# (the platform's JVMs 0.81x the CPU per function of 0.3x, and ~20 % less than the usual threshold before that;
+# BENCHMARKS.md, "Pipeline"). KLAMBDA_LOCAL_JAVA_OPTS overrides.
+LOCAL_JAVA_OPTS=${KLAMBDA_LOCAL_JAVA_OPTS-"-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:CompileThresholdScaling=0.1"}
 remember() { echo "$1 $2" >> "$RUN/pids"; }
 
 # service_env NAME: the lines of scripts/dev/env/NAME.env, each ${VAR} and ${VAR:-default} filled in from the
