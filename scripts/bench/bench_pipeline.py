@@ -66,8 +66,8 @@ def upload_until_answer(s3, broker, timeout=300):
 
 def cpu_seconds(run_dir):
     """CPU (user + system, s) of each process of the platform (`$RUN/pids`: "pid name" lines) and, as "functions",
-    of every other live process started from the run folder (function processes, the Python fork server); and, as
-    "NAME jit", what the JIT compiler threads of a JVM among them used (their share is code not yet compiled)."""
+    of every other live process started from the run folder (function processes, the Python fork server); and, under
+    the key (NAME, thread id), what each JIT compiler thread of a JVM among them used (code not yet compiled)."""
     tick = os.sysconf("SC_CLK_TCK")
     named = {}
     try:
@@ -93,8 +93,8 @@ def cpu_seconds(run_dir):
         if name:
             totals[name] = totals.get(name, 0.0) + used
         if pid in named:
-            for tid, used in jit_threads(pid, tick).items():
-                totals[(name, tid)] = used
+            for tid, seconds in jit_threads(pid, tick).items():
+                totals[(name, tid)] = seconds
     return totals
 
 
