@@ -3,11 +3,14 @@
 
     python3 -u klambda_local.py                       serves one function, as the image's entry point does
     python3 -u klambda_local.py --fork-server SOCKET  forks a function per request on a Unix socket (below)
+    python3 -u klambda_local.py --fork-server SOCKET --sandbox
+                                                      the same, each function in a sandbox it builds (klambda_sandbox)
     python3 -u klambda_local.py --spare               waits, runtime imported, for one function's environment on stdin
 
 It imports the runtime package (klambda_runtime, in the same folder) once; a forked function then skips exec, the
-interpreter's start and every import: on two cores ~10 ms instead of ~100 ms of CPU per function. In the sandbox,
-where a fork would share one sandbox between functions, the local cluster keeps a spare instead: an interpreter
+interpreter's start and every import: on two cores ~10 ms instead of ~100 ms of CPU per function. In the sandbox a
+plain fork would share one sandbox between functions: there each child first builds a sandbox of its own
+(--sandbox, klambda_sandbox.py). Where that cannot be, the local cluster keeps a spare instead: an interpreter
 started in a sandbox of its own, beside an empty function folder, that becomes the next function (--spare).
 """
 import json
@@ -61,12 +64,17 @@ def spare():
     return become(env)
 
 
-def fork_server(path):
+def fork_server(path, sandboxed=False):
     """Local mode's function starter: an interpreter that has imported the runtime once and forks a child per
-    function. Protocol, on a Unix socket: one JSON line {"env": {...}, "log": "/path"} in; one line {"pid": N} or
-    {"error": "..."} out. The child gets exactly that environment, stdout and stderr appended to the log, its own
-    session, and serves as `app.main()` would. This process stays single-threaded (fork is only safe then) and
-    reaps its children."""
+    function. Protocol, on a Unix socket: one JSON line {"env": {...}, "log": "/path"} in (with --sandbox also
+    "sandbox": [bwrap's arguments]); one line {"pid": N} or {"error": "..."} out. The child gets exactly that
+    environment, stdout and stderr appended to the log, its own session, and serves as `app.main()` would; with
+    --sandbox it first builds the sandbox the arguments describe (klambda_sandbox) and N is the sandbox's monitor.
+    The server forks before it reads a request: no function's environment is ever in its memory, so none is in a
+    later function's copy of it. It stays single-threaded (fork is only safe then) and reaps its children."""
+    if sandboxed:
+        global klambda_sandbox
+        import klambda_sandbox  # imported once, before the forks
     try:
         os.unlink(path)
     except FileNotFoundError:
@@ -92,57 +100,70 @@ def fork_server(path):
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
     while True:
         conn, _ = server.accept()
-        with conn:
+        if os.fork() == 0:
+            code = 70
             try:
-                conn.settimeout(10)
-                request = json.loads(conn.makefile("rb").readline(1 << 20))
-                env, log_path = request["env"], request["log"]
-                if not valid_env(env) or not isinstance(log_path, str) or not log_path:
-                    raise ValueError("env must map strings to strings and log must be a path")
-                log_fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-            except (ValueError, KeyError, TypeError, OSError) as e:
+                server.close()
+                signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+                signal.signal(signal.SIGTERM, signal.SIG_DFL)
+                code = forked(conn, sandboxed)
+            except BaseException:  # noqa: B036 - whatever happens, the child must not return into the server loop
                 try:
-                    conn.sendall(json.dumps({"error": "%s: %s" % (type(e).__name__, e)}).encode() + b"\n")
+                    os.write(2, telemetry.trace().encode("utf-8", "replace"))
                 except OSError:
                     pass
-                continue
-            pid = os.fork()
-            if pid == 0:  # the function
-                code = 70
-                try:
-                    server.close()
-                    conn.close()
-                    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-                    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-                    os.setsid()
-                    os.dup2(log_fd, 1)
-                    os.dup2(log_fd, 2)
-                    os.close(log_fd)
-                    null = os.open(os.devnull, os.O_RDONLY)
-                    os.dup2(null, 0)
-                    os.close(null)
-                    code = become(env)
-                except BaseException:  # noqa: B036 - whatever happens, the child must not return into the server loop
-                    try:
-                        os.write(2, telemetry.trace().encode("utf-8", "replace"))
-                    except OSError:
-                        pass
-                finally:
-                    os._exit(code if isinstance(code, int) else 1)
-            os.close(log_fd)
-            try:
-                conn.sendall(json.dumps({"pid": pid}).encode() + b"\n")
-            except OSError:
-                pass
+            finally:
+                os._exit(code if isinstance(code, int) else 1)
+        conn.close()
+
+
+def forked(conn, sandboxed):
+    """A fork server's child: reads its request from `conn`, answers it, and becomes the function (in its sandbox)."""
+    def answer(reply):
+        conn.sendall(json.dumps(reply).encode() + b"\n")
+
+    try:
+        conn.settimeout(10)
+        request = json.loads(conn.makefile("rb").readline(1 << 20))
+        env, log_path, args = request["env"], request["log"], request.get("sandbox")
+        if not valid_env(env) or not isinstance(log_path, str) or not log_path:
+            raise ValueError("env must map strings to strings and log must be a path")
+        if sandboxed and not (isinstance(args, list) and all(isinstance(a, str) for a in args)):
+            raise ValueError("sandbox must be a list of bwrap's arguments")
+        if sandboxed:
+            klambda_sandbox.parse(args)
+        log_fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    except (ValueError, KeyError, TypeError, OSError) as e:
+        try:
+            answer({"error": "%s: %s" % (type(e).__name__, e)})
+        except OSError:
+            pass
+        return 2
+    if sandboxed:
+        try:
+            klambda_sandbox.enter(args, lambda failure: answer({"error": failure} if failure else {"pid": os.getpid()}))
+        except (ValueError, OSError) as e:
+            answer({"error": "%s: %s" % (type(e).__name__, e)})
+            return 71
+    else:
+        os.setsid()
+        answer({"pid": os.getpid()})
+    conn.close()
+    os.dup2(log_fd, 1)
+    os.dup2(log_fd, 2)
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.closerange(3, 1 << 16)
+    return become(env)
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 3 and sys.argv[1] == "--fork-server":
-        fork_server(sys.argv[2])
+    if len(sys.argv) in (3, 4) and sys.argv[1] == "--fork-server" and sys.argv[3:] in ([], ["--sandbox"]):
+        fork_server(sys.argv[2], sandboxed=len(sys.argv) == 4)
     elif len(sys.argv) == 2 and sys.argv[1] == "--spare":
         sys.exit(spare())
     elif len(sys.argv) == 1:
         sys.exit(app.main())
     else:
-        sys.stderr.write("usage: klambda_local.py [--fork-server SOCKET | --spare]\n")
+        sys.stderr.write("usage: klambda_local.py [--fork-server SOCKET [--sandbox] | --spare]\n")
         sys.exit(2)

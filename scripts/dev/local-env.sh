@@ -236,7 +236,8 @@ start_local_cluster() { # Knative Serving on this machine: the Kubernetes API th
   # has), else python3 from PATH. A version manager's python3 may add site hooks to every start (here: +75 ms).
   local_python || return 1
   rm -rf "$RUN/python" && mkdir -p "$RUN/python" || return 1
-  cp -R "$ROOT/function-runtime/python/klambda_runtime" "$ROOT/function-runtime/python/klambda_local.py" "$RUN/python/" || return 1
+  cp -R "$ROOT/function-runtime/python/klambda_runtime" "$ROOT/function-runtime/python/klambda_local.py" \
+    "$ROOT/function-runtime/python/klambda_sandbox.py" "$RUN/python/" || return 1
   rm -rf "$RUN/python/klambda_runtime/__pycache__"
   "$PYTHON" -m compileall -q -b "$RUN/python" || return 1  # .pyc beside each module, then the sources go
   find "$RUN/python" -name '*.py' -delete

@@ -16,10 +16,12 @@ import io.fabric8.kubernetes.api.model.EnvVar;
  * operator's credentials, the platform's settings); the runtime named by {@code FUNCTION_RUNTIME} (Python by default; Node.js functions find their {@code node_modules} layer in the unpacked
  * {@code /function})
  * started with the command of {@link LocalRuntimes} inside the {@link Sandbox}. Python functions start from an
- * interpreter that has imported the runtime already (unless {@code KLAMBDA_LOCAL_PYTHON_FORK_SERVER=false}): without a
- * sandbox forked by the {@link PythonForkServer} when it works (a fork would share one sandbox), in the sandbox a
- * {@link SpareSandboxes spare}; else each starts an interpreter of its own. All of the command line of local mode's
- * functions is here.
+ * interpreter that has imported the runtime already (unless {@code KLAMBDA_LOCAL_PYTHON_FORK_SERVER=false}): forked by
+ * the {@link PythonForkServer}, in the sandbox by a sandboxed one whose child builds the function's sandbox itself (the
+ * same {@link Sandbox#options options} bwrap would get). Where that cannot be (no user namespace, a sandbox the kernel
+ * refuses to build, {@code PYTHON*} variables, read when an interpreter starts) a sandboxed function starts in bwrap,
+ * from a {@link SpareSandboxes spare} when one fits; without a fork server each starts an interpreter of its own. All
+ * of the command line of local mode's functions is here.
  */
 public final class FunctionLauncher implements AutoCloseable {
 
@@ -31,7 +33,8 @@ public final class FunctionLauncher implements AutoCloseable {
     private final LocalRuntimes runtimes;
     private final Sandbox sandbox;
     private final PythonForkServer forkServer;
-    private final SpareSandboxes spares;
+    private final Path workDir;
+    private SpareSandboxes spares;
     private final Duration startTimeout;
     private final Ports ports;
     private volatile boolean forkServerUnavailable;
@@ -52,12 +55,21 @@ public final class FunctionLauncher implements AutoCloseable {
 
     /** As above, with the ports taken from {@code ports}. */
     FunctionLauncher(LocalRuntimes runtimes, Sandbox sandbox, Path workDir, Duration startTimeout, Ports ports) {
+        this(runtimes, sandbox, workDir, startTimeout, ports, sandbox.forkable());
+    }
+
+    /** As above; {@code forkInSandbox} false: sandboxed Python functions start in bwrap (from a spare), never forked. */
+    FunctionLauncher(LocalRuntimes runtimes, Sandbox sandbox, Path workDir, Duration startTimeout, Ports ports,
+            boolean forkInSandbox) {
         this.ports = ports;
         this.runtimes = runtimes;
         this.sandbox = sandbox;
-        this.forkServer = new PythonForkServer(runtimes.python(), workDir);
-        this.spares = sandbox.enabled() && runtimes.pythonForkServer()
-                ? new SpareSandboxes(runtimes.python(), sandbox, workDir) : null;
+        this.workDir = workDir;
+        this.forkServer = new PythonForkServer(runtimes.python(), workDir, sandbox.enabled());
+        this.forkServerUnavailable = sandbox.enabled() && !(forkInSandbox && sandbox.forkable());
+        if (this.forkServerUnavailable && runtimes.pythonForkServer()) {
+            spares();
+        }
         this.startTimeout = startTimeout;
     }
 
@@ -111,25 +123,27 @@ public final class FunctionLauncher implements AutoCloseable {
 
     private FunctionProcess start(String revision, String image, int port, String runtime, Map<String, String> env,
             Path functionDir, Path log) throws IOException {
-        if (runtimes.forked(runtime) && !sandbox.enabled() && !forkServerUnavailable) {
+        // the dependency layer local mode unpacked beside the function (FUNCTION_DEPS_DIR) is the function's own too
+        String deps = env.get("FUNCTION_DEPS_DIR");
+        List<Path> alsoReadOnly = deps != null && deps.startsWith("/") && Files.isDirectory(Path.of(deps))
+                ? List.of(Path.of(deps)) : List.of();
+        if (runtimes.forked(runtime) && !forkServerUnavailable && (!sandbox.enabled() || noPythonVariables(env))) {
             try {
-                return FunctionProcess.startForked(revision, image, port, forkServer, env, functionDir, log, startTimeout);
-            } catch (PythonForkServer.UnavailableException e) {
+                return FunctionProcess.startForked(revision, image, port, forkServer, env, functionDir, log, startTimeout,
+                        sandbox.enabled() ? sandbox.options(runtimes.python(), functionDir, alsoReadOnly) : null);
+            } catch (PythonForkServer.UnavailableException | PythonForkServer.SandboxFailedException e) {
                 forkServerUnavailable = true;
-                LOG.log(System.Logger.Level.WARNING, e.getMessage() + "; Python functions start their own interpreter from now on");
+                LOG.log(System.Logger.Level.WARNING, e.getMessage() + "; Python functions start their own interpreter"
+                        + (sandbox.enabled() ? " in bwrap" : "") + " from now on");
             }
         }
-        if (spares != null && runtimes.forked(runtime) && warmStartFits(env, log)) {
-            var spare = spares.take();
+        if (sandbox.enabled() && runtimes.forked(runtime) && forkServerUnavailable && warmStartFits(env, log)) {
+            var spare = spares().take();
             if (spare.isPresent()) {
                 LOG.log(System.Logger.Level.DEBUG, revision + " starts in a spare sandbox");
                 return FunctionProcess.startSpare(revision, image, port, spare.get(), env, functionDir, log, startTimeout);
             }
         }
-        // the dependency layer local mode unpacked beside the function (FUNCTION_DEPS_DIR) is the function's own too
-        String deps = env.get("FUNCTION_DEPS_DIR");
-        List<Path> alsoReadOnly = deps != null && deps.startsWith("/") && Files.isDirectory(Path.of(deps))
-                ? List.of(Path.of(deps)) : List.of();
         return FunctionProcess.start(revision, image, port, sandbox.wrap(runtimes.command(runtime), functionDir, alsoReadOnly), env,
                 functionDir, log, startTimeout);
     }
@@ -139,12 +153,24 @@ public final class FunctionLauncher implements AutoCloseable {
      * folder only), no {@code PYTHON*} variable (read when an interpreter starts), and a first start (no log yet).
      */
     private static boolean warmStartFits(Map<String, String> env, Path log) {
-        return !env.containsKey("FUNCTION_DEPS_DIR") && env.keySet().stream().noneMatch(k -> k.startsWith("PYTHON"))
-                && !Files.exists(log);
+        return !env.containsKey("FUNCTION_DEPS_DIR") && noPythonVariables(env) && !Files.exists(log);
+    }
+
+    /** No {@code PYTHON*} variable: an interpreter already started (forked, or a spare) can become the function. */
+    private static boolean noPythonVariables(Map<String, String> env) {
+        return env.keySet().stream().noneMatch(k -> k.startsWith("PYTHON"));
+    }
+
+    /** The spare sandboxes, started on first need (sandboxed Python functions that are not forked). */
+    private synchronized SpareSandboxes spares() {
+        if (spares == null) {
+            spares = new SpareSandboxes(runtimes.python(), sandbox, workDir);
+        }
+        return spares;
     }
 
     /** Whether a spare sandbox is up, waiting for the next Python function. */
-    boolean spareReady() {
+    synchronized boolean spareReady() {
         return spares != null && spares.ready();
     }
 
@@ -152,8 +178,12 @@ public final class FunctionLauncher implements AutoCloseable {
     @Override
     public void close() {
         forkServer.close();
-        if (spares != null) {
-            spares.close();
+        SpareSandboxes started;
+        synchronized (this) {
+            started = spares;
+        }
+        if (started != null) {
+            started.close();
         }
     }
 }

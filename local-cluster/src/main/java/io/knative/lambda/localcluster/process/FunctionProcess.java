@@ -63,9 +63,16 @@ public final class FunctionProcess {
      */
     public static FunctionProcess startForked(String revision, String image, int port, PythonForkServer forkServer,
             Map<String, String> environment, Path functionDir, Path log, Duration readyTimeout) throws IOException {
+        return startForked(revision, image, port, forkServer, environment, functionDir, log, readyTimeout, null);
+    }
+
+    /** As above, in the sandbox bwrap's {@code sandboxOptions} describe, when not null (a sandboxed fork server). */
+    static FunctionProcess startForked(String revision, String image, int port, PythonForkServer forkServer,
+            Map<String, String> environment, Path functionDir, Path log, Duration readyTimeout, List<String> sandboxOptions)
+            throws IOException {
         Map<String, String> env = new java.util.HashMap<>(environment);
         env.putAll(placement(port, functionDir));
-        ProcessHandle process = forkServer.spawn(env, log);
+        ProcessHandle process = forkServer.spawn(env, log, sandboxOptions);
         return awaitReady(new FunctionProcess(revision, image, port, process, functionDir, null), log, readyTimeout,
                 () -> "the runtime exited");
     }

@@ -22,13 +22,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 /**
  * Starts Python functions by asking the runtime's fork server ({@code klambda_local.py --fork-server}, beside the runtime package) to fork
  * an already-initialised interpreter: no exec, no interpreter start, no imports per function. The server is
- * this deployer's child, started on first use and again if it dies; {@link #close()} stops it.
+ * this deployer's child, started on first use and again if it dies; {@link #close()} stops it. A sandboxed server
+ * ({@code --sandbox}) starts with an empty environment (a forked function's memory is a copy of the server's) and
+ * builds each function's sandbox from the bwrap options it is sent ({@code klambda_sandbox.py}).
  */
 public final class PythonForkServer implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final List<String> command;
+    private final boolean sandboxed;
     private final Path socket;
     private final Path log;
     private Process server;
@@ -38,7 +41,13 @@ public final class PythonForkServer implements AutoCloseable {
      * @param workDir       where the socket and the server's own log go
      */
     public PythonForkServer(List<String> pythonCommand, Path workDir) {
+        this(pythonCommand, workDir, false);
+    }
+
+    /** As above; {@code sandboxed}: every function forked in a sandbox of its own ({@link #spawn(Map, Path, List)}). */
+    public PythonForkServer(List<String> pythonCommand, Path workDir, boolean sandboxed) {
         this.command = List.copyOf(pythonCommand);
+        this.sandboxed = sandboxed;
         this.socket = workDir.resolve("python-fork-server.sock");
         this.log = workDir.resolve("python-fork-server.log");
         // a fork server of an earlier run whose cluster was SIGKILLed: stopped at once, never left unowned (the
@@ -53,6 +62,13 @@ public final class PythonForkServer implements AutoCloseable {
         }
     }
 
+    /** The sandboxed fork server could not build a function's sandbox (as opposed to being unreachable). */
+    public static final class SandboxFailedException extends IOException {
+        SandboxFailedException(String message) {
+            super(message);
+        }
+    }
+
     /**
      * Forks a function process with exactly {@code environment}, its stdout and stderr appended to {@code functionLog}.
      *
@@ -60,9 +76,27 @@ public final class PythonForkServer implements AutoCloseable {
      * @throws UnavailableException when the server cannot be started or reached
      * @throws IOException          when it refuses the request
      */
-    public synchronized ProcessHandle spawn(Map<String, String> environment, Path functionLog) throws IOException {
-        byte[] request = (JSON.writeValueAsString(Map.of("env", environment, "log", functionLog.toString())) + "\n")
-                .getBytes(StandardCharsets.UTF_8);
+    public ProcessHandle spawn(Map<String, String> environment, Path functionLog) throws IOException {
+        return spawn(environment, functionLog, null);
+    }
+
+    /**
+     * As {@link #spawn(Map, Path)}, in the sandbox bwrap's {@code sandboxOptions} describe (a sandboxed server only);
+     * the process returned is the sandbox's monitor, outside it, the function its child.
+     *
+     * @throws SandboxFailedException when the sandbox could not be built (the reason from the server)
+     */
+    public synchronized ProcessHandle spawn(Map<String, String> environment, Path functionLog, List<String> sandboxOptions)
+            throws IOException {
+        if (sandboxed != (sandboxOptions != null)) {
+            throw new IllegalArgumentException(sandboxed ? "a sandboxed fork server needs the sandbox's options"
+                    : "this fork server does not sandbox");
+        }
+        Map<String, Object> fields = new java.util.LinkedHashMap<>(Map.of("env", environment, "log", functionLog.toString()));
+        if (sandboxed) {
+            fields.put("sandbox", sandboxOptions);
+        }
+        byte[] request = (JSON.writeValueAsString(fields) + "\n").getBytes(StandardCharsets.UTF_8);
         JsonNode reply;
         try {
             reply = call(request);
@@ -74,6 +108,10 @@ public final class PythonForkServer implements AutoCloseable {
                 throw new UnavailableException("the Python fork server is unavailable (" + second.getMessage() + "); see " + log,
                         second);
             }
+        }
+        if (!reply.hasNonNull("pid") && sandboxed) {
+            throw new SandboxFailedException("the Python fork server could not start the function in its sandbox: "
+                    + reply.path("error").asText());
         }
         if (!reply.hasNonNull("pid")) {
             throw new IOException("the Python fork server refused to start the function: " + reply.path("error").asText());
@@ -105,8 +143,15 @@ public final class PythonForkServer implements AutoCloseable {
         List<String> cmd = new ArrayList<>(command);
         cmd.add("--fork-server");
         cmd.add(socket.toString());
-        server = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                .start();
+        ProcessBuilder builder = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        if (sandboxed) { // nothing of the local cluster's environment (its credentials) in the functions' memory
+            cmd.add("--sandbox");
+            cmd.set(0, Sandbox.executable(cmd.get(0)).toString());
+            builder.command(cmd).environment().clear();
+            builder.environment().put("PATH", "/usr/bin:/bin");
+        }
+        server = builder.start();
         OwnedProcess.of(server.toHandle(), 0).write(pidFile());
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (!Files.exists(socket)) {

@@ -94,8 +94,38 @@ public final class Sandbox {
         if (!enabled()) {
             return command;
         }
+        List<String> resolved = resolved(command);
+        List<String> out = new ArrayList<>(prefix(functionDir, visible(resolved, alsoReadOnly)));
+        out.addAll(resolved);
+        return out;
+    }
+
+    /**
+     * The sandbox {@link #wrap(List, Path, List)} would give {@code command}, as bwrap's options alone (neither bwrap nor
+     * the command): what the sandboxed Python fork server builds around a function it forks ({@code klambda_sandbox.py}
+     * reads exactly these options). Only with a user namespace ({@link #forkable()}).
+     */
+    List<String> options(List<String> command, Path functionDir, List<Path> alsoReadOnly) {
+        if (!forkable()) {
+            throw new IllegalStateException("a forked function's sandbox needs a user namespace");
+        }
+        List<String> prefix = prefix(functionDir, visible(resolved(command), alsoReadOnly));
+        return List.copyOf(prefix.subList(1, prefix.size()));
+    }
+
+    /** Whether a forked process can build this sandbox itself: it is on, with a user namespace. */
+    boolean forkable() {
+        return enabled() && userNamespace;
+    }
+
+    private static List<String> resolved(List<String> command) {
         List<String> resolved = new ArrayList<>(command);
         resolved.set(0, executable(command.get(0)).toString());
+        return resolved;
+    }
+
+    /** What the sandbox shows of the host besides its base: the interpreter's installation, the command's files. */
+    private static List<Path> visible(List<String> resolved, List<Path> alsoReadOnly) {
         Set<Path> visible = new LinkedHashSet<>();
         visible.add(installation(Path.of(resolved.get(0))));
         alsoReadOnly.forEach(p -> visible.add(p.toAbsolutePath().normalize()));
@@ -106,9 +136,7 @@ public final class Sandbox {
                 visible.add(Files.isDirectory(p) ? p : p.getParent());
             }
         }
-        List<String> out = new ArrayList<>(prefix(functionDir, List.copyOf(visible)));
-        out.addAll(resolved);
-        return out;
+        return List.copyOf(visible);
     }
 
     private List<String> prefix(Path functionDir, List<Path> readOnly) {

@@ -12,9 +12,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Local mode's warm start for sandboxed Python functions: one {@link SpareSandbox} kept ready, so that a function's
- * start is loading its handler, not starting bwrap and an interpreter and importing the runtime (the fork server's
- * shortcut, which cannot cross sandboxes). Taking the spare starts the next one in the background. Spares live in
+ * Local mode's warm start for sandboxed Python functions where the sandboxed fork server cannot build their sandbox
+ * (no user namespace, an older kernel): one {@link SpareSandbox} kept ready, so that a function's start is loading its
+ * handler, not starting bwrap and an interpreter and importing the runtime. Taking the spare starts the next one in the background. Spares live in
  * {@code workDir/.spare-<id>} (a name no revision can have); an earlier run's are deleted. One thread starts them all and
  * lives until {@link #close()}: bwrap's {@code --die-with-parent} follows the thread that started it.
  */

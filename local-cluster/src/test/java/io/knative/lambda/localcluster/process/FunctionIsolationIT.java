@@ -15,11 +15,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -34,10 +36,12 @@ import io.knative.lambda.testsupport.RegistryServer;
 import io.knative.lambda.testsupport.RegistryWriter;
 
 /**
- * A hostile function in local mode, in the bubblewrap sandbox: it prints its whole environment and finds none of the
- * platform's variables (the local cluster's environment holds made-up platform credentials, see the pom); it cannot read
- * another function's source, another function's log, the local cluster's {@code /proc/<pid>/environ}, nor see other
- * processes; its own directory is read-only.
+ * A hostile function in local mode, in the sandbox, both as the sandboxed fork server forks it (the default) and as
+ * bwrap starts it ({@code KLAMBDA_LOCAL_PYTHON_FORK_SERVER=false}): it prints its whole environment and finds none of
+ * the platform's variables (the local cluster's environment holds made-up platform credentials, see the pom); it cannot
+ * read another function's source, another function's log, the local cluster's {@code /proc/<pid>/environ}, nor see
+ * other processes; its own directory is read-only; it holds no capability; and nothing of another function's
+ * environment is anywhere in its memory (a forked function's memory is a copy of the fork server's).
  */
 class FunctionIsolationIT {
 
@@ -68,34 +72,42 @@ class FunctionIsolationIT {
         }
     }
 
-    private void start(Path work) throws Exception {
+    private void start(Path work, boolean forkServer) throws Exception {
         LocalClusterSettings settings = LocalClusterSettings.from(Map.of("KLAMBDA_LOCAL_CLUSTER_PORT", "0",
                 "KLAMBDA_LOCAL_WORK_DIR", work.toString(), "KLAMBDA_LOCAL_START_TIMEOUT", "30s",
                 "KLAMBDA_LOCAL_PYTHON_RUNTIME", "python3 -u " + PROJECT + "/function-runtime/python/klambda_local.py",
-                "KLAMBDA_LOCAL_SANDBOX", "bwrap"));
+                "KLAMBDA_LOCAL_SANDBOX", "bwrap", "KLAMBDA_LOCAL_PYTHON_FORK_SERVER", String.valueOf(forkServer)));
         cluster = LocalCluster.start(settings, LocalCluster.runner(settings), BearerToken.of("test-token-0123456789"));
         client = new KnativeTestClient(cluster.url(), "test-token-0123456789");
     }
 
-    private String image(String name, String source) {
+    private String image(String name, String source, String token) {
         String digest = new RegistryWriter(registry.host()).push("functions/" + name, "v1",
                 Map.of("function/" + name, source.getBytes(StandardCharsets.UTF_8)),
-                Map.of("FUNCTION_ID", name, "FUNCTION_RUNTIME", "python", "FUNCTION_FILE", name, "FUNCTION_HANDLER", "handler"));
+                Map.of("FUNCTION_ID", name, "FUNCTION_RUNTIME", "python", "FUNCTION_FILE", name, "FUNCTION_HANDLER", "handler",
+                        "FUNCTION_TOKEN", token));
         return registry.host() + "/functions/" + name + "@" + digest;
     }
 
-    private String deploy(String name, String source) {
-        client.knative.services().inNamespace(KnativeTestClient.NAMESPACE).resource(service(name, image(name, source))).create();
+    private String deploy(String name, String source, String token) {
+        client.knative.services().inNamespace(KnativeTestClient.NAMESPACE).resource(service(name, image(name, source, token)))
+                .create();
         Service ready = client.awaitSettled(name, 1, Duration.ofSeconds(60));
         assertThat(condition(ready, "Ready").getStatus()).as(String.valueOf(ready.getStatus())).isEqualTo("True");
         return ready.getStatus().getUrl();
     }
 
-    @Test
-    void aFunctionSeesOnlyItsOwnEnvironmentFilesAndProcess(@TempDir Path work) throws Exception {
-        start(work);
+    @ParameterizedTest(name = "fork server {0}")
+    @ValueSource(booleans = {true, false})
+    void aFunctionSeesOnlyItsOwnEnvironmentFilesAndProcess(boolean forkServer, @TempDir Path work) throws Exception {
+        start(work, forkServer);
+        // the victim's secret: its halves are in the attacker's source apart (the second shifted by one), never together
+        String victimToken = "victim-token-" + UUID.randomUUID();
+        String head = victimToken.substring(0, 20);
+        String tailShifted = victimToken.substring(20).chars().map(c -> c + 1)
+                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
         deploy("victim", "# victim-source-marker\ndef handler(event):\n    print('victim-log-marker', flush=True)\n"
-                + "    return {}\n");
+                + "    return {}\n", victimToken);
         Path victimSource = work.resolve("victim-00001/function/victim");
         Path victimLog = work.resolve("victim-00001/function.log");
         assertThat(Files.readString(victimSource)).contains("victim-source-marker");
@@ -107,6 +119,28 @@ class FunctionIsolationIT {
                             return 'READ ' + f.read(300).decode('utf-8', 'replace')
                     except Exception as e:
                         return 'DENIED ' + type(e).__name__
+                def in_memory(head, tail_shifted):
+                    tail = bytes(b - 1 for b in tail_shifted)
+                    with open('/proc/self/maps') as maps, open('/proc/self/mem', 'rb', 0) as mem:
+                        for line in maps.read().splitlines():
+                            span, perms = line.split()[:2]
+                            if not perms.startswith('r') or line.endswith(('[vvar]', '[vsyscall]', '[vvar_vclock]')):
+                                continue
+                            start, end = (int(x, 16) for x in span.split('-'))
+                            try:
+                                mem.seek(start)
+                                region = mem.read(end - start)
+                            except (OSError, ValueError, OverflowError):
+                                continue
+                            i = region.find(head)
+                            while i >= 0:
+                                if region[i + len(head):i + len(head) + len(tail)] == tail:
+                                    return True
+                                i = region.find(head, i + 1)
+                    return False
+                def status():
+                    with open('/proc/self/status') as f:
+                        return dict(l.split(':\t', 1) for l in f.read().splitlines() if ':\t' in l)
                 def handler(event):
                     print('ENVIRONMENT', dict(os.environ), flush=True)
                     try:
@@ -118,9 +152,12 @@ class FunctionIsolationIT {
                             'victimSource': attempt('%s'), 'victimLog': attempt('%s'),
                             'platformEnviron': attempt('/proc/%d/environ'),
                             'pids': sorted(int(p) for p in os.listdir('/proc') if p.isdigit()),
-                            'wroteOwnDir': wrote}
-                """.formatted(victimSource, victimLog, ProcessHandle.current().pid());
-        String url = deploy("attacker", attacker);
+                            'ownEnviron': attempt('/proc/self/environ'),
+                            'victimTokenInMemory': in_memory(b'%s', b'%s'),
+                            'ownTokenInMemory': in_memory(b'attacker-tok', b'fo'),
+                            'status': status(), 'wroteOwnDir': wrote}
+                """.formatted(victimSource, victimLog, ProcessHandle.current().pid(), head, tailShifted);
+        String url = deploy("attacker", attacker, "attacker-token");
 
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type",
                 "application/json").POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
@@ -149,5 +186,14 @@ class FunctionIsolationIT {
         assertThat(seen.path("uid").asInt()).as("an unprivileged uid (a user namespace is available here)").isEqualTo(65534);
         assertThat(seen.path("wroteOwnDir").asBoolean()).as("its directory is read-only").isFalse();
         assertThat(work.resolve("attacker-00001/function/planted")).doesNotExist();
+        assertThat(seen.path("ownEnviron").asText()).as("the memory its process started with (a fork server's, when forked)")
+                .doesNotContain("platform-secret-access-key", "platform-registry-password", "AWS_SECRET", victimToken);
+        assertThat(seen.path("ownTokenInMemory").asBoolean()).as("the memory scan finds its own token (attacker-token)").isTrue();
+        assertThat(seen.path("victimTokenInMemory").asBoolean()).as("another function's environment in its memory").isFalse();
+        assertThat(seen.path("status").path("CapEff").asText().trim()).as("no capability").isEqualTo("0000000000000000");
+        assertThat(seen.path("status").path("CapPrm").asText().trim()).isEqualTo("0000000000000000");
+        assertThat(seen.path("status").path("NoNewPrivs").asText().trim()).as("no new privileges through exec").isEqualTo("1");
+        assertThat(Files.exists(work.resolve("python-fork-server.sock"))).as("started by the sandboxed fork server")
+                .isEqualTo(forkServer);
     }
 }

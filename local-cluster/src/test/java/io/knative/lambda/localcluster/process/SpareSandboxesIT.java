@@ -25,7 +25,7 @@ import io.fabric8.kubernetes.api.model.EnvVar;
 import io.knative.lambda.localcluster.LocalClusterSettings;
 
 /**
- * Sandboxed Python functions start in a spare sandbox (an interpreter that imported the runtime beforehand, in a
+ * Where the sandboxed fork server is not used (here: turned off), sandboxed Python functions start in a spare sandbox (an interpreter that imported the runtime beforehand, in a
  * sandbox of its own): the spare becomes exactly the function (its files, its environment, its log), the next spare is
  * started behind it, functions a spare cannot serve start as before, and nothing of the spares outlives the launcher.
  */
@@ -57,7 +57,8 @@ class SpareSandboxesIT {
         LocalClusterSettings settings = LocalClusterSettings.from(Map.of("KLAMBDA_LOCAL_PYTHON_RUNTIME",
                 "python3 -u " + PROJECT + "/function-runtime/python/klambda_local.py"));
         LocalRuntimes runtimes = new LocalRuntimes(settings.resolvedPythonRuntime(), List.of("java"), true);
-        return new FunctionLauncher(runtimes, Sandbox.bubblewrap("bwrap"), work, Duration.ofSeconds(30));
+        return new FunctionLauncher(runtimes, Sandbox.bubblewrap("bwrap"), work, Duration.ofSeconds(30), FunctionPorts.SHARED,
+                false);
     }
 
     /** Unpacks the function as the image puller would, and launches it. */

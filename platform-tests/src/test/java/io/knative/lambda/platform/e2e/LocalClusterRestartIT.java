@@ -59,10 +59,11 @@ class LocalClusterRestartIT {
     }
 
     /**
-     * Unsandboxed, function processes outlive a killed cluster and are adopted; in the sandbox (bubblewrap with
-     * --die-with-parent) they end with it and are started again.
+     * Unsandboxed, and in the sandbox forked by the sandboxed fork server, function processes outlive a killed cluster
+     * and are adopted; started by bubblewrap (--die-with-parent) they end with it and are started again.
      */
     private String sandbox = "off";
+    private boolean forkServer = true;
 
     @BeforeEach
     void start() throws IOException {
@@ -82,21 +83,7 @@ class LocalClusterRestartIT {
 
     @Test
     void aClusterKilledWithFunctionsRunningComesBackWithTheSameServicesRevisionsAndProcesses() throws Exception {
-        create("fn-keep", image("fn-keep", "v1"));
-        JsonNode ready = awaitReady("fn-keep", 1);
-        String url = ready.path("status").path("url").asText();
-        long pid = pid("fn-keep-00001");
-        assertThat(call(url)).contains("\"answer\": \"v1\"");
-
-        cluster.kill();
-        assertThat(ProcessHandle.of(pid)).as("the function outlives a SIGKILL of its cluster").isPresent();
-        cluster = startCluster();
-
-        JsonNode after = awaitReady("fn-keep", 1);
-        assertThat(after.path("status").path("latestReadyRevisionName").asText()).isEqualTo("fn-keep-00001");
-        assertThat(after.path("status").path("url").asText()).isEqualTo(url);
-        assertThat(call(url)).contains("\"answer\": \"v1\"");
-        assertThat(pid("fn-keep-00001")).as("the same process, adopted").isEqualTo(pid);
+        long pid = killTheClusterAndAssertAdopted("fn-keep");
         assertThat(functionProcesses()).as("no duplicate").hasSize(1);
 
         ObjectNode current = (ObjectNode) get("fn-keep");
@@ -138,9 +125,20 @@ class LocalClusterRestartIT {
     }
 
     @Test
-    void aSandboxedFunctionEndsWithItsKilledClusterAndIsStartedAgainWhenItComesBack() throws Exception {
+    void aSandboxedForkedFunctionOutlivesItsKilledClusterAndIsAdopted() throws Exception {
         cluster.stop();
         sandbox = "bwrap";
+        cluster = startCluster();
+        long pid = killTheClusterAndAssertAdopted("fn-forked");
+        cluster.stop();
+        await().atMost(Duration.ofSeconds(30)).until(() -> ProcessHandle.of(pid).isEmpty());
+    }
+
+    @Test
+    void aFunctionBubblewrapStartedEndsWithItsKilledClusterAndIsStartedAgainWhenItComesBack() throws Exception {
+        cluster.stop();
+        sandbox = "bwrap";
+        forkServer = false;
         cluster = startCluster();
         create("fn-boxed", image("fn-boxed", "v1"));
         awaitReady("fn-boxed", 1);
@@ -159,6 +157,28 @@ class LocalClusterRestartIT {
         assertThat(ProcessHandle.of(pid("fn-boxed-00001"))).as("the one the pid file names runs").isPresent();
     }
 
+    /**
+     * Creates {@code name} (answering v1), SIGKILLs the cluster, starts it again, and asserts that the same process,
+     * adopted, answers at the same URL as the same revision; returns its pid.
+     */
+    private long killTheClusterAndAssertAdopted(String name) throws Exception {
+        create(name, image(name, "v1"));
+        String url = awaitReady(name, 1).path("status").path("url").asText();
+        long pid = pid(name + "-00001");
+        assertThat(call(url)).contains("\"answer\": \"v1\"");
+
+        cluster.kill();
+        assertThat(ProcessHandle.of(pid)).as("the function outlives a SIGKILL of its cluster").isPresent();
+        cluster = startCluster();
+
+        JsonNode after = awaitReady(name, 1);
+        assertThat(after.path("status").path("latestReadyRevisionName").asText()).isEqualTo(name + "-00001");
+        assertThat(after.path("status").path("url").asText()).isEqualTo(url);
+        assertThat(call(url)).contains("\"answer\": \"v1\"");
+        assertThat(pid(name + "-00001")).as("the same process, adopted").isEqualTo(pid);
+        return pid;
+    }
+
     private LocalProcess startCluster() {
         Map<String, String> env = Map.of("KLAMBDA_LOCAL_CLUSTER_PORT", Integer.toString(port),
                 "KLAMBDA_LOCAL_CLUSTER_TOKEN_FILE", dir.resolve("token").toString(),
@@ -166,7 +186,7 @@ class LocalClusterRestartIT {
                 "KLAMBDA_LOCAL_STATE_FILE", dir.resolve("state.json").toString(),
                 "KLAMBDA_LOCAL_PYTHON_RUNTIME", "python3 -u " + PROJECT.resolve("function-runtime/python/klambda_local.py"),
                 "KLAMBDA_LOCAL_RESTART_BACKOFF", "5s", "KLAMBDA_LOCAL_RESTART_MAX_BACKOFF", "10s",
-                "KLAMBDA_LOCAL_SANDBOX", sandbox);
+                "KLAMBDA_LOCAL_SANDBOX", sandbox, "KLAMBDA_LOCAL_PYTHON_FORK_SERVER", String.valueOf(forkServer));
         try {
             Files.writeString(dir.resolve("token"), TOKEN);
         } catch (IOException e) {
