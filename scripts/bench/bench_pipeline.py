@@ -65,8 +65,9 @@ def upload_until_answer(s3, broker, timeout=300):
 
 
 def cpu_seconds(run_dir):
-    """CPU (user + system, s) of each process of the platform (`$RUN/pids`: "pid name" lines) and, as "functions",
-    of every other live process started from the run folder (function processes, the Python fork server); and, under
+    """CPU (user + system, s) of each process of the platform (`$RUN/pids`: "pid name" lines; a child running the
+    same program as its named parent, as the S3 server's forked worker, counts as its parent) and, as "functions", of
+    every other live process started from the run folder (function processes, the Python fork server); and, under
     the key (NAME, thread id), what each JIT compiler thread of a JVM among them used (code not yet compiled)."""
     tick = os.sysconf("SC_CLK_TCK")
     named = {}
@@ -89,13 +90,25 @@ def cpu_seconds(run_dir):
             continue
         fields = stat[stat.rindex(")") + 2:].split()
         used = (int(fields[11]) + int(fields[12])) / tick  # utime, stime
-        name = named.get(pid) or ("functions" if run_dir in cmdline else None)
+        parent = int(fields[1])
+        name = named.get(pid) or (named[parent] if parent in named and same_program(pid, parent) else None) \
+            or ("functions" if run_dir in cmdline else None)
         if name:
             totals[name] = totals.get(name, 0.0) + used
         if pid in named:
             for tid, seconds in jit_threads(pid, tick).items():
                 totals[(name, tid)] = seconds
     return totals
+
+
+def same_program(pid, parent):
+    """Whether `pid` runs what `parent` runs (the same executable and first argument: a forked worker)."""
+    try:
+        return (os.readlink(f"/proc/{pid}/exe") == os.readlink(f"/proc/{parent}/exe")
+                and open(f"/proc/{pid}/cmdline", "rb").read().split(b"\0")[1:2]
+                == open(f"/proc/{parent}/cmdline", "rb").read().split(b"\0")[1:2])
+    except OSError:
+        return False
 
 
 def jit_threads(pid, tick):
@@ -141,18 +154,21 @@ def main(s3, broker, runs, burst, benchmarks, command, run_dir=""):
     failures = []
     cpu_before = cpu_seconds(run_dir) if run_dir else {}
     busy_before = machine_busy()
+    own_before = os.times()
     t0 = time.perf_counter()
     uploaders = [threading.Thread(target=upload, args=(s3, f"global/bench/{fid}", source(fid))) for fid in ids]
     for t in uploaders:
         t.start()
     for t in uploaders:
         t.join()
-    pending, urls, answered = set(ids), {}, {}
+    pending, urls, answered, seen = set(ids), {}, {}, 0
     u = urllib.parse.urlsplit(broker)
     while pending and time.perf_counter() - t0 < 600:
         c = http.client.HTTPConnection(u.hostname, u.port, timeout=30)
-        c.request("GET", "/events?type=io.knative.lambda.deploy&limit=1000")
-        events = json.loads(c.getresponse().read()); c.close()
+        c.request("GET", f"/events?type=io.knative.lambda.deploy&limit=1000&after={seen}")  # only the new ones
+        r = c.getresponse()
+        events = json.loads(r.read()); c.close()
+        seen = int(r.getheader("Klambda-Last-Event") or seen)
         for e in events:
             fid = e.get("subject")
             if fid in pending and fid not in urls:
@@ -168,6 +184,8 @@ def main(s3, broker, runs, burst, benchmarks, command, run_dir=""):
     failures += [f"{fid}: not answering after 600 s" for fid in pending]
     total = max(answered.values()) if answered else float("nan")
     busy_after = machine_busy()
+    own_after = os.times()
+    own = (own_after.user + own_after.system) - (own_before.user + own_before.system)
     print(f"burst: {burst} uploads at once, all answering after {total:.1f} s, {len(failures)} failed")
     if answered:  # when the functions came up: a long tail is waiting, not CPU
         done = sorted(answered.values())
@@ -176,6 +194,8 @@ def main(s3, broker, runs, burst, benchmarks, command, run_dir=""):
     if busy_before and busy_after:
         (b0, t0_), (b1, t1_) = busy_before, busy_after
         print(f"  the machine's cores were busy {100 * (b1 - b0) / max(t1_ - t0_, 1):.0f} % of the burst (all processes)")
+    print(f"  this benchmark's own process (its {burst} uploading threads, its polling): {own:.1f} s of CPU,"
+          f" {1000 * own / max(burst, 1):.0f} ms per function (not in the table)")
     for f in failures[:5]:
         print("  failure:", f)
     cpu = cpu_seconds(run_dir) if run_dir else {}
@@ -207,7 +227,8 @@ def main(s3, broker, runs, burst, benchmarks, command, run_dir=""):
         f"| {burst} distinct uploads at once → all answering | {total:.1f} s, {len(failures)} failed | ≤ 6 s, none |\n"
         + ("\nCPU the burst cost, by process (user + system from `/proc/PID/stat`, before and after the burst; "
            "\"functions\": the function processes and the fork server; \"JIT\": the part of it a JVM's compiler "
-           "threads used, those alive at the end):\n\n| process | CPU | per function | of which JIT, per function |\n|---|---|---|---|\n"
+           "threads used, those alive at the end; not in it: this benchmark's own process, "
+           f"{1000 * own / max(burst, 1):.0f} ms per function):\n\n| process | CPU | per function | of which JIT, per function |\n|---|---|---|---|\n"
            + cpu_rows if cpu_rows else "") + "\n")
     text = open(benchmarks).read()
     found = re.search(r"## Pipeline \(local mode\)\n\n.*?\n\n", text, re.S)  # the heading and its first paragraph
