@@ -1,8 +1,9 @@
 """Local mode's sandbox for forked functions: what bubblewrap does for an exec'd one, done by a forked child itself.
 
 A child of the sandboxed fork server (klambda_local.py --fork-server SOCKET --sandbox) calls `enter(args)` with the very
-bwrap arguments the local cluster would have run (its Sandbox class writes them) and comes back as PID 1 of a sandbox
-of its own: new user (the host's uid seen as 65534, no capabilities left, no new privileges), mount, PID, IPC, UTS and
+bwrap arguments the local cluster would have run (its Sandbox class writes them) and comes back as PID 2 of a sandbox
+of its own (PID 1 reaps orphans and passes signals on, as bwrap's does): new user (the host's uid seen as 65534, no
+capabilities left, no new privileges), mount, PID, IPC, UTS and
 cgroup namespaces; a root that is a fresh tmpfs holding only what the arguments bind, read-only; its own /proc, /dev and
 /tmp. The caller is left outside as the sandbox's monitor: it waits for the function and exits with its status; killing
 it kills the sandbox.
@@ -103,7 +104,7 @@ def _absolute(path):
 
 
 def enter(args, report):
-    """Builds the sandbox `args` describe and returns in it, as its PID 1 (see the module's text). The calling
+    """Builds the sandbox `args` describe and returns in it, as its PID 2 (see the module's text). The calling
     process stays outside as the sandbox's monitor and never returns from here: it calls `report(None)` once the
     sandbox is built, or `report(why)` when it could not be, then exits with the function's status."""
     spec = parse(args)
@@ -124,10 +125,24 @@ def enter(args, report):
         _check(_libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0), "prctl(PDEATHSIG)")
         _build_root(spec)
         _drop_privileges()
+        function = os.fork()
     except BaseException as e:  # noqa: B036 - told to the monitor, which reports it
         os.write(ready_w, ("%s: %s" % (type(e).__name__, e)).encode("utf-8", "replace")[:4000])
         os._exit(71)
     os.close(ready_w)
+    if function != 0:
+        _init(function)
+
+
+def _init(function):
+    """PID 1 of the sandbox, as bwrap's own: passes SIGTERM, SIGINT and SIGHUP on to the function (PID 2), reaps
+    every process orphaned inside, and exits with the function's status (the kernel then ends what is left)."""
+    for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(signum, lambda s, frame: os.kill(function, s))
+    while True:
+        pid, status = os.waitpid(-1, 0)
+        if pid == function:
+            os._exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 128 + os.WTERMSIG(status))
 
 
 def _monitor(pid, ready_r, report):

@@ -23,6 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.knative.lambda.localcluster.LocalClusterSettings;
+
 /**
  * The sandboxed fork server (klambda_local.py --fork-server --sandbox) as local mode uses it: each forked function
  * builds the sandbox bwrap would have built from the same options, answers from inside it, drains on SIGTERM, dies
@@ -33,7 +35,16 @@ class SandboxedForkServerIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String PROJECT = System.getProperty("test.project.dir", "..");
     private static final String SOURCE = """
-            import os, socket
+            import os, socket, subprocess, time
+            def zombies():
+                states = []
+                for p in (p for p in os.listdir('/proc') if p.isdigit()):
+                    try:
+                        with open('/proc/%s/stat' % p) as f:
+                            states.append(f.read().rsplit(') ', 1)[1][0])
+                    except OSError:
+                        pass
+                return states.count('Z')
             def writes(path):
                 try:
                     with open(path, 'w') as f:
@@ -42,12 +53,14 @@ class SandboxedForkServerIT {
                 except OSError:
                     return False
             def handler(event):
+                subprocess.run(['/bin/sh', '-c', 'sleep 0.1 & exit 0'], check=True)  # an orphan, reparented to PID 1
+                time.sleep(0.5)
                 with open('/proc/self/status') as f:
                     status = dict(l.split(':\\t', 1) for l in f.read().splitlines() if ':\\t' in l)
                 return {'uid': os.getuid(), 'pid': os.getpid(), 'host': socket.gethostname(), 'root': sorted(os.listdir('/')),
                         'capBnd': status['CapBnd'].strip(), 'logVisible': os.path.exists(os.environ['LOG']),
                         'writesRoot': writes('/planted'), 'writesTmp': writes('/tmp/scratch'),
-                        'writesShm': writes('/dev/shm/segment'),
+                        'writesShm': writes('/dev/shm/segment'), 'zombies': zombies(),
                         'greeting': os.environ.get('GREETING')}
             """;
 
@@ -63,8 +76,9 @@ class SandboxedForkServerIT {
     void server() throws Exception {
         sandbox = Sandbox.bubblewrap("bwrap");
         assertThat(sandbox.forkable()).as("a user namespace is available here").isTrue();
-        python = List.of("python3", "-u", Path.of(PROJECT, "function-runtime/python/klambda_local.py").toAbsolutePath()
-                .normalize().toString());
+        // as the local cluster runs it: the interpreter resolved (a version manager's shim is not its installation)
+        python = LocalClusterSettings.from(Map.of("KLAMBDA_LOCAL_PYTHON_RUNTIME", "python3 -u " + Path.of(PROJECT,
+                "function-runtime/python/klambda_local.py").toAbsolutePath().normalize())).resolvedPythonRuntime();
         server = new PythonForkServer(python, work, true);
     }
 
@@ -109,12 +123,13 @@ class SandboxedForkServerIT {
     }
 
     @Test
-    void aForkedFunctionAnswersFromItsOwnSandboxAsAnUnprivilegedPidOne() throws Exception {
+    void aForkedFunctionAnswersFromItsOwnSandboxUnprivilegedUnderItsInit() throws Exception {
         JsonNode seen = invoke(fork("alpha"));
 
         assertThat(seen.path("greeting").asText()).isEqualTo("hello alpha");
         assertThat(seen.path("uid").asInt()).isEqualTo(65534);
-        assertThat(seen.path("pid").asInt()).as("PID 1 of a PID namespace of its own").isEqualTo(1);
+        assertThat(seen.path("pid").asInt()).as("PID 2 of a PID namespace of its own, under its init").isEqualTo(2);
+        assertThat(seen.path("zombies").asInt()).as("an orphan that ended was reaped by the init").isZero();
         assertThat(seen.path("host").asText()).isEqualTo("function");
         assertThat(seen.path("capBnd").asText()).as("not even a capability to regain").isEqualTo("0000000000000000");
         List<String> root = new ArrayList<>();
