@@ -25,9 +25,11 @@ import io.fabric8.kubernetes.api.model.EnvVar;
 import io.knative.lambda.localcluster.LocalClusterSettings;
 
 /**
- * Where the sandboxed fork server is not used (here: turned off), sandboxed Python functions start in a spare sandbox (an interpreter that imported the runtime beforehand, in a
- * sandbox of its own): the spare becomes exactly the function (its files, its environment, its log), the next spare is
- * started behind it, functions a spare cannot serve start as before, and nothing of the spares outlives the launcher.
+ * Where the sandboxed fork server is not used (turned off here but in one test, which shows that with it no spare
+ * starts), sandboxed Python functions start in a spare sandbox (an interpreter that imported the runtime beforehand, in
+ * a sandbox of its own): the spare becomes exactly the function (its files, its environment, its log), the next spare
+ * is started behind it, functions a spare cannot serve start as before, and nothing of the spares outlives the
+ * launcher.
  */
 class SpareSandboxesIT {
 
@@ -54,11 +56,16 @@ class SpareSandboxesIT {
     }
 
     private FunctionLauncher launcher(Path work) throws Exception {
+        return launcher(work, false);
+    }
+
+    /** A launcher in the bwrap sandbox; {@code forkInSandbox}: Python functions forked by the sandboxed fork server. */
+    private FunctionLauncher launcher(Path work, boolean forkInSandbox) throws Exception {
         LocalClusterSettings settings = LocalClusterSettings.from(Map.of("KLAMBDA_LOCAL_PYTHON_RUNTIME",
                 "python3 -u " + PROJECT + "/function-runtime/python/klambda_local.py"));
         LocalRuntimes runtimes = new LocalRuntimes(settings.resolvedPythonRuntime(), List.of("java"), true);
         return new FunctionLauncher(runtimes, Sandbox.bubblewrap("bwrap"), work, Duration.ofSeconds(30), FunctionPorts.SHARED,
-                false);
+                forkInSandbox);
     }
 
     /** Unpacks the function as the image puller would, and launches it. */
@@ -127,6 +134,25 @@ class SpareSandboxesIT {
 
         assertThat(call(own, 1).path("dir").asText()).isEqualTo(work.resolve("fn-c-00001/function").toString());
         assertThat(launcher.spareReady()).as("the spare is still there for the next function").isTrue();
+    }
+
+    @Test
+    void withTheSandboxedForkServerNoSpareStartsAndAPythonVariableStillGetsAnInterpreterInBwrap(@TempDir Path work)
+            throws Exception {
+        launcher = launcher(work, true);
+
+        FunctionProcess forked = launch(work, "fn-d-00001", Map.of("MY_SETTING", "d-value"));
+        FunctionProcess own = launch(work, "fn-e-00001", Map.of("PYTHONDONTWRITEBYTECODE", "1"));
+
+        assertThat(call(forked, 1).path("secret").asText()).isEqualTo("d-value");
+        assertThat(call(forked, 2).path("uid").asInt()).isEqualTo(65534);
+        assertThat(ProcessHandle.of(forked.pid()).flatMap(ProcessHandle::parent).flatMap(p -> p.info().commandLine())
+                .orElse("")).as("forked by the sandboxed fork server").contains("--fork-server").endsWith("--sandbox");
+        assertThat(call(own, 1).path("uid").asInt()).isEqualTo(65534);
+        assertThat(ProcessHandle.of(own.pid()).flatMap(p -> p.info().command()).orElse(""))
+                .as("an interpreter of its own, in bwrap").endsWith("bwrap");
+        assertThat(spareFolders(work)).as("no spare where functions are forked").isFalse();
+        assertThat(spareProcesses()).isEmpty();
     }
 
     @Test
