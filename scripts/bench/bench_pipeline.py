@@ -131,13 +131,28 @@ def jit_threads(pid, tick):
 
 
 def machine_busy():
-    """(busy, total) jiffies of all cores so far, from /proc/stat; None where it cannot be read."""
+    """(busy, total, interrupts, steal) jiffies of all cores so far, from /proc/stat; None where it cannot be read.
+    Interrupts: hard and soft (loopback networking's receive side runs there); steal: taken by the hypervisor."""
     try:
         with open("/proc/stat") as f:
             fields = [int(x) for x in f.readline().split()[1:]]
-        return sum(fields) - fields[3] - fields[4], sum(fields)  # idle and iowait are not busy
+        return sum(fields) - fields[3] - fields[4], sum(fields), fields[5] + fields[6], fields[7]
     except (OSError, ValueError, IndexError):
         return None
+
+
+def all_processes_cpu():
+    """CPU (s) of every process on the machine so far (user + system, kernel threads included)."""
+    tick, total = os.sysconf("SC_CLK_TCK"), 0
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = open(f"/proc/{entry}/stat").read()
+            except OSError:
+                continue
+            fields = stat[stat.rindex(")") + 2:].split()
+            total += int(fields[11]) + int(fields[12])
+    return total / tick
 
 
 def main(s3, broker, runs, burst, benchmarks, command, run_dir=""):
@@ -154,6 +169,7 @@ def main(s3, broker, runs, burst, benchmarks, command, run_dir=""):
     failures = []
     cpu_before = cpu_seconds(run_dir) if run_dir else {}
     busy_before = machine_busy()
+    all_before = all_processes_cpu()
     own_before = os.times()
     t0 = time.perf_counter()
     uploaders = [threading.Thread(target=upload, args=(s3, f"global/bench/{fid}", source(fid))) for fid in ids]
@@ -184,6 +200,7 @@ def main(s3, broker, runs, burst, benchmarks, command, run_dir=""):
     failures += [f"{fid}: not answering after 600 s" for fid in pending]
     total = max(answered.values()) if answered else float("nan")
     busy_after = machine_busy()
+    all_after = all_processes_cpu()
     own_after = os.times()
     own = (own_after.user + own_after.system) - (own_before.user + own_before.system)
     print(f"burst: {burst} uploads at once, all answering after {total:.1f} s, {len(failures)} failed")
@@ -192,8 +209,12 @@ def main(s3, broker, runs, burst, benchmarks, command, run_dir=""):
         print("  answering: " + ", ".join(f"{q} % after {done[max(0, -(-q * len(done) // 100) - 1)]:.1f} s"
                                           for q in (10, 25, 50, 75, 90, 100)))
     if busy_before and busy_after:
-        (b0, t0_), (b1, t1_) = busy_before, busy_after
-        print(f"  the machine's cores were busy {100 * (b1 - b0) / max(t1_ - t0_, 1):.0f} % of the burst (all processes)")
+        (b0, t0_, i0, s0), (b1, t1_, i1, s1) = busy_before, busy_after
+        tick = os.sysconf("SC_CLK_TCK")
+        print(f"  the machine's cores were busy {100 * (b1 - b0) / max(t1_ - t0_, 1):.0f} % of the burst (all processes):"
+              f" {(b1 - b0) / tick:.1f} s, of which interrupts {(i1 - i0) / tick:.1f} s, stolen by the hypervisor"
+              f" {(s1 - s0) / tick:.1f} s, processes {all_after - all_before:.1f} s (those that ended during the burst"
+              f" not counted)")
     print(f"  this benchmark's own process (its {burst} uploading threads, its polling): {own:.1f} s of CPU,"
           f" {1000 * own / max(burst, 1):.0f} ms per function (not in the table)")
     for f in failures[:5]:
