@@ -130,8 +130,7 @@ def forked(conn, sandboxed):
             raise ValueError("env must map strings to strings and log must be a path")
         if sandboxed and not (isinstance(args, list) and all(isinstance(a, str) for a in args)):
             raise ValueError("sandbox must be a list of bwrap's arguments")
-        if sandboxed:
-            klambda_sandbox.parse(args)
+        spec = klambda_sandbox.parse(args) if sandboxed else None
         log_fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     except (ValueError, KeyError, TypeError, OSError) as e:
         try:
@@ -141,7 +140,7 @@ def forked(conn, sandboxed):
         return 2
     if sandboxed:
         try:
-            klambda_sandbox.enter(args, lambda failure: answer({"error": failure} if failure else {"pid": os.getpid()}))
+            klambda_sandbox.enter(spec, lambda failure: answer({"error": failure} if failure else {"pid": os.getpid()}))
         except (ValueError, OSError) as e:
             answer({"error": "%s: %s" % (type(e).__name__, e)})
             return 71

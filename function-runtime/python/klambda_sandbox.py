@@ -1,12 +1,11 @@
 """Local mode's sandbox for forked functions: what bubblewrap does for an exec'd one, done by a forked child itself.
 
-A child of the sandboxed fork server (klambda_local.py --fork-server SOCKET --sandbox) calls `enter(args)` with the very
-bwrap arguments the local cluster would have run (its Sandbox class writes them) and comes back as PID 2 of a sandbox
-of its own (PID 1 reaps orphans and passes signals on, as bwrap's does): new user (the host's uid seen as 65534, no
-capabilities left, no new privileges), mount, PID, IPC, UTS and
-cgroup namespaces; a root that is a fresh tmpfs holding only what the arguments bind, read-only; its own /proc, /dev and
-/tmp. The caller is left outside as the sandbox's monitor: it waits for the function and exits with its status; killing
-it kills the sandbox.
+A child of the sandboxed fork server (klambda_local.py --fork-server SOCKET --sandbox) calls `enter(parse(args))`
+with the very bwrap arguments the local cluster would have run (its Sandbox class writes them) and comes back as PID 2
+of a sandbox of its own (PID 1 reaps orphans and passes signals on, as bwrap's does): new user (the host's uid seen
+as 65534, no capabilities left, no new privileges), mount, PID, IPC, UTS and cgroup namespaces; a root that is a
+fresh tmpfs holding only what the arguments bind, read-only; its own /proc, /dev and /tmp. The caller is left
+outside as the sandbox's monitor: it waits for the function and exits with its status; killing it kills the sandbox.
 
 Only the bwrap options the local cluster writes are understood; any other is refused (ValueError), and every failing
 step raises OSError: a child that cannot build its sandbox never serves a function. Linux only, >= 5.12
@@ -18,8 +17,8 @@ import signal
 
 CLONE_NEWNS, CLONE_NEWCGROUP, CLONE_NEWUTS = 0x00020000, 0x02000000, 0x04000000
 CLONE_NEWIPC, CLONE_NEWUSER, CLONE_NEWPID = 0x08000000, 0x10000000, 0x20000000
-MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
-MS_REMOUNT, MS_BIND, MS_REC, MS_SILENT, MS_PRIVATE = 32, 4096, 16384, 32768, 1 << 18
+MS_NOSUID, MS_NODEV, MS_NOEXEC = 2, 4, 8
+MS_BIND, MS_REC, MS_SILENT, MS_PRIVATE = 4096, 16384, 32768, 1 << 18
 MNT_DETACH = 2
 MOUNT_ATTR_RDONLY, MOUNT_ATTR_NOSUID, MOUNT_ATTR_NODEV = 0x1, 0x2, 0x4
 AT_FDCWD, AT_RECURSIVE = -100, 0x8000
@@ -103,11 +102,10 @@ def _absolute(path):
     return os.path.normpath(path)
 
 
-def enter(args, report):
-    """Builds the sandbox `args` describe and returns in it, as its PID 2 (see the module's text). The calling
-    process stays outside as the sandbox's monitor and never returns from here: it calls `report(None)` once the
-    sandbox is built, or `report(why)` when it could not be, then exits with the function's status."""
-    spec = parse(args)
+def enter(spec, report):
+    """Builds the sandbox `spec` (from `parse`) describes and returns in it, as its PID 2 (see the module's text).
+    The calling process stays outside as the sandbox's monitor and never returns from here: it calls `report(None)`
+    once the sandbox is built, or `report(why)` when it could not be, then exits with the function's status."""
     uid, gid = os.getuid(), os.getgid()
     os.setsid()
     _check(_libc.unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP),
@@ -137,19 +135,17 @@ def enter(args, report):
 def _init(function):
     """PID 1 of the sandbox, as bwrap's own: passes SIGTERM, SIGINT and SIGHUP on to the function (PID 2), reaps
     every process orphaned inside, and exits with the function's status (the kernel then ends what is left)."""
-    for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
-        signal.signal(signum, lambda s, frame: os.kill(function, s))
+    _pass_on((signal.SIGTERM, signal.SIGINT, signal.SIGHUP), function)
     while True:
         pid, status = os.waitpid(-1, 0)
         if pid == function:
-            os._exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 128 + os.WTERMSIG(status))
+            _exit_as(status)
 
 
 def _monitor(pid, ready_r, report):
     """The sandbox's parent, outside it: reports whether the sandbox was built, passes SIGTERM and SIGINT on to the
     function, and exits with its status (a function killed by a signal: 128 + the signal)."""
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda s, frame: os.kill(pid, s))
+    _pass_on((signal.SIGTERM, signal.SIGINT), pid)
     failure = b""
     while True:
         chunk = os.read(ready_r, 4096)
@@ -161,7 +157,16 @@ def _monitor(pid, ready_r, report):
         report(failure.decode("utf-8", "replace") or None)
     except BaseException:  # noqa: B036 - the caller gone: the function still runs, and is waited for
         pass
-    _, status = os.waitpid(pid, 0)
+    _exit_as(os.waitpid(pid, 0)[1])
+
+
+def _pass_on(signals, pid):
+    for signum in signals:
+        signal.signal(signum, lambda s, frame: os.kill(pid, s))
+
+
+def _exit_as(status):
+    """Exits as the process whose wait `status` this is did (killed by a signal: 128 + the signal)."""
     os._exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 128 + os.WTERMSIG(status))
 
 
