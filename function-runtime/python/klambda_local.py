@@ -69,7 +69,8 @@ def fork_server(path, sandboxed=False):
     function. Protocol, on a Unix socket: one JSON line {"env": {...}, "log": "/path"} in (with --sandbox also
     "sandbox": [bwrap's arguments]); one line {"pid": N} or {"error": "..."} out. The child gets exactly that
     environment, stdout and stderr appended to the log, its own session, and serves as `app.main()` would; with
-    --sandbox it first builds the sandbox the arguments describe (klambda_sandbox) and N is the sandbox's monitor.
+    --sandbox the child is cloned into namespaces of its own, builds the sandbox the arguments describe
+    (klambda_sandbox) and forks the function in it: N is the sandbox's init, the function its only child.
     The server forks before it reads a request: no function's environment is ever in its memory, so none is in a
     later function's copy of it. It stays single-threaded (fork is only safe then) and reaps its children."""
     if sandboxed:
@@ -98,15 +99,25 @@ def fork_server(path, sandboxed=False):
 
     signal.signal(signal.SIGCHLD, reap)
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
+    outside = (os.getuid(), os.getgid())
     while True:
         conn, _ = server.accept()
-        if os.fork() == 0:
+        try:
+            child = klambda_sandbox.clone() if sandboxed else os.fork()
+        except OSError as e:  # no namespaces for it here: the local cluster starts this one in bwrap instead
+            try:
+                conn.sendall(json.dumps({"error": "%s: %s" % (type(e).__name__, e)}).encode() + b"\n")
+            except OSError:
+                pass
+            conn.close()
+            continue
+        if child == 0:
             code = 70
             try:
                 server.close()
                 signal.signal(signal.SIGCHLD, signal.SIG_DFL)
                 signal.signal(signal.SIGTERM, signal.SIG_DFL)
-                code = forked(conn, sandboxed)
+                code = forked(conn, sandboxed, outside)
             except BaseException:  # noqa: B036 - whatever happens, the child must not return into the server loop
                 try:
                     os.write(2, telemetry.trace().encode("utf-8", "replace"))
@@ -117,8 +128,9 @@ def fork_server(path, sandboxed=False):
         conn.close()
 
 
-def forked(conn, sandboxed):
-    """A fork server's child: reads its request from `conn`, answers it, and becomes the function (in its sandbox)."""
+def forked(conn, sandboxed, outside):
+    """A fork server's child: reads its request from `conn`, answers it, and becomes the function (in its sandbox, its
+    uid and gid mapped to `outside`, the server's)."""
     def answer(reply):
         conn.sendall(json.dumps(reply).encode() + b"\n")
 
@@ -140,7 +152,7 @@ def forked(conn, sandboxed):
         return 2
     if sandboxed:
         try:
-            klambda_sandbox.enter(spec, lambda failure: answer({"error": failure} if failure else {"pid": os.getpid()}))
+            klambda_sandbox.enter(spec, outside, lambda pid: answer({"pid": pid}))
         except (ValueError, OSError) as e:
             answer({"error": "%s: %s" % (type(e).__name__, e)})
             return 71

@@ -1,11 +1,13 @@
 """Local mode's sandbox for forked functions: what bubblewrap does for an exec'd one, done by a forked child itself.
 
-A child of the sandboxed fork server (klambda_local.py --fork-server SOCKET --sandbox) calls `enter(parse(args))`
-with the very bwrap arguments the local cluster would have run (its Sandbox class writes them) and comes back as PID 2
-of a sandbox of its own (PID 1 reaps orphans and passes signals on, as bwrap's does): new user (the host's uid seen
-as 65534, no capabilities left, no new privileges), mount, PID, IPC, UTS and cgroup namespaces; a root that is a
-fresh tmpfs holding only what the arguments bind, read-only; its own /proc, /dev and /tmp. The caller is left
-outside as the sandbox's monitor: it waits for the function and exits with its status; killing it kills the sandbox.
+The sandboxed fork server (klambda_local.py --fork-server SOCKET --sandbox) forks each function with `clone()`: the
+child starts in new user, mount, PID, IPC, UTS and cgroup namespaces, as PID 1 of its own PID namespace. It reads its
+request, then `enter(parse(args), ...)` with the very bwrap arguments the local cluster would have run (its Sandbox
+class writes them) builds the sandbox: the host's uid seen as 65534, no capabilities left, no new privileges; a root
+that is a fresh tmpfs holding only what the arguments bind, read-only; its own /proc, /dev and /tmp. It forks the
+function, which comes back from `enter` as PID 2, and stays as the sandbox's init, as bwrap's own: it reaps orphans,
+passes signals on and exits as the function did. Killing it kills the sandbox. Two processes per function, where
+bwrap has three: no monitor outside, whose every written page would have been one more copy of the server's.
 
 Only the bwrap options the local cluster writes are understood; any other is refused (ValueError), and every failing
 step raises OSError: a child that cannot build its sandbox never serves a function. Linux only, >= 5.12
@@ -22,10 +24,11 @@ MS_BIND, MS_REC, MS_SILENT, MS_PRIVATE = 4096, 16384, 32768, 1 << 18
 MNT_DETACH = 2
 MOUNT_ATTR_RDONLY, MOUNT_ATTR_NOSUID, MOUNT_ATTR_NODEV = 0x1, 0x2, 0x4
 AT_FDCWD, AT_RECURSIVE = -100, 0x8000
-PR_SET_PDEATHSIG, PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL = 1, 24, 38, 47, 4
+PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL = 24, 38, 47, 4
 _LINUX_CAPABILITY_VERSION_3 = 0x20080522
-# syscall numbers without a glibc wrapper: pivot_root and mount_setattr
-_SYSCALLS = {"x86_64": (155, 442), "aarch64": (41, 442)}
+NAMESPACES = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP
+# syscall numbers: pivot_root and mount_setattr (no glibc wrapper), clone (glibc's wants a new stack)
+_SYSCALLS = {"x86_64": (155, 442, 56), "aarch64": (41, 442, 220)}
 
 BASE = "/tmp"  # where the new root is assembled, in this child's own mount namespace (as bwrap does)
 DEVICES = ("null", "zero", "full", "random", "urandom", "tty")
@@ -102,34 +105,41 @@ def _absolute(path):
     return os.path.normpath(path)
 
 
-def enter(spec, report):
-    """Builds the sandbox `spec` (from `parse`) describes and returns in it, as its PID 2 (see the module's text).
-    The calling process stays outside as the sandbox's monitor and never returns from here: it calls `report(None)`
-    once the sandbox is built, or `report(why)` when it could not be, then exits with the function's status."""
-    uid, gid = os.getuid(), os.getgid()
+def clone():
+    """os.fork(), but the child starts in new namespaces (NAMESPACES), as PID 1 of its own PID namespace: 0 in the
+    child, its PID in the parent. OSError where the kernel refuses (no unprivileged user namespaces, say)."""
+    number = _syscall(2)
+    ctypes.pythonapi.PyOS_BeforeFork()  # what os.fork() does around fork(): locks, at-fork hooks, the GIL
+    pid = _libc.syscall(number, ctypes.c_ulong(NAMESPACES | signal.SIGCHLD), ctypes.c_ulong(0), ctypes.c_ulong(0),
+                        ctypes.c_ulong(0), ctypes.c_ulong(0))
+    if pid == 0:
+        ctypes.pythonapi.PyOS_AfterFork_Child()
+        return 0
+    ctypes.pythonapi.PyOS_AfterFork_Parent()
+    return _check(pid, "clone")  # ctypes' errno of the clone: the calls since do not touch it
+
+
+def enter(spec, outside, report):
+    """In a child of `clone()`: builds the sandbox `spec` (from `parse`) describes, the function's uid and gid mapped
+    to `outside` (the server's), and returns in it as the function, PID 2. The calling process stays as the sandbox's
+    init and never returns from here: once the function runs it calls `report(pid)` with its own PID as seen outside,
+    then reaps and passes signals on until the function exits (`_init`). OSError or ValueError when the sandbox cannot
+    be built, before any function runs."""
+    pid = int(os.readlink("/proc/self"))  # the host's /proc, still mounted: the PID outside
     os.setsid()
-    _check(_libc.unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP),
-           "unshare")
     _write("/proc/self/setgroups", "deny")
-    _write("/proc/self/uid_map", "%d %d 1" % (spec["uid"], uid))
-    _write("/proc/self/gid_map", "%d %d 1" % (spec["gid"], gid))
-    ready_r, ready_w = os.pipe()
-    pid = os.fork()
-    if pid != 0:
-        os.close(ready_w)
-        _monitor(pid, ready_r, report)
-    os.close(ready_r)
+    _write("/proc/self/uid_map", "%d %d 1" % (spec["uid"], outside[0]))
+    _write("/proc/self/gid_map", "%d %d 1" % (spec["gid"], outside[1]))
+    _build_root(spec)
+    _drop_privileges()
+    function = os.fork()
+    if function == 0:
+        return
     try:
-        _check(_libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0), "prctl(PDEATHSIG)")
-        _build_root(spec)
-        _drop_privileges()
-        function = os.fork()
-    except BaseException as e:  # noqa: B036 - told to the monitor, which reports it
-        os.write(ready_w, ("%s: %s" % (type(e).__name__, e)).encode("utf-8", "replace")[:4000])
-        os._exit(71)
-    os.close(ready_w)
-    if function != 0:
-        _init(function)
+        report(pid)
+    except BaseException:  # noqa: B036 - the caller gone: the function still runs, and is waited for
+        pass
+    _init(function)
 
 
 def _init(function):
@@ -140,24 +150,6 @@ def _init(function):
         pid, status = os.waitpid(-1, 0)
         if pid == function:
             _exit_as(status)
-
-
-def _monitor(pid, ready_r, report):
-    """The sandbox's parent, outside it: reports whether the sandbox was built, passes SIGTERM and SIGINT on to the
-    function, and exits with its status (a function killed by a signal: 128 + the signal)."""
-    _pass_on((signal.SIGTERM, signal.SIGINT), pid)
-    failure = b""
-    while True:
-        chunk = os.read(ready_r, 4096)
-        if not chunk:
-            break
-        failure += chunk
-    os.close(ready_r)
-    try:
-        report(failure.decode("utf-8", "replace") or None)
-    except BaseException:  # noqa: B036 - the caller gone: the function still runs, and is waited for
-        pass
-    _exit_as(os.waitpid(pid, 0)[1])
 
 
 def _pass_on(signals, pid):

@@ -82,7 +82,7 @@ public final class PythonForkServer implements AutoCloseable {
 
     /**
      * As {@link #spawn(Map, Path)}, in the sandbox bwrap's {@code sandboxOptions} describe (a sandboxed server only);
-     * the process returned is the sandbox's monitor, outside it, the function its child.
+     * the process returned is the sandbox's init (its PID 1, seen from outside), the function its only child.
      *
      * @throws SandboxFailedException when the sandbox could not be built (the reason from the server)
      */

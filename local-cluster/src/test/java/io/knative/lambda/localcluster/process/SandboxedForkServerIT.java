@@ -27,8 +27,9 @@ import io.knative.lambda.localcluster.LocalClusterSettings;
 
 /**
  * The sandboxed fork server (klambda_local.py --fork-server --sandbox) as local mode uses it: each forked function
- * builds the sandbox bwrap would have built from the same options, answers from inside it, drains on SIGTERM, dies
- * with its monitor, and a sandbox it cannot build is a clear error, never an unsandboxed function.
+ * builds the sandbox bwrap would have built from the same options, answers from inside it under its init, the one
+ * process it has beside the function, drains on SIGTERM, dies with its init, and a sandbox it cannot build is a clear
+ * error, never an unsandboxed function.
  */
 class SandboxedForkServerIT {
 
@@ -142,28 +143,49 @@ class SandboxedForkServerIT {
     }
 
     @Test
-    void aForkedFunctionDrainsOnSigtermAndItsMonitorEndsWithIt() throws Exception {
+    void aForkedFunctionDrainsOnSigtermAndItsInitEndsWithIt() throws Exception {
         FunctionProcess a = fork("beta");
         FunctionProcess b = fork("gamma");
         invoke(a);
 
         a.stop();
 
-        assertThat(a.alive()).as("the monitor ends when the function does").isFalse();
+        assertThat(a.alive()).as("the sandbox's init ends when the function does").isFalse();
         assertThat(Files.readString(work.resolve("beta-00001/function.log"))).contains("\"msg\":\"draining\"")
                 .contains("\"msg\":\"stopped\"");
         assertThat(invoke(b).path("greeting").asText()).as("the others go on").isEqualTo("hello gamma");
     }
 
     @Test
-    void killingTheMonitorKillsTheFunctionInside() throws Exception {
+    void killingTheSandboxesInitKillsTheFunctionInside() throws Exception {
         FunctionProcess p = fork("delta");
-        ProcessHandle monitor = ProcessHandle.of(p.pid()).orElseThrow();
-        ProcessHandle function = monitor.children().findFirst().orElseThrow();
+        ProcessHandle init = ProcessHandle.of(p.pid()).orElseThrow();
+        ProcessHandle function = init.children().findFirst().orElseThrow();
 
-        monitor.destroyForcibly();
+        init.destroyForcibly();
 
         await().atMost(Duration.ofSeconds(10)).until(() -> !function.isAlive());
+    }
+
+    @Test
+    void theProcessStartedIsTheSandboxesInitForkedByTheServerWithTheFunctionItsOnlyChild() throws Exception {
+        FunctionProcess p = fork("eta");
+        invoke(p);
+        ProcessHandle init = ProcessHandle.of(p.pid()).orElseThrow();
+
+        assertThat(nsPids(init)).as("PID 1 of a PID namespace of its own").endsWith("1");
+        assertThat(init.parent().flatMap(q -> q.info().commandLine()).orElse(""))
+                .as("forked by the server itself: no monitor between them").contains("--fork-server");
+        List<ProcessHandle> children = init.children().toList();
+        assertThat(children).hasSize(1);
+        assertThat(nsPids(children.get(0))).as("the function, PID 2").endsWith("2");
+    }
+
+    /** The process's PIDs from the host's namespace inward ({@code NSpid} of /proc/PID/status). */
+    private static List<String> nsPids(ProcessHandle process) throws Exception {
+        return Files.readAllLines(Path.of("/proc/" + process.pid() + "/status")).stream()
+                .filter(l -> l.startsWith("NSpid:")).findFirst().map(l -> List.of(l.substring(6).trim().split("\\s+")))
+                .orElseThrow();
     }
 
     @Test
