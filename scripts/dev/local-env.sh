@@ -41,11 +41,13 @@ wait_http() { # url what [tries]
 
 # JVM flags of the local platform's own processes (Kafka, broker, builder, local cluster, deployer): C1 only and the
 # serial collector, as Quarkus dev mode does. On a 2-core laptop the C2 compiler threads otherwise take most of
-# the CPU during the first minutes. C1 compiles a method after 0.1x the usual calls (~20 instead of ~200): most of
-# the code that handles one function runs once per function, and stayed interpreted through a first burst of 100
-# (the platform's JVMs 0.81x the CPU per function of 0.3x, and ~20 % less than the usual threshold before that;
-# BENCHMARKS.md, "Pipeline"). KLAMBDA_LOCAL_JAVA_OPTS overrides.
-LOCAL_JAVA_OPTS=${KLAMBDA_LOCAL_JAVA_OPTS-"-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:CompileThresholdScaling=0.1"}
+# the CPU during the first minutes. C1 compiles a method after 0.05x the usual calls (~10 instead of ~200): most of
+# the code that handles one function runs once per function, and stayed interpreted through a first burst of 100.
+# A young generation of 64 MB (the default is a third of 1/64 of the machine's memory: 128 MB here) is all touched
+# before the first uploads are done; a larger one was still being touched for the first time in a burst, each new
+# page zeroed by the kernel. Together with the registry's GODEBUG below: a burst of 100 at 0.88x the CPU
+# (BENCHMARKS.md, "Pipeline"). KLAMBDA_LOCAL_JAVA_OPTS overrides.
+LOCAL_JAVA_OPTS=${KLAMBDA_LOCAL_JAVA_OPTS-"-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:CompileThresholdScaling=0.05 -Xmn64m"}
 remember() { echo "$1 $2" >> "$RUN/pids"; }
 
 # service_env NAME: the lines of scripts/dev/env/NAME.env, each ${VAR} and ${VAR:-default} filled in from the
@@ -100,7 +102,10 @@ YML
   # One OS thread for Go code and a larger GC step: on this kind of VM the registry's default scheduling
   # costs ~3 ms of CPU per request (goroutine wake-ups, a GC every few requests); this makes it ~0.8 ms.
   # A 1 ms timer slack stretches the Go scheduler's 20 us monitor sleeps (scripts/dev/timer-slack.py).
+  # madvdontneed=0: the memory Go gives back is given with MADV_FREE, taken by the kernel only under pressure, so
+  # the next GC cycle finds its pages still there instead of zeroing new ones (~400 page faults per build -> ~80).
   GOMAXPROCS=${KLAMBDA_REGISTRY_GOMAXPROCS:-1} GOGC=${KLAMBDA_REGISTRY_GOGC:-400} \
+    GODEBUG=${KLAMBDA_REGISTRY_GODEBUG:-madvdontneed=0} \
     python3 "$ROOT/scripts/dev/timer-slack.py" "${KLAMBDA_REGISTRY_TIMER_SLACK_US:-1000}" \
     docker-registry serve "$RUN/registry.yml" > "$RUN/registry.log" 2>&1 &
   remember $! registry
