@@ -135,6 +135,8 @@ def enter(spec, outside, report):
     function = os.fork()
     if function == 0:
         return
+    # before its PID is out: a PID 1 takes from outside only the signals it handles, and SIGTERM must reach the function
+    _pass_on((signal.SIGTERM, signal.SIGINT, signal.SIGHUP), function)
     try:
         report(pid)
     except BaseException:  # noqa: B036 - the caller gone: the function still runs, and is waited for
@@ -143,9 +145,8 @@ def enter(spec, outside, report):
 
 
 def _init(function):
-    """PID 1 of the sandbox, as bwrap's own: passes SIGTERM, SIGINT and SIGHUP on to the function (PID 2), reaps
-    every process orphaned inside, and exits with the function's status (the kernel then ends what is left)."""
-    _pass_on((signal.SIGTERM, signal.SIGINT, signal.SIGHUP), function)
+    """PID 1 of the sandbox, as bwrap's own, once it passes SIGTERM, SIGINT and SIGHUP on to the function (PID 2):
+    reaps every process orphaned inside, and exits with the function's status (the kernel then ends what is left)."""
     while True:
         pid, status = os.waitpid(-1, 0)
         if pid == function:
