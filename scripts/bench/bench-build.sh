@@ -6,7 +6,7 @@
 set -euo pipefail
 N=${N:-200}
 # Warm-up builds before the measured ones: the platform's JVMs run C1 only (local-env.sh), which compiles a method only
-# after many calls (~200 by default, ~60 with local-env.sh's flags), and most of a build's code runs once per build:
+# after many calls (~200 by default, ~4 with local-env.sh's flags), and most of a build's code runs once per build:
 # measured with the default threshold, p50 ~30 ms after 20 builds, 27-29 ms after 100-500 (BENCHMARKS.md "Builder").
 WARMUP=${WARMUP:-200}
 DEPS_N=${DEPS_N:-50}        # code-only rebuilds of an archive with 5 cached dependencies

@@ -41,13 +41,13 @@ wait_http() { # url what [tries]
 
 # JVM flags of the local platform's own processes (Kafka, broker, builder, local cluster, deployer): C1 only and the
 # serial collector, as Quarkus dev mode does. On a 2-core laptop the C2 compiler threads otherwise take most of
-# the CPU during the first minutes. C1 compiles a method after 0.05x the usual calls (~10 instead of ~200): most of
+# the CPU during the first minutes. C1 compiles a method after 0.02x the usual calls (~4 instead of ~200): most of
 # the code that handles one function runs once per function, and stayed interpreted through a first burst of 100.
 # A young generation of 64 MB (the default is a third of 1/64 of the machine's memory: 128 MB here) is all touched
 # before the first uploads are done; a larger one was still being touched for the first time in a burst, each new
-# page zeroed by the kernel. Together with the registry's GODEBUG below: a burst of 100 at 0.88x the CPU
-# (BENCHMARKS.md, "Pipeline"). KLAMBDA_LOCAL_JAVA_OPTS overrides.
-LOCAL_JAVA_OPTS=${KLAMBDA_LOCAL_JAVA_OPTS-"-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:CompileThresholdScaling=0.05 -Xmn64m"}
+# page zeroed by the kernel. Together with the registry's GODEBUG below: a burst of 100 at 0.88x the CPU, and
+# 0.91x again from 0.05 to 0.02 (BENCHMARKS.md, "Pipeline"). KLAMBDA_LOCAL_JAVA_OPTS overrides.
+LOCAL_JAVA_OPTS=${KLAMBDA_LOCAL_JAVA_OPTS-"-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:CompileThresholdScaling=0.02 -Xmn64m"}
 remember() { echo "$1 $2" >> "$RUN/pids"; }
 
 # service_env NAME: the lines of scripts/dev/env/NAME.env, each ${VAR} and ${VAR:-default} filled in from the
